@@ -1,0 +1,86 @@
+# The developer's verbs. Every target bootstraps what it needs; `make dev` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# python3.13 where it exists (also behind pyenv), else any python3 >= 3.11.
+PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/bin/python3.13 python3.12 python3.11 python3; do \
+	  if $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then echo $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+AWS_REGION ?= eu-central-1
+export AWS_DEFAULT_REGION ?= $(AWS_REGION)
+PYTEST_ARGS ?=
+
+.PHONY: help dev test lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench build deploy clean
+
+help: ## list the verbs
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.stamp: requirements-dev.txt layers/common/requirements.txt
+	@test -n "$(PYTHON)" || { echo "no python >= 3.11 found" >&2; exit 1; }
+	@echo "bootstrapping $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -e .
+	@touch $@
+
+$(SAM_VENV)/.stamp: requirements-sam.txt
+	@echo "bootstrapping $(SAM_VENV) (aws-sam-cli pins its own boto3, so it lives apart)"
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --upgrade pip
+	$(SAM_VENV)/bin/pip install -q -r requirements-sam.txt
+	@touch $@
+
+venv: $(VENV)/.stamp
+
+dev: $(VENV)/.stamp ## run the whole system locally (moto, API, emulators) on 127.0.0.1
+	$(PY) -m devstack
+
+test: lint typecheck cfn-lint sam-validate pytest ## every check: ruff, mypy, cfn-lint, sam validate, pytest with coverage
+
+lint: $(VENV)/.stamp ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.stamp ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: $(VENV)/.stamp ## mypy (strict, pydantic plugin, boto3 stubs)
+	$(VENV)/bin/mypy layers/common/contact_intake functions devstack
+
+cfn-lint: $(VENV)/.stamp ## lint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml
+
+sam-validate: $(SAM_VENV)/.stamp ## sam validate --lint (offline)
+	$(SAM) validate --lint --region $(AWS_REGION) --template template.yaml
+
+pytest: $(VENV)/.stamp ## the test suite with branch coverage (fails under 90%)
+	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
+
+unit: $(VENV)/.stamp ## unit tests only
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+integration: $(VENV)/.stamp ## moto integration and template tests
+	$(PY) -m pytest tests/integration tests/template $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+e2e: $(VENV)/.stamp ## end-to-end tests against a devstack the tests start
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+openapi: $(VENV)/.stamp ## regenerate docs/openapi.json from the code
+	$(PY) -m tools.openapi --write
+
+bench: $(VENV)/.stamp ## benchmarks: prints a table, writes bench/results.json
+	$(PY) -m bench
+
+build: $(SAM_VENV)/.stamp ## sam build (arm64 layer and functions)
+	$(SAM) build --template template.yaml
+
+deploy: build ## sam deploy (uses samconfig.toml; first time: make deploy DEPLOY_ARGS=--guided)
+	$(SAM) deploy $(DEPLOY_ARGS)
+
+clean: ## remove venvs and build output
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,55 @@
+"""AWS and HTTP clients, built lazily and once per container (boto3 client creation is the largest
+share of init time, so a function only pays for the clients its first request uses).
+
+``AWS_ENDPOINT_URL`` (honoured by botocore itself) points every client at devstack's moto locally.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import boto3
+    import requests
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_sqs.client import SQSClient
+
+USER_AGENT = "contact-intake/0.1 (+https://github.com/)"
+
+
+class Clients:
+    """One container's clients. Each attribute is built on first use and reused afterwards."""
+
+    @cached_property
+    def boto_session(self) -> boto3.session.Session:
+        import boto3
+
+        return boto3.session.Session()
+
+    @cached_property
+    def _boto_config(self) -> Any:
+        from botocore.config import Config
+
+        return Config(
+            connect_timeout=2,
+            read_timeout=5,
+            retries={"mode": "standard", "max_attempts": 3},
+            tcp_keepalive=True,
+        )
+
+    @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        return self.boto_session.client("dynamodb", config=self._boto_config)
+
+    @cached_property
+    def sqs(self) -> SQSClient:
+        return self.boto_session.client("sqs", config=self._boto_config)
+
+    @cached_property
+    def http(self) -> requests.Session:
+        import requests
+
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
+        return session

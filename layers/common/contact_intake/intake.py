@@ -1,0 +1,123 @@
+"""Taking in one inquiry: honeypot, idempotency, captcha, one durable write, one enqueue.
+
+The write is the commit point. If the enqueue fails after it, the inquiry is still accepted (202);
+the failure is logged by id and counted, and the sweeper re-enqueues inquiries left in ``received``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from contact_intake.captcha import CaptchaVerifier
+from contact_intake.errors import CaptchaRejected, IdempotencyConflict
+from contact_intake.models import InquiryForm, InquiryRecord, InquiryStatus
+from contact_intake.observability import MetricUnit, logger, metrics
+from contact_intake.queue import EnqueueFailed, InquiryQueue
+from contact_intake.retention import LawfulBasis, expires_at_epoch
+from contact_intake.store import InquiryExists, InquiryStore
+from contact_intake.subject import inquiry_id_for_key, keyed_digest, subject_key
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    inquiry_id: str
+    status: str
+    created: bool  # False for an idempotent replay and for a honeypot hit
+
+
+class IntakeService:
+    def __init__(
+        self,
+        *,
+        verifier: CaptchaVerifier,
+        store: InquiryStore,
+        queue: InquiryQueue,
+        pepper: Callable[[], bytes],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self._verifier = verifier
+        self._store = store
+        self._queue = queue
+        self._pepper = pepper
+        self._clock = clock
+        self._new_id = new_id
+
+    def submit(self, form: InquiryForm, *, idempotency_key: str | None, remote_ip: str | None) -> IntakeResult:
+        """Accept one inquiry. Raises CaptchaRejected/CaptchaUnavailable (nothing stored),
+        IdempotencyConflict (key reused with another body) or ServiceUnavailable (storage failed)."""
+        if form.website:
+            metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
+            return IntakeResult(inquiry_id=self._new_id(), status=InquiryStatus.RECEIVED, created=False)
+
+        pepper = self._pepper()
+        inquiry_id = inquiry_id_for_key(idempotency_key, pepper) if idempotency_key else self._new_id()
+        fingerprint = _fingerprint(form, pepper)
+        try:
+            self._verifier.verify(form.captcha_token, remote_ip)
+        except CaptchaRejected as rejected:
+            # A retry of a stored submission re-sends its (now used) token: answer it as a replay.
+            replay = self._replay(inquiry_id, fingerprint) if idempotency_key else None
+            if replay is None:
+                metrics.add_metric(name="CaptchaRejected", unit=MetricUnit.Count, value=1)
+                logger.info("captcha rejected", extra={"reason": rejected.reason})
+                raise
+            return replay
+
+        record = self._record(form, inquiry_id, fingerprint, pepper)
+        try:
+            self._store.put_new(record)
+        except InquiryExists as taken:
+            return self._resolve_existing(taken.existing, inquiry_id, fingerprint)
+
+        metrics.add_metric(name="InquiryReceived", unit=MetricUnit.Count, value=1)
+        try:
+            self._queue.send(inquiry_id)
+        except EnqueueFailed as failed:
+            metrics.add_metric(name="EnqueueFailed", unit=MetricUnit.Count, value=1)
+            logger.warning("enqueue failed; the sweeper will re-enqueue", extra={"inquiry_id": inquiry_id,
+                                                                                "error_type": str(failed)})
+        logger.info("inquiry received", extra={"inquiry_id": inquiry_id})
+        return IntakeResult(inquiry_id=inquiry_id, status=InquiryStatus.RECEIVED, created=True)
+
+    def _record(self, form: InquiryForm, inquiry_id: str, fingerprint: str, pepper: bytes) -> InquiryRecord:
+        received_at = self._clock()
+        basis = LawfulBasis.LEGITIMATE_INTERESTS  # customers are verified against the Accounts mirror later
+        return InquiryRecord(
+            inquiry_id=inquiry_id,
+            received_at=received_at,
+            name=form.name,
+            email=str(form.email),
+            subject=form.subject,
+            message=form.message,
+            locale=(form.locale or "en").split("-")[0].lower(),
+            subject_key=subject_key(str(form.email), pepper),
+            lawful_basis=basis,
+            request_fingerprint=fingerprint,
+            expires_at=expires_at_epoch(received_at, basis),
+        )
+
+    def _replay(self, inquiry_id: str, fingerprint: str) -> IntakeResult | None:
+        existing = self._store.get(inquiry_id)
+        if existing is None or existing.request_fingerprint != fingerprint:
+            return None
+        metrics.add_metric(name="IdempotentReplay", unit=MetricUnit.Count, value=1)
+        return IntakeResult(inquiry_id=inquiry_id, status=InquiryStatus.RECEIVED, created=False)
+
+    def _resolve_existing(self, existing: InquiryRecord | None, inquiry_id: str, fingerprint: str) -> IntakeResult:
+        if existing is None or existing.request_fingerprint != fingerprint:
+            metrics.add_metric(name="IdempotencyConflict", unit=MetricUnit.Count, value=1)
+            raise IdempotencyConflict()
+        metrics.add_metric(name="IdempotentReplay", unit=MetricUnit.Count, value=1)
+        logger.info("idempotent replay", extra={"inquiry_id": inquiry_id})
+        return IntakeResult(inquiry_id=inquiry_id, status=InquiryStatus.RECEIVED, created=False)
+
+
+def _fingerprint(form: InquiryForm, pepper: bytes) -> str:
+    """What makes two posts "the same body": every field but the single-use captcha token."""
+    canonical = form.model_dump(mode="json", exclude={"captcha_token"})
+    return keyed_digest(pepper, "request-body", json.dumps(canonical, sort_keys=True, ensure_ascii=False))

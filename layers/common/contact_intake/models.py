@@ -1,0 +1,106 @@
+"""The contact form's model (the public contract of POST /inquiries) and the stored inquiry record."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from contact_intake.retention import LawfulBasis
+
+_ALLOWED_IN_TEXT = {"\n", "\r", "\t"}
+_LINE_BREAKS = {"\u2028", "\u2029", "\x85"}
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" or char in _LINE_BREAKS
+
+
+def reject_control_characters(value: str) -> str:
+    """One-line fields: no control character at all (CR/LF included: no header or log injection)."""
+    if any(_is_control(c) for c in value):
+        raise ValueError("must be one line without control characters")
+    return value
+
+
+def reject_binary_characters(value: str) -> str:
+    """Multi-line text: line breaks and tabs are fine, other control characters are not."""
+    if any(_is_control(c) and c not in _ALLOWED_IN_TEXT for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+OneLine200 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(reject_control_characters),
+]
+MessageText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
+    AfterValidator(reject_binary_characters),
+]
+CustomerNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$"),
+]
+Locale = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")]
+SUPPORTED_LOCALES = ("nl", "de", "en", "fr")
+
+
+class InquiryForm(BaseModel):
+    """A question posted by the contact form. Unknown fields are rejected."""
+
+    model_config = ConfigDict(extra="forbid", title="InquiryForm")
+
+    name: OneLine200 = Field(description="The sender's name (1-200 characters, one line).")
+    email: Annotated[EmailStr, Field(max_length=254, description="The address the answer goes to.")]
+    subject: OneLine200 = Field(description="Subject of the question (1-200 characters, one line).")
+    message: MessageText = Field(description="The question (1-5000 characters).")
+    customer_number: CustomerNumber | None = Field(
+        default=None, description="Optional shop customer number; counts only when it matches the e-mail."
+    )
+    locale: Locale | None = Field(default=None, description="Preferred language, e.g. nl, de, en, fr.")
+    captcha_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)] = Field(
+        description="The reCAPTCHA token (urlencoded posts may send it as g-recaptcha-response)."
+    )
+    website: Annotated[str, StringConstraints(max_length=2000)] = Field(
+        default="", description="Honeypot: leave empty."
+    )
+
+
+class InquiryStatus(StrEnum):
+    RECEIVED = "received"
+    FORWARDED = "forwarded"
+    RESOLVED = "resolved"
+
+
+class Channel(StrEnum):
+    WEB_FORM = "web_form"
+
+
+@dataclass
+class InquiryRecord:
+    """One stored inquiry: the row of InquiriesTable (attribute names are a contract, DESIGN §3)."""
+
+    inquiry_id: str
+    received_at: datetime
+    name: str
+    email: str
+    subject: str
+    message: str
+    subject_key: str
+    lawful_basis: LawfulBasis
+    request_fingerprint: str
+    locale: str = "en"
+    channel: Channel = Channel.WEB_FORM
+    status: InquiryStatus = InquiryStatus.RECEIVED
+    restricted: bool = False
+    customer_number: str | None = None
+    helpdesk_ticket_id: int | None = None
+    expires_at: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)

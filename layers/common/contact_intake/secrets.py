@@ -1,0 +1,32 @@
+"""Secrets by name from SSM Parameter Store (SecureString), through Powertools parameters (cached).
+
+Only the parameter *names* are configuration; the values never touch the environment or the repo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class SecretReader:
+    """Reads and caches SecureString parameters; ``fetch`` is replaceable in tests."""
+
+    def __init__(self, *, max_age_seconds: int = 300, fetch: Callable[[str, int], str] | None = None) -> None:
+        self._max_age = max_age_seconds
+        self._fetch = fetch or _powertools_fetch
+
+    def text(self, name: str) -> str:
+        return self._fetch(name, self._max_age)
+
+    def bytes(self, name: str) -> bytes:
+        return self.text(name).encode("utf-8")
+
+
+def _powertools_fetch(name: str, max_age: int) -> str:
+    from aws_lambda_powertools.utilities import parameters  # deferred: only the first request pays
+
+    value: Any = parameters.get_parameter(name, decrypt=True, max_age=max_age)
+    if not isinstance(value, str) or not value:
+        raise ValueError("secret parameter is empty")
+    return value
