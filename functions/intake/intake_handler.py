@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
@@ -39,7 +40,7 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def _error(description: str) -> dict[str, Any]:
+def _error(description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
 
 
@@ -49,7 +50,10 @@ def _error(description: str) -> dict[str, Any]:
     description="JSON, or application/x-www-form-urlencoded from a form without JavaScript "
     "(then `g-recaptcha-response` may carry the token and an HTML client gets a 303).",
     responses={
-        202: {"description": "Stored and queued.", "content": {"application/json": {"model": InquiryAccepted}}},
+        202: {
+            "description": "Stored and queued.",
+            "content": {"application/json": {"model": InquiryAccepted}},
+        },
         303: {"description": "Urlencoded post from a browser: go to the thank-you page."},
         400: _error("Malformed body."),
         403: _error("Captcha failed."),
@@ -96,5 +100,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         prepared = http.prepare_form_post(event, settings.max_body_bytes)
     except ContactIntakeError as error:
         return http.proxy_response(error, cors)
-    app.append_context(wants_html=prepared.wants_html)
+    app.append_context(wants_html=prepared.wants_html)  # type: ignore[no-untyped-call]
     return http.with_headers(app.resolve(event, context), cors)

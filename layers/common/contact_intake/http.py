@@ -78,18 +78,18 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     """Map every error to the one JSON error shape; unexpected ones to a bare 500."""
 
-    @app.exception_handler(ContactIntakeError)
+    @app.exception_handler(ContactIntakeError)  # type: ignore[untyped-decorator]
     def _domain(error: ContactIntakeError) -> Response[str]:
         return error_response(error)
 
-    @app.exception_handler(RequestValidationError)
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def _validation(error: RequestValidationError) -> Response[str]:
         errors = error.errors()
         if any(str(e.get("type")) == "json_invalid" for e in errors):
             return error_response(MalformedBody())
         return error_response(ValidationFailed(fields=field_errors(errors)))
 
-    @app.exception_handler(Exception)
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def _unexpected(error: Exception) -> Response[str]:
         log_unexpected(error, where=app.current_event.resource or "unknown")
         return error_response(ContactIntakeError())
@@ -210,4 +210,3 @@ def proxy_response(error: ContactIntakeError, headers: Mapping[str, str]) -> dic
         "body": error_response(error).body,
         "isBase64Encoded": False,
     }
-

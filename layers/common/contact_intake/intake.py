@@ -47,7 +47,9 @@ class IntakeService:
         self._clock = clock
         self._new_id = new_id
 
-    def submit(self, form: InquiryForm, *, idempotency_key: str | None, remote_ip: str | None) -> IntakeResult:
+    def submit(
+        self, form: InquiryForm, *, idempotency_key: str | None, remote_ip: str | None
+    ) -> IntakeResult:
         """Accept one inquiry. Raises CaptchaRejected/CaptchaUnavailable (nothing stored),
         IdempotencyConflict (key reused with another body) or ServiceUnavailable (storage failed)."""
         if form.website:
@@ -79,8 +81,10 @@ class IntakeService:
             self._queue.send(inquiry_id)
         except EnqueueFailed as failed:
             metrics.add_metric(name="EnqueueFailed", unit=MetricUnit.Count, value=1)
-            logger.warning("enqueue failed; the sweeper will re-enqueue", extra={"inquiry_id": inquiry_id,
-                                                                                "error_type": str(failed)})
+            logger.warning(
+                "enqueue failed; the sweeper will re-enqueue",
+                extra={"inquiry_id": inquiry_id, "error_type": str(failed)},
+            )
         logger.info("inquiry received", extra={"inquiry_id": inquiry_id})
         return IntakeResult(inquiry_id=inquiry_id, status=InquiryStatus.RECEIVED, created=True)
 
@@ -108,7 +112,9 @@ class IntakeService:
         metrics.add_metric(name="IdempotentReplay", unit=MetricUnit.Count, value=1)
         return IntakeResult(inquiry_id=inquiry_id, status=InquiryStatus.RECEIVED, created=False)
 
-    def _resolve_existing(self, existing: InquiryRecord | None, inquiry_id: str, fingerprint: str) -> IntakeResult:
+    def _resolve_existing(
+        self, existing: InquiryRecord | None, inquiry_id: str, fingerprint: str
+    ) -> IntakeResult:
         if existing is None or existing.request_fingerprint != fingerprint:
             metrics.add_metric(name="IdempotencyConflict", unit=MetricUnit.Count, value=1)
             raise IdempotencyConflict()

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
 
 from contact_intake.retention import LawfulBasis
 
@@ -20,16 +20,19 @@ def _is_control(char: str) -> bool:
     return unicodedata.category(char) == "Cc" or char in _LINE_BREAKS
 
 
-def reject_control_characters(value: str) -> str:
-    """One-line fields: no control character at all (CR/LF included: no header or log injection)."""
-    if any(_is_control(c) for c in value):
+def reject_control_characters(value: object) -> object:
+    """One-line fields: no control character at all (CR/LF included: no header or log injection).
+
+    Runs before whitespace is stripped, so a trailing CR/LF is rejected too, not silently dropped.
+    """
+    if isinstance(value, str) and any(_is_control(c) for c in value):
         raise ValueError("must be one line without control characters")
     return value
 
 
-def reject_binary_characters(value: str) -> str:
+def reject_binary_characters(value: object) -> object:
     """Multi-line text: line breaks and tabs are fine, other control characters are not."""
-    if any(_is_control(c) and c not in _ALLOWED_IN_TEXT for c in value):
+    if isinstance(value, str) and any(_is_control(c) and c not in _ALLOWED_IN_TEXT for c in value):
         raise ValueError("must not contain control characters")
     return value
 
@@ -37,18 +40,28 @@ def reject_binary_characters(value: str) -> str:
 OneLine200 = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(reject_control_characters),
+    BeforeValidator(reject_control_characters),
 ]
 MessageText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
-    AfterValidator(reject_binary_characters),
+    BeforeValidator(reject_binary_characters),
 ]
 CustomerNumber = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$"),
+    BeforeValidator(reject_control_characters),
 ]
-Locale = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")]
+Locale = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$"),
+    BeforeValidator(reject_control_characters),
+]
+Email = Annotated[
+    EmailStr,
+    Field(max_length=254, description="The address the answer goes to."),
+    BeforeValidator(reject_control_characters),
+]
 SUPPORTED_LOCALES = ("nl", "de", "en", "fr")
 
 
@@ -58,7 +71,7 @@ class InquiryForm(BaseModel):
     model_config = ConfigDict(extra="forbid", title="InquiryForm")
 
     name: OneLine200 = Field(description="The sender's name (1-200 characters, one line).")
-    email: Annotated[EmailStr, Field(max_length=254, description="The address the answer goes to.")]
+    email: Email
     subject: OneLine200 = Field(description="Subject of the question (1-200 characters, one line).")
     message: MessageText = Field(description="The question (1-5000 characters).")
     customer_number: CustomerNumber | None = Field(

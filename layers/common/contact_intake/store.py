@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -88,7 +88,7 @@ def from_item(item: dict[str, Any]) -> InquiryRecord:
         subject_key=item["subject_key"]["S"],
         lawful_basis=LawfulBasis(item["lawful_basis"]["S"]),
         request_fingerprint=text("request_fingerprint", "") or "",
-        channel=Channel(text("channel", Channel.WEB_FORM)),
+        channel=Channel(text("channel") or Channel.WEB_FORM),
         status=InquiryStatus(item["status"]["S"]),
         restricted=bool(item.get("restricted", {}).get("BOOL", False)),
         customer_number=text("customer_number"),
@@ -123,7 +123,7 @@ class InquiryStore:
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                old = exc.response.get("Item")
+                old = cast("dict[str, Any] | None", exc.response.get("Item"))
                 raise InquiryExists(self._live(from_item(old)) if old else None) from None
             raise ServiceUnavailable() from exc
         except BotoCoreError as exc:

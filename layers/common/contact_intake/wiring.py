@@ -34,7 +34,9 @@ class IntakeWiring:
             secret=lambda: self.secrets.text(s.recaptcha_secret_param),
             verify_url=s.recaptcha_verify_url,
             policy=RecaptchaPolicy(
-                hostnames=tuple(s.recaptcha_hostnames), action=s.recaptcha_action, min_score=s.recaptcha_min_score
+                hostnames=tuple(s.recaptcha_hostnames),
+                action=s.recaptcha_action,
+                min_score=s.recaptcha_min_score,
             ),
             timeout_seconds=s.recaptcha_timeout_seconds,
         )

@@ -1,0 +1,93 @@
+"""Test data builders: one valid thing each, overridable field by field."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+# Distinctive values, so the log-capture test can look for them in every log line of the suite.
+PERSON = {
+    "name": "Zoë Quasimodo-Testperson",
+    "email": "zoe.quasimodo+intake@example.org",
+    "subject": "Kattenvoer bestelling 4711",
+    "message": "Mijn kat Snorremans lust het nieuwe voer niet.\nKan ik het ruilen?",
+    "customer_number": "C-998877",
+}
+
+
+def a_form(**overrides: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "name": PERSON["name"],
+        "email": PERSON["email"],
+        "subject": PERSON["subject"],
+        "message": PERSON["message"],
+        "locale": "nl",
+        "captcha_token": f"pass:{uuid.uuid4()}",
+    }
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def api_event(
+    body: str | dict[str, Any] | None = None,
+    *,
+    method: str = "POST",
+    path: str = "/inquiries",
+    headers: dict[str, str] | None = None,
+    content_type: str | None = "application/json",
+    source_ip: str = "198.51.100.23",
+) -> dict[str, Any]:
+    """An API Gateway REST proxy event, shaped after events/intake_post_inquiries.json."""
+    event: dict[str, Any] = {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": str(uuid.uuid4()),
+            "accountId": "123456789012",
+            "apiId": "abcdef1234",
+            "identity": {"sourceIp": source_ip, "userAgent": "pytest"},
+            "requestTimeEpoch": 1764044676000,
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+    all_headers = {"Accept": "application/json", "Origin": "https://shop.example"}
+    if content_type:
+        all_headers["Content-Type"] = content_type
+    all_headers.update(headers or {})
+    event["headers"] = all_headers
+    event["multiValueHeaders"] = {k: [v] for k, v in all_headers.items()}
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+    return event
+
+
+def sample_event(name: str) -> dict[str, Any]:
+    """A committed sample event from events/ (the same files `sam local invoke` takes)."""
+    return copy.deepcopy(json.loads((EVENTS / name).read_text(encoding="utf-8")))
+
+
+class FakeContext:
+    function_name = "IntakeFunction"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:IntakeFunction"
+    aws_request_id = "00000000-0000-4000-8000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000

@@ -1,0 +1,31 @@
+"""Suite-wide set-up: every function folder importable, a valid function environment, log capture."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for folder in sorted((ROOT / "functions").iterdir()):
+    if folder.is_dir() and str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+# What the template gives IntakeFunction (names only; tests point the clients at moto or fakes).
+TEST_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "AWS_REGION": "eu-central-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "INQUIRIES_TABLE": "test-inquiries",
+    "INQUIRY_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-inquiries",
+    "RECAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
+    "SUBJECT_PEPPER_PARAM": "/contact-intake/subject-pepper",
+    "RECAPTCHA_HOSTNAMES": "shop.example,localhost",
+    "ALLOWED_ORIGINS": "https://shop.example",
+    "THANK_YOU_URL": "https://shop.example/thanks",
+    "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
+    "POWERTOOLS_SERVICE_NAME": "contact-intake",
+}
+for key, value in TEST_ENVIRONMENT.items():
+    os.environ.setdefault(key, value)

@@ -1,0 +1,54 @@
+"""In-memory fakes of our own ports (STYLE: fakes over mocks for our own interfaces)."""
+
+from __future__ import annotations
+
+from contact_intake.errors import CaptchaRejected, CaptchaUnavailable
+from contact_intake.models import InquiryRecord
+from contact_intake.queue import EnqueueFailed, claim_check
+from contact_intake.store import InquiryExists
+
+
+class FakeVerifier:
+    """Like the local emulator: ``pass:`` once, ``down:`` unavailable, anything else rejected."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.calls = 0
+
+    def verify(self, token: str, remote_ip: str | None) -> None:
+        self.calls += 1
+        if token.startswith("down:"):
+            raise CaptchaUnavailable(reason="unreachable")
+        if not token.startswith("pass:"):
+            raise CaptchaRejected(reason="invalid-input-response")
+        if token in self.used:
+            raise CaptchaRejected(reason="timeout-or-duplicate")
+        self.used.add(token)
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.items: dict[str, InquiryRecord] = {}
+        self.puts = 0
+        self.gets = 0
+
+    def put_new(self, record: InquiryRecord) -> None:
+        self.puts += 1
+        if record.inquiry_id in self.items:
+            raise InquiryExists(self.items[record.inquiry_id])
+        self.items[record.inquiry_id] = record
+
+    def get(self, inquiry_id: str) -> InquiryRecord | None:
+        self.gets += 1
+        return self.items.get(inquiry_id)
+
+
+class FakeQueue:
+    def __init__(self, *, failing: bool = False) -> None:
+        self.bodies: list[str] = []
+        self.failing = failing
+
+    def send(self, inquiry_id: str, delay_seconds: int = 0) -> None:
+        if self.failing:
+            raise EnqueueFailed("ClientError")
+        self.bodies.append(claim_check(inquiry_id))
