@@ -29,3 +29,5 @@ TEST_ENVIRONMENT = {
 }
 for key, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(key, value)
+
+pytest_plugins = ["tests.logcapture"]
