@@ -11,6 +11,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
+export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
 .PHONY: help dev test lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench build deploy clean

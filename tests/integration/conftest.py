@@ -20,6 +20,11 @@ from tests.builders import FakeContext
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-central-1"
+TEST_PARAMETERS = {
+    "AllowedOrigins": "https://shop.example",
+    "ThankYouUrl": "https://shop.example/thanks",
+    "RecaptchaHostnames": "shop.example,localhost",
+}
 LOCAL_SECRETS = {
     "/contact-intake/recaptcha-secret": "local-test-recaptcha-secret",
     "/contact-intake/subject-pepper": "local-test-pepper",
@@ -37,7 +42,7 @@ class Aws:
         self.calls: Counter[str] = Counter()
 
     def name(self, logical_id: str) -> str:
-        return str(self.resources[logical_id])
+        return str(self.resources.resources[logical_id])
 
     def count_calls_of(self, *clients: Any) -> None:
         def count(model: Any, **_: Any) -> None:
@@ -47,7 +52,9 @@ class Aws:
             client.meta.events.register("before-call.*.*", count)
 
     def get_item(self, inquiry_id: str) -> dict[str, Any]:
-        answer = self.dynamodb.get_item(TableName=self.name("InquiriesTable"), Key={"inquiry_id": {"S": inquiry_id}})
+        answer = self.dynamodb.get_item(
+            TableName=self.name("InquiriesTable"), Key={"inquiry_id": {"S": inquiry_id}}
+        )
         return dict(answer["Item"])
 
     def scan_count(self) -> int:
@@ -55,7 +62,10 @@ class Aws:
 
     def receive_all(self, queue: str = "InquiryQueue") -> list[dict[str, Any]]:
         answer = self.sqs.receive_message(
-            QueueUrl=self.name(queue), MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=0
+            QueueUrl=self.name(queue),
+            MaxNumberOfMessages=10,
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
         )
         return list(answer.get("Messages", []))
 
@@ -65,7 +75,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
-        resources = create_resources(session, ROOT / "template.yaml")
+        resources = create_resources(session, ROOT / "template.yaml", TEST_PARAMETERS)
         ssm = session.client("ssm")
         for name, value in LOCAL_SECRETS.items():
             ssm.put_parameter(Name=name, Value=value, Type="SecureString")

@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from cfnlint.decode import cfn_yaml
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
+from samtranslator.translator.managed_policy_translator import ManagedPolicyLoader
+from samtranslator.translator.transform import transform
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO_ROOT / "template.yaml"
@@ -47,8 +46,14 @@ def with_s3_code_uris(template: dict[str, Any]) -> dict[str, Any]:
     return template
 
 
-class _NoManagedPolicies:
-    """Stands in for samtranslator's ManagedPolicyLoader (which would list IAM's policies)."""
+class OfflinePolicyLoader(ManagedPolicyLoader):
+    """A ManagedPolicyLoader that knows no managed policy names instead of listing them from IAM.
+
+    SAM adds AWSLambdaBasicExecutionRole by ARN, so only a policy *name* in ``Policies`` would need it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(iam_client=None)  # type: ignore[arg-type]
 
     def load(self) -> dict[str, str]:
         return {}
@@ -56,16 +61,12 @@ class _NoManagedPolicies:
 
 def translate(template: dict[str, Any], parameter_values: dict[str, Any] | None = None) -> dict[str, Any]:
     """The CloudFormation template SAM makes of ``template`` (which is modified in place)."""
-    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=REGION))
     values = {"AWS::Region": REGION, **PARAMETER_VALUES, **(parameter_values or {})}
     with pytest.MonkeyPatch.context() as patch:
-        # SAM also asks a default session for the partition in places; never let it see a real profile
+        # SAM takes the region and partition from a default boto3 session: pin it, whatever the shell has
         patch.setenv("AWS_DEFAULT_REGION", REGION)
-        result: dict[str, Any] = translator.translate(
-            with_s3_code_uris(template),
-            parameter_values=values,
-            get_managed_policy_map=_NoManagedPolicies().load,
-        )
+        patch.delenv("AWS_PROFILE", raising=False)
+        result: dict[str, Any] = transform(with_s3_code_uris(template), values, OfflinePolicyLoader())
     return result
 
 

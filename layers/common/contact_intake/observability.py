@@ -11,8 +11,9 @@ import traceback
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-logger = Logger(service="contact-intake", use_rfc3339=True)
-metrics = Metrics(namespace="ContactIntake", service="contact-intake")
+# service and namespace: POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE (template Globals)
+logger = Logger(use_rfc3339=True)
+metrics = Metrics()
 
 __all__ = ["MetricUnit", "log_unexpected", "logger", "metrics"]
 

@@ -1,0 +1,2 @@
+"""Benchmarks of Contact Intake: ``make bench`` runs ``python -m bench`` (see bench/__main__.py and
+docs/performance.md)."""

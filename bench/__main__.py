@@ -1,0 +1,111 @@
+"""``python -m bench [NAME ...]``: run the benchmarks (all, or the named ones), print a table, and write
+bench/results.json (machine, timestamp, every figure with its target and status, details).
+
+Adding a benchmark: a module ``bench/<name>.py`` with ``run(progress, options) -> Report``, and one line
+in BENCHMARKS below. Modules are imported only when run, so one benchmark never pays for another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, cast
+
+from bench._core import Benchmark, Figure, Options, Progress, Report, machine_info, now_iso, table
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+# name -> (module, what it measures). Run order is this order.
+BENCHMARKS: dict[str, tuple[str, str]] = {
+    "intake_calls": ("bench.intake_calls", "AWS calls per new inquiry and per idempotent retry (moto)"),
+    "intake_warm": ("bench.intake_warm", "handler overhead per inquiry, AWS and siteverify faked in-process"),
+    "intake_cold": ("bench.intake_cold", "import and init + first response vs a bare boto3 function"),
+}
+
+
+def load(name: str) -> Benchmark:
+    module = importlib.import_module(BENCHMARKS[name][0])
+    return cast("Benchmark", module.run)
+
+
+def merge_results(runs: dict[str, dict[str, Any]], options: Options) -> dict[str, Any]:
+    """This run's benchmarks over the previous file's (so ``python -m bench NAME`` keeps the others)."""
+    previous: dict[str, Any] = {}
+    if RESULTS.exists():
+        try:
+            previous = json.loads(RESULTS.read_text(encoding="utf-8")).get("benchmarks", {})
+        except (ValueError, AttributeError):
+            previous = {}
+    return {
+        "timestamp": now_iso(),
+        "machine": machine_info(),
+        "quick": options.quick,
+        "benchmarks": {**previous, **runs},
+    }
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}"
+    )
+    parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument(
+        "--quick", action="store_true", help="few samples, for working on a benchmark (not for quoting)"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a figure misses its target")
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.names if n not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    if args.list:
+        for name, (_, what) in BENCHMARKS.items():
+            print(f"{name:<14} {what}")
+        return 0
+    options = Options(quick=args.quick)
+    names = args.names or list(BENCHMARKS)
+    rows: list[tuple[str, Figure]] = []
+    runs: dict[str, dict[str, Any]] = {}
+    failed = 0
+    for name in names:
+        progress = Progress(name)
+        progress(f"start: {BENCHMARKS[name][1]}")
+        started = time.perf_counter()
+        report: Report = load(name)(progress, options)
+        seconds = time.perf_counter() - started
+        progress(f"done in {seconds:.1f}s")
+        rows.extend((name, figure) for figure in report.figures)
+        failed += len(report.failed)
+        runs[name] = {
+            "timestamp": now_iso(),
+            "seconds": round(seconds, 1),
+            "quick": options.quick,
+            "figures": [figure.as_json() for figure in report.figures],
+            "details": report.details,
+        }
+    results = merge_results(runs, options)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    machine = results["machine"]
+    print()
+    print(
+        f"Python {machine['python']} on {machine['platform']}, {machine['cpu_count']} CPUs"
+        f"{' (QUICK: too few samples to quote)' if options.quick else ''}"
+    )
+    print(table(rows))
+    print(
+        f"\n{failed} figure(s) missed the target; results in {RESULTS.relative_to(Path.cwd(), walk_up=True)}"
+    )
+    return 1 if failed and args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

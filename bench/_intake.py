@@ -1,0 +1,239 @@
+"""What the intake benchmarks share: the function's environment, a valid API Gateway event, a Lambda
+context, and fast local stand-ins for AWS (a moto server) and for Google's siteverify.
+
+Nothing heavy is imported at module level: ``python -m bench intake_cold`` keeps its parent light.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYER = ROOT / "layers" / "common"
+INTAKE_FUNCTION = ROOT / "functions" / "intake"
+PROBE = Path(__file__).resolve().parent / "_probe.py"
+RESULT_PREFIX = "BENCH-RESULT "
+
+# What the template gives IntakeFunction; mirrors TEST_ENVIRONMENT in tests/conftest.py (kept apart so the
+# benchmarks do not import the test suite, which sets process-wide state on import).
+HANDLER_ENVIRONMENT: dict[str, str] = {
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "AWS_REGION": "eu-central-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "INQUIRIES_TABLE": "test-inquiries",
+    "INQUIRY_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-inquiries",
+    "RECAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
+    "SUBJECT_PEPPER_PARAM": "/contact-intake/subject-pepper",
+    "RECAPTCHA_HOSTNAMES": "shop.example,localhost",
+    "ALLOWED_ORIGINS": "https://shop.example",
+    "THANK_YOU_URL": "https://shop.example/thanks",
+    "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
+    "POWERTOOLS_SERVICE_NAME": "contact-intake",
+}
+SITEVERIFY_URL = "https://www.google.com/recaptcha/api/siteverify"
+SITEVERIFY_OK: dict[str, Any] = {
+    "success": True,
+    "hostname": "shop.example",
+    "action": "contact",
+    "score": 0.9,
+    "challenge_ts": "2026-11-25T04:24:36Z",
+}
+# Variables of the parent's environment that would change what a child measures.
+_NOT_INHERITED = ("AWS_", "POWERTOOLS_", "COVERAGE_", "PYTHONPROFILEIMPORTTIME", "PYTHONDONTWRITEBYTECODE")
+
+
+def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A fresh interpreter's environment: the function's variables, the layer and the function folder on
+    PYTHONPATH (as Lambda puts /opt/python and /var/task there), and nothing AWS from the parent."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_INHERITED)}
+    env.update(HANDLER_ENVIRONMENT)
+    env["PYTHONPATH"] = os.pathsep.join([str(LAYER), str(INTAKE_FUNCTION)])
+    env.update(extra or {})
+    return env
+
+
+def use_handler_in_process() -> None:
+    """Make ``import intake_handler`` work in this process, with the function's environment (this
+    process is the benchmark's own: its AWS settings are replaced, nothing here may reach real AWS)."""
+    for folder in (LAYER, INTAKE_FUNCTION):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    for key in [k for k in os.environ if k.startswith(("AWS_ENDPOINT_URL", "AWS_PROFILE"))]:
+        del os.environ[key]
+    os.environ.update(HANDLER_ENVIRONMENT)
+
+
+@contextmanager
+def output_to_devnull() -> Iterator[None]:
+    """Logger lines and EMF metrics go to /dev/null while timing (a write per line, like Lambda's pipe)."""
+    from contact_intake.observability import logger
+
+    handler = logger.logger_handler
+    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        previous = handler.setStream(sink) if hasattr(handler, "setStream") else None
+        try:
+            yield
+        finally:
+            if previous is not None and hasattr(handler, "setStream"):
+                handler.setStream(previous)
+
+
+def a_form(**overrides: str) -> dict[str, str]:
+    """A valid contact form (a fresh captcha token each time)."""
+    form = {
+        "name": "Bench Person",
+        "email": "bench.person@example.org",
+        "subject": "Order 4711",
+        "message": "The new cat food is not to my cat's taste.\nCan I exchange it?",
+        "locale": "nl",
+        "captcha_token": f"pass:{uuid.uuid4()}",
+    }
+    form.update(overrides)
+    return form
+
+
+def api_event(form: Mapping[str, str], *, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """An API Gateway REST proxy event for POST /inquiries (the shape of tests/builders.api_event)."""
+    all_headers = {
+        "Accept": "application/json",
+        "Origin": "https://shop.example",
+        "Content-Type": "application/json",
+        **(headers or {}),
+    }
+    return {
+        "resource": "/inquiries",
+        "path": "/inquiries",
+        "httpMethod": "POST",
+        "headers": all_headers,
+        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/inquiries",
+            "httpMethod": "POST",
+            "path": "/v1/inquiries",
+            "stage": "v1",
+            "requestId": str(uuid.uuid4()),
+            "accountId": "123456789012",
+            "apiId": "abcdef1234",
+            "identity": {"sourceIp": "198.51.100.23", "userAgent": "bench"},
+            "requestTimeEpoch": 1764044676000,
+        },
+        "body": json.dumps(form),
+        "isBase64Encoded": False,
+    }
+
+
+class BenchContext:
+    """The attributes of a Lambda context that Powertools' Logger reads."""
+
+    function_name = "IntakeFunction"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:IntakeFunction"
+    aws_request_id = "00000000-0000-4000-8000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@dataclass(frozen=True)
+class LocalAws:
+    """A moto server on 127.0.0.1 with the intake's table, queue and SSM parameters."""
+
+    endpoint: str
+    queue_url: str
+
+    def child_variables(self) -> dict[str, str]:
+        return {"AWS_ENDPOINT_URL": self.endpoint, "INQUIRY_QUEUE_URL": self.queue_url}
+
+
+def create_intake_resources(endpoint: str | None) -> str:
+    """Create the table, the queue and the two SecureString parameters; return the queue URL."""
+    import boto3
+
+    session = boto3.session.Session(
+        aws_access_key_id=HANDLER_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=HANDLER_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+        region_name=HANDLER_ENVIRONMENT["AWS_REGION"],
+    )
+    dynamodb = session.client("dynamodb", endpoint_url=endpoint)
+    dynamodb.create_table(
+        TableName=HANDLER_ENVIRONMENT["INQUIRIES_TABLE"],
+        KeySchema=[{"AttributeName": "inquiry_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "inquiry_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    queue_url = session.client("sqs", endpoint_url=endpoint).create_queue(QueueName="test-inquiries")[
+        "QueueUrl"
+    ]
+    ssm = session.client("ssm", endpoint_url=endpoint)
+    for name, value in (
+        (HANDLER_ENVIRONMENT["RECAPTCHA_SECRET_PARAM"], "bench-recaptcha-secret"),
+        (HANDLER_ENVIRONMENT["SUBJECT_PEPPER_PARAM"], "bench-pepper-0123456789abcdef"),
+    ):
+        ssm.put_parameter(Name=name, Value=value, Type="SecureString")
+    return queue_url
+
+
+@contextmanager
+def local_aws() -> Iterator[LocalAws]:
+    """A ThreadedMotoServer in this process for the children to call (fast, no network)."""
+    from moto.server import ThreadedMotoServer
+
+    server: ThreadedMotoServer = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        yield LocalAws(endpoint=endpoint, queue_url=create_intake_resources(endpoint))
+    finally:
+        server.stop()
+
+
+class _SiteverifyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    answer = json.dumps(SITEVERIFY_OK).encode()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.answer)))
+        self.end_headers()
+        self.wfile.write(self.answer)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        """Quiet."""
+
+
+@contextmanager
+def local_siteverify() -> Iterator[str]:
+    """A tiny HTTP server answering every POST with a person's siteverify verdict; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SiteverifyHandler)
+    thread = threading.Thread(target=server.serve_forever, name="siteverify", daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host!s}:{port}/recaptcha/api/siteverify"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -1,0 +1,221 @@
+"""``python -m devstack``: moto, the template's resources, the functions, the API and /_local/ on 127.0.0.1.
+
+Start order: moto; the API's socket (so its port is known); the resources and local secrets from
+template.yaml; the functions' environments; then the API starts serving and the ready line is printed.
+SIGINT/SIGTERM stop everything (API, workers, moto) and exit 0.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from devstack.apigateway import ApiGateway, missing_authentication_token
+from devstack.console import Console
+from devstack.emulators import EmulatorRegistry, is_local_path
+from devstack.emulators.captcha import SiteverifyEmulator
+from devstack.emulators.control import ControlEndpoints
+from devstack.functions import FunctionSpec, function_specs
+from devstack.http import ApiServer, HttpRequest, HttpResponse
+from devstack.intrinsics import UnresolvableError
+from devstack.invoker import Invoker
+from devstack.local_secrets import RECAPTCHA_SECRET, seed_local_secrets
+from devstack.resources import AwsClients, ResourceMap, create_resources
+from devstack.routes import RouteTable, routes_from_template
+from devstack.settings import HOST, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Settings, local_parameter_values
+from devstack.site import StaticSite, placeholder_page
+from devstack.template import TemplateError, load_template
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
+
+
+class StartupError(Exception):
+    """devstack cannot start (a port is taken, the template is broken); the message says which."""
+
+
+class Devstack:
+    def __init__(self, settings: Settings, console: Console) -> None:
+        self.settings = settings
+        self.console = console
+        self._moto: ThreadedMotoServer | None = None
+        self._server: ApiServer | None = None
+        self._invoker: Invoker | None = None
+        self.aws_endpoint = ""
+        self.api_url = ""
+
+    # --- starting ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start everything; raises StartupError (what started is stopped again by ``stop``)."""
+        self.aws_endpoint = self._start_moto()
+        self._server = self._bind_api()
+        self.api_url = f"http://{HOST}:{self._server.port}"
+        resources = self._create_resources(self._server.port)
+        self._emulators = EmulatorRegistry(
+            [SiteverifyEmulator(RECAPTCHA_SECRET), ControlEndpoints(self.describe, self._index_page)]
+        )
+        self._functions = self._function_specs(resources)
+        self._invoker = Invoker(
+            self._functions,
+            repo_root=self.settings.repo_root,
+            console=self.console,
+            pool_size=self.settings.pool_size,
+        )
+        routes = RouteTable(routes_from_template(resources.template))
+        for route in routes.routes:
+            self.console.info(
+                f"  route {route.method} {route.resource} -> {route.function} (auth {route.auth})"
+            )
+        self._gateway = ApiGateway(routes, self._invoker.invoke, region=self.settings.region)
+        self._site = StaticSite(self.settings.repo_root / "web", self._index_page)
+        self._resources = resources
+        self._server.start()
+
+    def _start_moto(self) -> str:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines from moto
+        _ensure_port_free(self.settings.aws_port, "AWS_PORT")
+        self.console.info(f"starting moto on {HOST}:{self.settings.aws_port or '(any free port)'}")
+        self._moto = ThreadedMotoServer(ip_address=HOST, port=self.settings.aws_port, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def _bind_api(self) -> ApiServer:
+        try:
+            return ApiServer(HOST, self.settings.api_port, self.handle, self.console)
+        except OSError as exc:
+            raise StartupError(f"API_PORT {self.settings.api_port} is not free: {exc.strerror}") from None
+
+    def _create_resources(self, api_port: int) -> ResourceMap:
+        import boto3
+
+        session = boto3.session.Session(
+            aws_access_key_id=LOCAL_ACCESS_KEY,
+            aws_secret_access_key=LOCAL_SECRET_KEY,
+            region_name=self.settings.region,
+        )
+        template_path = self.settings.template_path
+        self.console.info(f"creating resources from {_shown(template_path, self.settings)}")
+        try:
+            overrides = local_parameter_values(api_port)
+            resources = create_resources(
+                session, load_template(template_path), overrides, endpoint_url=self.aws_endpoint
+            )
+        except (TemplateError, UnresolvableError) as exc:
+            raise StartupError(str(exc)) from None
+        for logical_id, name in resources.resources.items():
+            self.console.info(f"  {logical_id:<28} {name}")
+        for name in seed_local_secrets(AwsClients(session, self.aws_endpoint), resources.parameters):
+            self.console.info(f"  secret {name} (SSM SecureString)")
+        return resources
+
+    def _function_specs(self, resources: ResourceMap) -> dict[str, FunctionSpec]:
+        region = self.settings.region
+        local_environment = {
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY,
+            **self._emulators.environment(self.api_url),
+        }
+        try:
+            specs, skipped = function_specs(resources, local_environment)
+        except UnresolvableError as exc:
+            raise StartupError(str(exc)) from None
+        for spec in specs.values():
+            self.console.info(f"  function {spec.logical_id} ({spec.handler}, started on first use)")
+        for skip in skipped:
+            self.console.info(f"  function {skip.logical_id} skipped: {skip.reason}")
+        return specs
+
+    # --- serving ----------------------------------------------------------------------------------
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Every request: /_local/ to the emulators, then the API's routes, then web/, else API Gateway's 403."""
+        if is_local_path(request.path):
+            return self._emulators.handle(request)
+        return self._gateway.handle(request) or self._site.handle(request) or missing_authentication_token()
+
+    def describe(self) -> dict[str, Any]:
+        """``/_local/resources.json`` (DESIGN §8, a contract)."""
+        return {
+            "aws_endpoint": self.aws_endpoint,
+            "region": self.settings.region,
+            "resources": self._resources.resources,
+            "functions": {logical_id: spec.describe() for logical_id, spec in self._functions.items()},
+        }
+
+    def _index_page(self) -> str:
+        api_routes = [f"{r.method} {r.resource} -> {r.function}" for r in self._gateway.routes.routes]
+        return placeholder_page(api_routes, ["GET /_local/", *self._emulators.endpoints])
+
+    # --- stopping ---------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop the API, then the workers, then moto. Safe to call after a failed or partial start."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._invoker is not None:
+            self._invoker.stop()
+            self._invoker = None
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+
+
+def _ensure_port_free(port: int, name: str) -> None:
+    """moto binds in a thread and would hang on a taken port: find out first."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            raise StartupError(f"{name} {port} is not free: {exc.strerror}") from None
+
+
+def _shown(path: Path, settings: Settings) -> str:
+    try:
+        return str(path.relative_to(settings.repo_root))
+    except ValueError:
+        return str(path)
+
+
+def main() -> int:
+    started = time.perf_counter()
+    console = Console()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        console.error(str(exc))
+        return 2
+    stop_requested = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop_requested.set())
+    stack = Devstack(settings, console)
+    try:
+        stack.start()
+    except StartupError as exc:
+        console.error(str(exc))
+        stack.stop()
+        return 1
+    console.info(f"started in {time.perf_counter() - started:.2f} s; Ctrl-C stops")
+    console.line(f"devstack ready: {stack.api_url}")
+    while not stop_requested.wait(0.5):
+        pass
+    console.info("stopping")
+    stack.stop()
+    console.info("stopped")
+    return 0

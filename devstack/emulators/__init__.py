@@ -1,0 +1,53 @@
+"""Emulators and controls under ``/_local/`` (devstack only, never deployed).
+
+Each emulator owns a path prefix, answers requests below it, and names the environment variables that
+point the functions at it. Later issues add the helpdesk, events and mail by adding one module each and
+listing it where devstack builds its registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from devstack.http import HttpRequest, HttpResponse, json_response
+
+LOCAL_PREFIX = "/_local"
+
+
+class Emulator(Protocol):
+    prefix: str  # e.g. "/_local/captcha"
+    endpoints: tuple[str, ...]  # "METHOD /path" lines for the index page
+
+    def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
+        """Answer a request below ``prefix``; ``subpath`` is the rest of the path ("" or "/...")."""
+
+    def environment(self, api_url: str) -> Mapping[str, str]:
+        """Variables that point a function at this emulator (e.g. RECAPTCHA_VERIFY_URL)."""
+
+
+def is_local_path(path: str) -> bool:
+    return path == LOCAL_PREFIX or path.startswith(LOCAL_PREFIX + "/")
+
+
+class EmulatorRegistry:
+    """Routes /_local/ requests to the emulator with the longest matching prefix."""
+
+    def __init__(self, emulators: Iterable[Emulator]) -> None:
+        self._emulators = sorted(emulators, key=lambda e: len(e.prefix), reverse=True)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        for emulator in self._emulators:
+            if request.path == emulator.prefix or request.path.startswith(emulator.prefix + "/"):
+                return emulator.handle(request, request.path[len(emulator.prefix) :])
+        return json_response(404, {"message": f"no local endpoint at {request.path}"})
+
+    def environment(self, api_url: str) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for emulator in self._emulators:
+            merged.update(emulator.environment(api_url))
+        return merged
+
+    @property
+    def endpoints(self) -> list[str]:
+        return sorted(line for emulator in self._emulators for line in emulator.endpoints)

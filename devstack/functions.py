@@ -1,0 +1,122 @@
+"""The template's functions as devstack runs them: handler, code folders, and the exact environment.
+
+A function's environment is the template's variables (Globals and the function's own, merged by the SAM
+transform) resolved to the local resources, the variables the Lambda runtime sets, and the local
+endpoints and credentials on top. ``describe`` is what ``/_local/resources.json`` publishes, so a fresh
+process given it behaves as the function does under devstack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from devstack.resources import ResourceMap
+from devstack.settings import ACCOUNT_ID
+from devstack.template import local_code_folder
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    function_name: str
+    handler: str  # "module.function"
+    code_folder: str  # repo-relative, like every folder here
+    layer_folders: tuple[str, ...]
+    environment: dict[str, str]
+    timeout_seconds: int
+    memory_mb: int
+    region: str
+
+    @property
+    def pythonpath(self) -> list[str]:
+        """As in Lambda: the function's code first, then its layers."""
+        return [self.code_folder, *self.layer_folders]
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
+
+    def describe(self) -> dict[str, Any]:
+        return {"handler": self.handler, "pythonpath": self.pythonpath, "environment": dict(self.environment)}
+
+
+@dataclass(frozen=True)
+class SkippedFunction:
+    logical_id: str
+    reason: str
+
+
+def function_specs(
+    resource_map: ResourceMap, local_environment: Mapping[str, str]
+) -> tuple[dict[str, FunctionSpec], list[SkippedFunction]]:
+    """Every Python function of the translated template with local code, and the ones devstack cannot run."""
+    specs: dict[str, FunctionSpec] = {}
+    skipped: list[SkippedFunction] = []
+    for logical_id, resource in resource_map.template["Resources"].items():
+        if resource.get("Type") != "AWS::Lambda::Function":
+            continue
+        properties = resource.get("Properties") or {}
+        folder = local_code_folder(properties.get("Code"))
+        if folder is None or not str(properties.get("Runtime", "")).startswith("python"):
+            skipped.append(SkippedFunction(logical_id, "not a Python function with a local CodeUri"))
+            continue
+        specs[logical_id] = _spec(resource_map, logical_id, properties, folder, local_environment)
+    return specs, skipped
+
+
+def _spec(
+    resource_map: ResourceMap,
+    logical_id: str,
+    properties: Mapping[str, Any],
+    folder: str,
+    local_environment: Mapping[str, str],
+) -> FunctionSpec:
+    name = resource_map.ref(logical_id)
+    handler = str(properties["Handler"])
+    memory = int(properties.get("MemorySize", 128))
+    variables = resource_map.resolve((properties.get("Environment") or {}).get("Variables") or {})
+    environment = {key: _text(value) for key, value in variables.items()}
+    environment.update(
+        {
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+            "_HANDLER": handler,
+        }
+    )
+    environment.update(local_environment)
+    return FunctionSpec(
+        logical_id=logical_id,
+        function_name=name,
+        handler=handler,
+        code_folder=folder,
+        layer_folders=tuple(_layer_folders(resource_map, properties.get("Layers") or [])),
+        environment=environment,
+        timeout_seconds=int(properties.get("Timeout", 3)),
+        memory_mb=memory,
+        region=resource_map.region,
+    )
+
+
+def _layer_folders(resource_map: ResourceMap, layers: list[Any]) -> list[str]:
+    """Local folders of the function's layers; layers by ARN (public ones) are left to the venv."""
+    folders = []
+    for layer in layers:
+        if isinstance(layer, Mapping) and isinstance(layer.get("Ref"), str):
+            resource = resource_map.template["Resources"].get(layer["Ref"]) or {}
+            folder = local_code_folder((resource.get("Properties") or {}).get("Content"))
+            if folder is not None:
+                folders.append(folder)
+    return folders
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)

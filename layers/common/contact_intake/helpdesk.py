@@ -1,0 +1,441 @@
+"""The helpdesk: a Freshdesk API v2 client for the forwarder (tickets) and the rights worker (erasure,
+access).
+
+Every failure is a ``HelpdeskError`` whose ``permanent`` says whether a retry can help: 400/401/403/404
+and other 4xx are permanent; 429 (with ``retry_after_seconds``), 5xx, timeouts and connection errors are
+transient. Error messages name the operation, the HTTP status and Freshdesk's error codes only: never the
+API key, the requester's address or name, or the ticket text. Nothing here logs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from markupsafe import escape
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from contact_intake.errors import ConfigurationError
+
+DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 10.0)  # (connect, read) seconds
+DEFAULT_RETRY_AFTER_SECONDS = 60
+DEFAULT_INQUIRY_ID_FIELD = "cf_inquiry_id"
+DEFAULT_TAGS: tuple[str, ...] = ("contact-form",)
+STATUS_OPEN = 2
+PRIORITY_LOW = 1
+SOURCE_PORTAL = 2
+PER_PAGE = 100  # Freshdesk's largest page
+MAX_PAGES = 300  # a guard against a link header that never ends; never a silent truncation
+# GET /tickets returns only tickets created in the last 30 days unless updated_since is given.
+LIST_ALL_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+# Our inquiry ids are UUIDs; anything with a quote would break out of the search query's string.
+_INQUIRY_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_MAX_CODE_LENGTH = 64
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One entry of Freshdesk's validation body: the field and the machine code, never the message
+    (which may echo the rejected value)."""
+
+    field: str
+    code: str
+
+
+class HelpdeskError(Exception):
+    """Base of every helpdesk failure. ``permanent``: retrying the same call cannot succeed."""
+
+    permanent: ClassVar[bool] = False
+
+    def __init__(self, operation: str, *, status: int | None = None, reason: str = "") -> None:
+        self.operation = operation
+        self.status = status
+        self.reason = reason
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        text = f"Freshdesk {self.operation} failed"
+        if self.status is not None:
+            text += f": HTTP {self.status}"
+        return f"{text} ({self.reason})" if self.reason else text
+
+
+class HelpdeskValidationError(HelpdeskError):
+    """400: Freshdesk refused the payload; ``problems`` lists the fields and codes."""
+
+    permanent = True
+
+    def __init__(self, operation: str, *, problems: tuple[FieldProblem, ...], reason: str = "") -> None:
+        self.problems = problems
+        listed = "; ".join(f"{p.field}: {p.code}" if p.field else p.code for p in problems)
+        super().__init__(operation, status=400, reason=listed or reason or "validation_failed")
+
+
+class HelpdeskAuthError(HelpdeskError):
+    """401/403: the API key is missing, wrong, or lacks the permission."""
+
+    permanent = True
+
+
+class HelpdeskNotFound(HelpdeskError):
+    """404: no such ticket or contact (or it was deleted)."""
+
+    permanent = True
+
+
+class HelpdeskRejected(HelpdeskError):
+    """Any other 4xx (405, 409 duplicate, 415, ...): the request itself is wrong."""
+
+    permanent = True
+
+
+class HelpdeskRateLimited(HelpdeskError):
+    """429: come back after ``retry_after_seconds`` (from ``Retry-After``; 60 when absent or unreadable)."""
+
+    def __init__(self, operation: str, *, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(operation, status=429, reason=f"retry after {retry_after_seconds}s")
+
+
+class HelpdeskServerError(HelpdeskError):
+    """5xx, or a success answer we cannot read."""
+
+
+class HelpdeskTimeout(HelpdeskError):
+    """No answer in time. For a create, the ticket may still have been made: look it up before retrying."""
+
+
+class HelpdeskUnavailable(HelpdeskError):
+    """Freshdesk could not be reached (DNS, refused connection, TLS, reset)."""
+
+
+# ---------------------------------------------------------------------------------------------- models
+
+
+class TicketDraft(BaseModel):
+    """What the forwarder asks the helpdesk to open. Personal fields stay out of ``repr``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    inquiry_id: str
+    requester_email: str = Field(repr=False)
+    requester_name: str = Field(repr=False)
+    subject: str = Field(repr=False)
+    message: str = Field(repr=False)
+    locale: str | None = None
+
+
+class Ticket(BaseModel):
+    """A Freshdesk ticket as answered by the API; fields we do not use are ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: int
+    subject: str = Field(default="", repr=False)
+    status: int | None = None
+    requester_id: int | None = None
+    tags: list[str] = Field(default_factory=list)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted: bool = False
+    conversations: list[dict[str, Any]] | None = Field(default=None, repr=False)
+
+
+class Contact(BaseModel):
+    """A Freshdesk contact, reduced to what erasure needs."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: int
+    deleted: bool = False
+
+
+# ------------------------------------------------------------------------------------------ pure parts
+
+
+def ticket_description_html(message: str) -> str:
+    """The ticket's HTML description: the person's text escaped, each line break (CRLF, LF, CR) a <br>."""
+    return "<br>".join(str(escape(line)) for line in _LINE_BREAK.split(message))
+
+
+def ticket_payload(
+    draft: TicketDraft,
+    *,
+    inquiry_id_field: str = DEFAULT_INQUIRY_ID_FIELD,
+    tags: Sequence[str] = DEFAULT_TAGS,
+) -> dict[str, Any]:
+    """The POST /tickets body for a draft: an open, low-priority portal ticket carrying the inquiry id.
+
+    Tickets have no language attribute in API v2 (the requester's contact has one), so the locale
+    travels as a ``lang:<locale>`` tag.
+    """
+    all_tags = list(tags)
+    if draft.locale:
+        all_tags.append(f"lang:{draft.locale}")
+    return {
+        "email": draft.requester_email,
+        "name": draft.requester_name,
+        "subject": draft.subject,
+        "description": ticket_description_html(draft.message),
+        "status": STATUS_OPEN,
+        "priority": PRIORITY_LOW,
+        "source": SOURCE_PORTAL,
+        "tags": all_tags,
+        "custom_fields": {inquiry_id_field: draft.inquiry_id},
+    }
+
+
+def inquiry_search_query(inquiry_id: str, field: str = DEFAULT_INQUIRY_ID_FIELD) -> str:
+    """The filter API's ``query`` value: the whole expression in double quotes, the value in single ones.
+
+    Raises ValueError for an id that could break out of the quoted string.
+    """
+    if not _INQUIRY_ID.fullmatch(inquiry_id):
+        raise ValueError("inquiry id has characters the search query cannot carry")
+    return f"\"{field}:'{inquiry_id}'\""
+
+
+def retry_after_seconds(header: str | None, default: int = DEFAULT_RETRY_AFTER_SECONDS) -> int:
+    """``Retry-After`` as whole seconds; ``default`` when absent, negative or not an integer."""
+    try:
+        seconds = int((header or "").strip())
+    except ValueError:
+        return default
+    return seconds if seconds >= 0 else default
+
+
+def freshdesk_base_url(domain: str | None = None, base_url: str | None = None) -> str:
+    """``https://{domain}.freshdesk.com/api/v2``, or an explicit base URL (devstack's emulator).
+
+    Plain http is accepted for loopback hosts only: the API key travels in every request.
+    Raises ConfigurationError unless exactly one of the two is given and valid.
+    """
+    if (domain is None) == (base_url is None):
+        raise ConfigurationError("Freshdesk: give either a domain or a base URL")
+    if domain is not None:
+        if not _DOMAIN.fullmatch(domain):
+            raise ConfigurationError("Freshdesk: the domain must be a bare subdomain, e.g. 'myshop'")
+        return f"https://{domain}.freshdesk.com/api/v2"
+    parts = urlsplit(str(base_url))
+    secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
+    if not secure or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError("Freshdesk: the base URL must be https (http only on loopback)")
+    return str(base_url).rstrip("/")
+
+
+def _body(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _code(body: Any) -> str:
+    code = body.get("code") if isinstance(body, dict) else None
+    return str(code)[:_MAX_CODE_LENGTH] if code else ""
+
+
+def _field_problems(body: Any) -> tuple[FieldProblem, ...]:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, list):
+        return ()
+    return tuple(
+        FieldProblem(
+            field=str(item.get("field") or "")[:_MAX_CODE_LENGTH],
+            code=str(item.get("code") or "invalid")[:_MAX_CODE_LENGTH],
+        )
+        for item in errors
+        if isinstance(item, dict)
+    )
+
+
+_STATUS_ERRORS: dict[int, type[HelpdeskError]] = {
+    401: HelpdeskAuthError,
+    403: HelpdeskAuthError,
+    404: HelpdeskNotFound,
+}
+
+
+def error_for_response(operation: str, response: requests.Response) -> HelpdeskError:
+    """The typed error for a non-2xx answer."""
+    status = response.status_code
+    body = _body(response)
+    if status == 400:
+        return HelpdeskValidationError(operation, problems=_field_problems(body), reason=_code(body))
+    if status == 429:
+        return HelpdeskRateLimited(
+            operation, retry_after_seconds=retry_after_seconds(response.headers.get("Retry-After"))
+        )
+    if status >= 500:
+        return HelpdeskServerError(operation, status=status, reason=_code(body))
+    error_type = _STATUS_ERRORS.get(status, HelpdeskRejected)
+    return error_type(operation, status=status, reason=_code(body))
+
+
+# ---------------------------------------------------------------------------------------------- client
+
+
+class FreshdeskClient:
+    """Freshdesk API v2 over an injected ``requests.Session``; Basic auth with the API key as user, ``X``
+    as password. The key is asked of ``api_key`` at each call (it comes from a cached secret store); what
+    ``api_key`` raises propagates unchanged."""
+
+    def __init__(
+        self,
+        *,
+        session: requests.Session,
+        api_key: Callable[[], str],
+        domain: str | None = None,
+        base_url: str | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        inquiry_id_field: str = DEFAULT_INQUIRY_ID_FIELD,
+        inquiry_id_search_field: str | None = None,
+        tags: Sequence[str] = DEFAULT_TAGS,
+    ) -> None:
+        self._session = session
+        self._api_key = api_key
+        self._base_url = freshdesk_base_url(domain, base_url)
+        self._timeout = timeout
+        self._inquiry_id_field = inquiry_id_field
+        # The filter API may name a custom field differently from the ticket body: kept apart for that.
+        self._inquiry_id_search_field = inquiry_id_search_field or inquiry_id_field
+        self._tags = tuple(tags)
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    # -- tickets
+
+    def create_ticket(self, draft: TicketDraft) -> Ticket:
+        """POST /tickets. Freshdesk has no idempotency key: on HelpdeskTimeout/Unavailable/ServerError the
+        ticket may exist, so look it up with ``find_tickets_by_inquiry_id`` before creating again."""
+        payload = ticket_payload(draft, inquiry_id_field=self._inquiry_id_field, tags=self._tags)
+        response = self._send("create_ticket", "POST", "/tickets", json=payload)
+        return self._parse(Ticket, "create_ticket", response)
+
+    def get_ticket(self, ticket_id: int, *, include_conversations: bool = False) -> Ticket:
+        """GET /tickets/{id}; a deleted ticket comes back with ``deleted`` true. Raises HelpdeskNotFound.
+        Freshdesk embeds at most the first ten conversations."""
+        params = {"include": "conversations"} if include_conversations else None
+        response = self._send("get_ticket", "GET", f"/tickets/{int(ticket_id)}", params=params)
+        return self._parse(Ticket, "get_ticket", response)
+
+    def update_ticket(self, ticket_id: int, fields: Mapping[str, Any]) -> Ticket:
+        """PUT /tickets/{id} with the given fields; answers the updated ticket."""
+        response = self._send("update_ticket", "PUT", f"/tickets/{int(ticket_id)}", json=dict(fields))
+        return self._parse(Ticket, "update_ticket", response)
+
+    def delete_ticket(self, ticket_id: int) -> None:
+        """DELETE /tickets/{id} (Freshdesk moves it to the trash). Idempotent: a 404 counts as done."""
+        self._send("delete_ticket", "DELETE", f"/tickets/{int(ticket_id)}", missing_ok=True)
+
+    def find_tickets_by_inquiry_id(self, inquiry_id: str) -> list[Ticket]:
+        """Tickets whose inquiry-id custom field is ``inquiry_id``, through the filter API (first page of
+        30). Its index lags writes: a ticket made seconds ago may not be found yet."""
+        query = inquiry_search_query(inquiry_id, self._inquiry_id_search_field)
+        response = self._send("find_tickets", "GET", "/search/tickets", params={"query": query})
+        body = _body(response)
+        results = body.get("results") if isinstance(body, dict) else None
+        return self._parse_list(Ticket, "find_tickets", response, results)
+
+    def list_tickets_by_requester_email(
+        self, email: str, *, updated_since: datetime | None = LIST_ALL_SINCE
+    ) -> list[Ticket]:
+        """Every (non-deleted, non-spam) ticket of a requester, all pages.
+
+        ``updated_since`` defaults to long ago because without it Freshdesk lists only the last 30 days;
+        pass None to leave it out. Pages are followed while the answer has a ``link: rel="next"`` header,
+        always on our own base URL.
+        """
+        params: dict[str, str | int] = {"email": email, "per_page": PER_PAGE}
+        if updated_since is not None:
+            params["updated_since"] = updated_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        tickets: list[Ticket] = []
+        for page in range(1, MAX_PAGES + 1):
+            response = self._send("list_tickets", "GET", "/tickets", params={**params, "page": page})
+            tickets += self._parse_list(Ticket, "list_tickets", response, _body(response))
+            if "next" not in response.links:
+                return tickets
+        raise HelpdeskServerError("list_tickets", reason="too many pages")
+
+    # -- contacts
+
+    def find_contact_by_email(self, email: str) -> Contact | None:
+        """GET /contacts?email=: the (active) contact with that address, or None."""
+        response = self._send("find_contact", "GET", "/contacts", params={"email": email})
+        contacts = self._parse_list(Contact, "find_contact", response, _body(response))
+        return contacts[0] if contacts else None
+
+    def delete_contact_permanently(self, contact_id: int) -> None:
+        """DELETE /contacts/{id}/hard_delete?force=true. Idempotent: a 404 counts as already gone."""
+        self._send(
+            "delete_contact",
+            "DELETE",
+            f"/contacts/{int(contact_id)}/hard_delete",
+            params={"force": "true"},
+            missing_ok=True,
+        )
+
+    # -- transport
+
+    def _send(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: Mapping[str, Any] | None = None,
+        missing_ok: bool = False,
+    ) -> requests.Response:
+        key = self._api_key()
+        if not key:
+            raise HelpdeskAuthError(operation, reason="no API key")
+        try:
+            response = self._session.request(
+                method,
+                self._base_url + path,
+                params=params,
+                json=json,
+                auth=(key, "X"),
+                headers={"Accept": "application/json"},
+                timeout=self._timeout,
+            )
+        except requests.Timeout:
+            raise HelpdeskTimeout(operation) from None
+        except requests.RequestException:
+            raise HelpdeskUnavailable(operation) from None
+        if 200 <= response.status_code < 300 or (missing_ok and response.status_code == 404):
+            return response
+        raise error_for_response(operation, response)
+
+    @staticmethod
+    def _parse(model: type[M], operation: str, response: requests.Response) -> M:
+        return FreshdeskClient._parse_list(model, operation, response, [_body(response)])[0]
+
+    @staticmethod
+    def _parse_list(model: type[M], operation: str, response: requests.Response, items: Any) -> list[M]:
+        unreadable = HelpdeskServerError(operation, status=response.status_code, reason="unreadable answer")
+        if not isinstance(items, list):
+            raise unreadable
+        try:
+            return [model.model_validate(item) for item in items]
+        except ValidationError:
+            # pydantic's message quotes the input, which holds personal data.
+            raise unreadable from None
