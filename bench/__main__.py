@@ -12,6 +12,7 @@ import importlib
 import json
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,10 +20,11 @@ from bench._core import Benchmark, Figure, Options, Progress, Report, machine_in
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
-# name -> (module, what it measures). Run order is this order.
+# name -> (module, what it measures). Run in this order: the in-process timing first, before the
+# process has imported moto.
 BENCHMARKS: dict[str, tuple[str, str]] = {
-    "intake_calls": ("bench.intake_calls", "AWS calls per new inquiry and per idempotent retry (moto)"),
     "intake_warm": ("bench.intake_warm", "handler overhead per inquiry, AWS and siteverify faked in-process"),
+    "intake_calls": ("bench.intake_calls", "AWS calls per new inquiry and per idempotent retry (moto)"),
     "intake_cold": ("bench.intake_cold", "import and init + first response vs a bare boto3 function"),
 }
 
@@ -65,6 +67,33 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def run_one(name: str, options: Options) -> tuple[Report, dict[str, Any], bool]:
+    """Run one benchmark. A benchmark that raises is reported (and fails the run), the others still run."""
+    progress = Progress(name)
+    progress(f"start: {BENCHMARKS[name][1]}")
+    started = time.perf_counter()
+    crashed = False
+    try:
+        report: Report = load(name)(progress, options)
+    except Exception as error:  # reported in the table and on stderr; the run exits 1
+        traceback.print_exc()
+        crashed = True
+        report = Report()
+        report.add(
+            "benchmark raised", f"{type(error).__name__}: {str(error)[:60]}", target="runs", passed=False
+        )
+    seconds = time.perf_counter() - started
+    progress(f"{'FAILED' if crashed else 'done'} in {seconds:.1f}s")
+    entry = {
+        "timestamp": now_iso(),
+        "seconds": round(seconds, 1),
+        "quick": options.quick,
+        "figures": [figure.as_json() for figure in report.figures],
+        "details": report.details,
+    }
+    return report, entry, crashed
+
+
 def main(argv: list[str]) -> int:
     args = parse(argv)
     if args.list:
@@ -72,39 +101,27 @@ def main(argv: list[str]) -> int:
             print(f"{name:<14} {what}")
         return 0
     options = Options(quick=args.quick)
-    names = args.names or list(BENCHMARKS)
     rows: list[tuple[str, Figure]] = []
     runs: dict[str, dict[str, Any]] = {}
-    failed = 0
-    for name in names:
-        progress = Progress(name)
-        progress(f"start: {BENCHMARKS[name][1]}")
-        started = time.perf_counter()
-        report: Report = load(name)(progress, options)
-        seconds = time.perf_counter() - started
-        progress(f"done in {seconds:.1f}s")
+    failed, crashed = 0, False
+    for name in args.names or list(BENCHMARKS):
+        report, runs[name], raised = run_one(name, options)
         rows.extend((name, figure) for figure in report.figures)
         failed += len(report.failed)
-        runs[name] = {
-            "timestamp": now_iso(),
-            "seconds": round(seconds, 1),
-            "quick": options.quick,
-            "figures": [figure.as_json() for figure in report.figures],
-            "details": report.details,
-        }
+        crashed = crashed or raised
     results = merge_results(runs, options)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     machine = results["machine"]
     print()
+    quick = " (QUICK: too few samples to quote)" if options.quick else ""
     print(
-        f"Python {machine['python']} on {machine['platform']}, {machine['cpu_count']} CPUs"
-        f"{' (QUICK: too few samples to quote)' if options.quick else ''}"
+        f"Python {machine['python']} on {machine['platform']}, {machine['cpu_count']} CPUs, "
+        f"load average {machine['load_average']}{quick}"
     )
     print(table(rows))
-    print(
-        f"\n{failed} figure(s) missed the target; results in {RESULTS.relative_to(Path.cwd(), walk_up=True)}"
-    )
-    return 1 if failed and args.strict else 0
+    where = RESULTS.relative_to(Path.cwd(), walk_up=True)
+    print(f"\n{failed} figure(s) missed the target; results in {where}", flush=True)
+    return 1 if crashed or (failed and args.strict) else 0
 
 
 if __name__ == "__main__":

@@ -34,12 +34,10 @@ class Figure:
 
     def shown(self) -> str:
         if isinstance(self.value, float):
-            digits = 3 if abs(self.value) < 10 else 1
+            digits = 2 if self.unit == "x" else 3 if abs(self.value) < 10 else 1
             text = f"{self.value:.{digits}f}"
         else:
             text = str(self.value)
-        if self.unit == "x" and isinstance(self.value, float):
-            text = f"{self.value:.2f}"
         sep = "" if self.unit in {"", "x", "%"} else " "
         return f"{text}{sep}{self.unit}"
 
@@ -133,6 +131,8 @@ def machine_info() -> dict[str, Any]:
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        # other work on the machine while the run ended (1, 5, 15 min): context for noisy figures
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
     }
 
 

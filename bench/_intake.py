@@ -6,8 +6,10 @@ Nothing heavy is imported at module level: ``python -m bench intake_cold`` keeps
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
+import logging
 import os
 import sys
 import threading
@@ -28,15 +30,16 @@ INTAKE_FUNCTION = ROOT / "functions" / "intake"
 PROBE = Path(__file__).resolve().parent / "_probe.py"
 RESULT_PREFIX = "BENCH-RESULT "
 
-# What the template gives IntakeFunction; mirrors TEST_ENVIRONMENT in tests/conftest.py (kept apart so the
-# benchmarks do not import the test suite, which sets process-wide state on import).
-HANDLER_ENVIRONMENT: dict[str, str] = {
+# What the template gives IntakeFunction, as the test suite has it (tests/conftest.py TEST_ENVIRONMENT, read
+# without importing the suite, which sets process-wide state on import). The copy below is the fallback.
+_FALLBACK_ENVIRONMENT: dict[str, str] = {
     "AWS_DEFAULT_REGION": "eu-central-1",
     "AWS_REGION": "eu-central-1",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "INQUIRIES_TABLE": "test-inquiries",
     "INQUIRY_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-inquiries",
+    "ACCOUNTS_TABLE": "test-accounts",
     "RECAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
     "SUBJECT_PEPPER_PARAM": "/contact-intake/subject-pepper",
     "RECAPTCHA_HOSTNAMES": "shop.example,localhost",
@@ -45,6 +48,31 @@ HANDLER_ENVIRONMENT: dict[str, str] = {
     "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
     "POWERTOOLS_SERVICE_NAME": "contact-intake",
 }
+
+
+def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
+    """The value assigned to ``name`` by this top-level statement, if it is such an assignment."""
+    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+        return node.value
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+        return node.value
+    return None
+
+
+def _test_environment() -> dict[str, str]:
+    """TEST_ENVIRONMENT from tests/conftest.py by parsing (never importing) it; the fallback otherwise."""
+    try:
+        tree = ast.parse((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
+        values = [v for v in (_assigned(node, "TEST_ENVIRONMENT") for node in tree.body) if v is not None]
+        value = ast.literal_eval(values[-1]) if values else None
+    except (OSError, SyntaxError, ValueError):
+        value = None
+    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return dict(value)
+    return dict(_FALLBACK_ENVIRONMENT)
+
+
+HANDLER_ENVIRONMENT: dict[str, str] = _test_environment()
 SITEVERIFY_URL = "https://www.google.com/recaptcha/api/siteverify"
 SITEVERIFY_OK: dict[str, Any] = {
     "success": True,
@@ -198,6 +226,7 @@ def local_aws() -> Iterator[LocalAws]:
     """A ThreadedMotoServer in this process for the children to call (fast, no network)."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request on the console
     server: ThreadedMotoServer = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:

@@ -55,7 +55,7 @@ class CallCounter:
 def counted_ssm(counter: CallCounter, session: Any) -> Iterator[None]:
     """Powertools parameters' default SSM provider, built on a client we count (restored afterwards)."""
     from aws_lambda_powertools.utilities.parameters import SSMProvider
-    from aws_lambda_powertools.utilities.parameters.base import DEFAULT_PROVIDERS
+    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
 
     client = session.client("ssm")
     counter.attach(client)
@@ -107,7 +107,7 @@ def run(progress: Progress, options: Options) -> Report:
                     google_before = len(google.calls)
                     response = intake_handler.lambda_handler(
                         api_event(form, headers={"Idempotency-Key": IDEMPOTENCY_KEY}),
-                        context,  # type: ignore[arg-type]
+                        context,
                     )
                     steps.append((label, counter.since(before), len(google.calls) - google_before, response))
                     progress(f"{label}: {response['statusCode']}, {dict(steps[-1][1])}")
@@ -124,11 +124,11 @@ def run(progress: Progress, options: Options) -> Report:
     report.exactly("steps answered 202 (of 3)", sum(r["statusCode"] == 202 for *_, r in steps), 3)
     for label, calls, siteverify, _ in steps:
         new = label == "new inquiry"
-        report.exactly(f"{label}: sqs.SendMessage", calls["sqs.SendMessage"], 1 if new else 0)
         if label == "retry, new token":
             report.add(f"{label}: dynamodb.PutItem (refused, writes nothing)", calls["dynamodb.PutItem"])
         else:
             report.exactly(f"{label}: dynamodb.PutItem", calls["dynamodb.PutItem"], 1 if new else 0)
+        report.exactly(f"{label}: sqs.SendMessage", calls["sqs.SendMessage"], 1 if new else 0)
         report.add(f"{label}: other AWS calls", others(calls))
         report.add(f"{label}: siteverify calls", siteverify)
     report.exactly("distinct inquiry ids over the three", len(ids), 1)

@@ -34,11 +34,22 @@ from bench._intake import (
 )
 
 IMPORT_RATIO_TARGET = 1.5
-SAMPLES = 15
+SAMPLES = 21
 QUICK_SAMPLES = 4
 IMPORTTIME_RUNS = 3
 TOP_MODULES = 10
+TOP_PACKAGES = 6
 Sample = dict[str, Any]
+# the steps of building the clients at init (bench/_probe.py build_clients_at_init), in order
+CLIENT_PARTS = {
+    "import_boto3": "import boto3",
+    "session": "boto3 Session",
+    "dynamodb": "DynamoDB client (the first loads botocore data)",
+    "sqs": "SQS client",
+    "http": "requests Session",
+    "import_parameters": "import Powertools parameters",
+    "ssm": "SSM client (for the secrets)",
+}
 
 
 def probe(kind: str, env: Mapping[str, str]) -> Sample:
@@ -46,7 +57,7 @@ def probe(kind: str, env: Mapping[str, str]) -> Sample:
     spawn_env = {**env, "BENCH_SPAWN_NS": str(time.monotonic_ns())}
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, str(PROBE), kind],
+        [sys.executable, "-P", str(PROBE), kind],  # -P: bench/ stays off sys.path
         env=spawn_env,
         capture_output=True,
         text=True,
@@ -99,7 +110,7 @@ def importtime_breakdown(env: Mapping[str, str], runs: int) -> dict[str, Any]:
     depth: dict[str, int] = {}
     for _ in range(runs):
         done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import intake_handler"],
+            [sys.executable, "-P", "-X", "importtime", "-c", "import intake_handler"],
             env=dict(env),
             capture_output=True,
             text=True,
@@ -177,32 +188,37 @@ def run(progress: Progress, options: Options) -> Report:
     floor_total = column(floor, "init_ms", "first_ms")
     clients_at_init = column(eager, "clients_at_init_ms")
 
+    def ms(samples: Sequence[Sample], *keys: str) -> float:
+        return median(column(samples, *keys))
+
     report.add("interpreter start (spawn to first line)", median(startup), "ms")
     report.add("floor: import boto3 + DynamoDB + SQS client", median(floor_import), "ms")
     report.add("handler: import intake_handler", median(handler_import), "ms")
-    report.at_most(
-        "import ratio handler / floor",
-        median(handler_import) / median(floor_import),
-        IMPORT_RATIO_TARGET,
-        "x",
-    )
+    ratio = median(handler_import) / median(floor_import)
+    report.at_most("import ratio handler / floor", ratio, IMPORT_RATIO_TARGET, "x")
     report.add("floor: init + PutItem + SendMessage", median(floor_total), "ms")
-    report.add("handler: init + first response (lazy clients)", median(lazy_total), "ms")
-    report.add("init+first ratio handler (lazy) / floor", median(lazy_total) / median(floor_total), "x")
-    report.add("  of which first response (lazy)", median(column(lazy, "first_ms")), "ms")
-    report.add("  second response, same container", median(column(lazy, "second_ms")), "ms")
-    report.add("handler: init + first response (clients at init)", median(eager_total), "ms")
-    report.add(
-        "init+first ratio handler (clients at init) / floor", median(eager_total) / median(floor_total), "x"
-    )
-    report.add("  of which building the clients (4) at init", median(clients_at_init), "ms")
-    report.add("  of which first response (clients at init)", median(column(eager, "first_ms")), "ms")
-    report.add(
-        "client building share of init+first (lazy)", 100 * median(clients_at_init) / median(lazy_total), "%"
-    )
+    report.add("  of which PutItem + SendMessage", ms(floor, "first_ms"), "ms")
+    report.add("handler, lazy clients: init + first response", median(lazy_total), "ms")
+    report.add("  of which init (import)", ms(lazy, "init_ms"), "ms")
+    report.add("  of which first response", ms(lazy, "first_ms"), "ms")
+    report.add("  (second response, same container)", ms(lazy, "second_ms"), "ms")
+    report.add("init+first ratio, lazy clients / floor", median(lazy_total) / median(floor_total), "x")
+    report.add("handler, clients at init: init + first response", median(eager_total), "ms")
+    report.add("  of which init (import + clients)", ms(eager, "init_ms"), "ms")
+    report.add("  of which import boto3 + 4 clients", median(clients_at_init), "ms")
+    parts = {name: median([s["clients_parts_ms"][name] for s in eager]) for name in CLIENT_PARTS}
+    for name, label in CLIENT_PARTS.items():
+        report.add(f"    {label}", parts[name], "ms")
+    report.add("  of which first response", ms(eager, "first_ms"), "ms")
+    report.add("init+first ratio, clients at init / floor", median(eager_total) / median(floor_total), "x")
+    share = 100 * median(clients_at_init) / median(lazy_total)
+    report.add("boto3 + clients share of init+first (lazy)", share, "%")
     for rank, entry in enumerate(breakdown["top_cumulative"], start=1):
-        name = f"import #{rank:<2d} {'. ' * entry['depth']}{entry['module']}"
+        name = f"importtime #{rank:<2d} {'. ' * entry['depth']}{entry['module']}"
         report.add(name, entry["cumulative_ms"], "ms")
+    packages = list(breakdown["self_by_top_level_package"].items())[:TOP_PACKAGES]
+    for rank, (package, self_ms) in enumerate(packages, start=1):
+        report.add(f"importtime self, package #{rank} {package}", self_ms, "ms")
 
     report.details = {
         "samples_per_kind": rounds,
@@ -212,6 +228,11 @@ def run(progress: Progress, options: Options) -> Report:
             "import": round(paired_ratio(handler_import, floor_import), 3),
             "init_first_lazy": round(paired_ratio(lazy_total, floor_total), 3),
             "init_first_clients_at_init": round(paired_ratio(eager_total, floor_total), 3),
+        },
+        "ratios_of_minimums": {
+            "import": round(min(handler_import) / min(floor_import), 3),
+            "init_first_lazy": round(min(lazy_total) / min(floor_total), 3),
+            "init_first_clients_at_init": round(min(eager_total) / min(floor_total), 3),
         },
         "ms": {
             "interpreter_start": spread(startup),
@@ -225,6 +246,10 @@ def run(progress: Progress, options: Options) -> Report:
             "handler_lazy_init_first": spread(lazy_total),
             "handler_eager_init": spread(column(eager, "init_ms")),
             "handler_eager_clients_at_init": spread(clients_at_init),
+            **{
+                f"handler_eager_clients_at_init_{name}": spread([s["clients_parts_ms"][name] for s in eager])
+                for name in CLIENT_PARTS
+            },
             "handler_eager_first": spread(column(eager, "first_ms")),
             "handler_eager_init_first": spread(eager_total),
             "child_wall_handler_import": spread(column(phase1["handler_import"], "wall_ms")),

@@ -68,73 +68,84 @@ def timed(call: Callable[[Any], object], inputs: Sequence[Any], warm_up: int) ->
     return times
 
 
-def run(progress: Progress, options: Options) -> Report:
-    use_handler_in_process()
-    import intake_handler
-
-    from contact_intake import http
-    from contact_intake.models import InquiryForm
+def fake_wiring(settings: Any) -> Any:
+    """An IntakeWiring whose store, queue, verifier and secrets live in memory."""
     from contact_intake.secrets import SecretReader
     from contact_intake.wiring import IntakeWiring
 
-    count = QUICK_INVOCATIONS if options.quick else INVOCATIONS
-    total = WARM_UP + count
-    fakes = IntakeWiring(intake_handler.settings)
+    fakes = IntakeWiring(settings)
     fakes.verifier = PassingVerifier()
     fakes.store = MemoryStore()  # type: ignore[assignment]
     fakes.queue = MemoryQueue()  # type: ignore[assignment]
     fakes.secrets = SecretReader(fetch=lambda name, max_age: "bench-pepper-0123456789abcdef")
+    return fakes
+
+
+def measure(progress: Progress, count: int) -> dict[str, list[float]]:
+    """Milliseconds per call of the handler, of IntakeService.submit, and of http's preparation + CORS."""
+    import intake_handler
+
+    from contact_intake import http
+    from contact_intake.models import InquiryForm
+
+    settings = intake_handler.settings
+    fakes = fake_wiring(settings)
     context = BenchContext()
     statuses: list[int] = []
-
-    def invoke(event: dict[str, Any]) -> None:
-        statuses.append(intake_handler.lambda_handler(event, context)["statusCode"])  # type: ignore[arg-type]
-
+    total = WARM_UP + count
     progress(f"building {3 * total} events and forms")
     events = [api_event(a_form()) for _ in range(total)]
     prepare_events = [api_event(a_form()) for _ in range(total)]
     forms = [InquiryForm.model_validate(a_form()) for _ in range(total)]
-    settings = intake_handler.settings
+
+    def invoke(event: dict[str, Any]) -> None:
+        statuses.append(intake_handler.lambda_handler(event, context)["statusCode"])
+
+    def submit(form: InquiryForm) -> None:
+        fakes.intake.submit(form, idempotency_key=None, remote_ip=REMOTE_IP)
 
     def prepare(event: dict[str, Any]) -> None:
         http.cors_headers(event, settings.allowed_origins)
         http.prepare_form_post(event, settings.max_body_bytes)
-
-    def submit(form: InquiryForm) -> None:
-        fakes.intake.submit(form, idempotency_key=None, remote_ip=REMOTE_IP)
 
     saved = intake_handler.wiring
     intake_handler.wiring = fakes
     try:
         with output_to_devnull():
             progress(f"lambda_handler: {WARM_UP} warm-up + {count} timed invocations")
-            handler_ms = timed(invoke, events, WARM_UP)
+            times = {"lambda_handler": timed(invoke, events, WARM_UP)}
             progress(f"IntakeService.submit alone: {WARM_UP} + {count}")
-            submit_ms = timed(submit, forms, WARM_UP)
+            times["submit"] = timed(submit, forms, WARM_UP)
             progress(f"http.cors_headers + prepare_form_post alone: {WARM_UP} + {count}")
-            prepare_ms = timed(prepare, prepare_events, WARM_UP)
+            times["prepare_cors"] = timed(prepare, prepare_events, WARM_UP)
     finally:
         intake_handler.wiring = saved
-    if set(statuses) != {202}:
-        raise RuntimeError(f"warm path answered {sorted(set(statuses))}, expected only 202")
+    if set(statuses) != {202} or len(fakes.store.items) != 2 * total:  # the handler's and submit's
+        raise RuntimeError(f"warm path answered {sorted(set(statuses))} and stored {len(fakes.store.items)}")
+    return times
 
-    handler_median, submit_median, prepare_median = median(handler_ms), median(submit_ms), median(prepare_ms)
+
+def run(progress: Progress, options: Options) -> Report:
+    use_handler_in_process()
+    count = QUICK_INVOCATIONS if options.quick else INVOCATIONS
+    times = measure(progress, count)
+    handler_ms = times["lambda_handler"]
+    handler_median, submit_median, prepare_median = (
+        median(times[k]) for k in ("lambda_handler", "submit", "prepare_cors")
+    )
     ours = submit_median + prepare_median
     report = Report()
     report.at_most(f"lambda_handler median ({count} inquiries)", handler_median, MEDIAN_TARGET_MS, "ms")
     report.add("lambda_handler p95", percentile(handler_ms, 95), "ms")
     report.add("  IntakeService.submit alone, median", submit_median, "ms")
     report.add("  http prepare + CORS alone, median", prepare_median, "ms")
-    report.add("  Powertools resolver/validation/logs/metrics", max(handler_median - ours, 0.0), "ms")
+    report.add(
+        "  rest: Powertools resolver, validation, Logger, Metrics", max(handler_median - ours, 0.0), "ms"
+    )
     report.add("  our code's share of the median", 100 * ours / handler_median, "%")
     report.details = {
         "method": "in-process, intake_handler.wiring swapped for in-memory fakes, logs/metrics to /dev/null, "
         f"{WARM_UP} warm-up calls dropped, perf_counter_ns per call",
-        "ms": {
-            "lambda_handler": spread(handler_ms),
-            "submit": spread(submit_ms),
-            "prepare_cors": spread(prepare_ms),
-        },
-        "inquiries_stored": len(fakes.store.items),  # type: ignore[attr-defined]
+        "ms": {name: spread(values) for name, values in times.items()},
     }
     return report

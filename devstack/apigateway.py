@@ -17,7 +17,17 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote
 
-from devstack.http import HttpRequest, HttpResponse, json_response
+from devstack.gateway_responses import (
+    FUNCTION_FAILED,
+    INVALID_SIGNATURE,
+    MISSING_AUTHENTICATION_TOKEN,
+    SIGNATURE_EXPIRED,
+    UNRECOGNIZED_KEY,
+    GatewayError,
+    GatewayResponses,
+    unsupported_authorizer,
+)
+from devstack.http import HttpRequest, HttpResponse
 from devstack.invoker import FunctionFailed
 from devstack.routes import IAM, NONE, RouteMatch, RouteTable
 from devstack.settings import ACCOUNT_ID, LOCAL_ACCESS_KEY
@@ -31,35 +41,13 @@ class MalformedProxyResponse(Exception):
     """The function's answer is not a Lambda proxy response."""
 
 
-def gateway_error(status: int, message: str, error_type: str) -> HttpResponse:
-    """One of API Gateway's own error answers (``{"message": ...}`` and ``x-amzn-ErrorType``)."""
-    return json_response(status, {"message": message}, headers=[("x-amzn-ErrorType", error_type)])
-
-
-def missing_authentication_token() -> HttpResponse:
-    return gateway_error(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
-
-
-def internal_server_error() -> HttpResponse:
-    return gateway_error(502, "Internal server error", "InternalServerErrorException")
-
-
-_IAM_DENIALS: Final = {
-    "missing": ("Missing Authentication Token", "MissingAuthenticationTokenException"),
-    "unknown-key": ("The security token included in the request is invalid.", "UnrecognizedClientException"),
-    "expired": ("Signature expired.", "InvalidSignatureException"),
-}
-
-
-def iam_denial(verdict: SigV4Verdict) -> HttpResponse:
-    message, error_type = _IAM_DENIALS.get(
-        verdict.reason,
-        (
-            "The request signature we calculated does not match the signature you provided.",
-            "IncompleteSignatureException",
-        ),
-    )
-    return gateway_error(403, message, error_type)
+def iam_denial(verdict: SigV4Verdict) -> GatewayError:
+    """The gateway error for a failed SigV4 check."""
+    return {
+        "missing": MISSING_AUTHENTICATION_TOKEN,
+        "unknown-key": UNRECOGNIZED_KEY,
+        "expired": SIGNATURE_EXPIRED,
+    }.get(verdict.reason, INVALID_SIGNATURE)
 
 
 def build_proxy_event(
@@ -170,14 +158,15 @@ def iam_identity() -> dict[str, Any]:
 
 
 def proxy_result_to_response(result: Any) -> HttpResponse:
-    """The HTTP answer for a function's proxy response; raises MalformedProxyResponse like API Gateway's 502."""
+    """The HTTP answer for a function's proxy response; MalformedProxyResponse means API Gateway's 502."""
     if not isinstance(result, Mapping) or "statusCode" not in result:
         raise MalformedProxyResponse("no statusCode")
     try:
         status = int(result["statusCode"])
     except (TypeError, ValueError):
         raise MalformedProxyResponse("statusCode is not a number") from None
-    headers = _response_headers(result.get("headers") or {}, result.get("multiValueHeaders") or {})
+    single, multi = result.get("headers"), result.get("multiValueHeaders")
+    headers = _response_headers({} if single is None else single, {} if multi is None else multi)
     if not any(key.lower() == "content-type" for key, _ in headers):
         headers.append(("Content-Type", "application/json"))  # API Gateway's default
     return HttpResponse(status, tuple(headers), _response_body(result))
@@ -219,11 +208,13 @@ class ApiGateway:
         invoke: Invoke,
         *,
         region: str,
+        gateway_responses: Mapping[str, GatewayResponses] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.routes = routes
         self._invoke = invoke
         self._region = region
+        self._responses = dict(gateway_responses or {})
         self._clock = clock
 
     def handle(self, request: HttpRequest) -> HttpResponse | None:
@@ -231,27 +222,42 @@ class ApiGateway:
         match = self.routes.find(request.method, request.path)
         if match is None:
             return None
+        request_id = str(uuid.uuid4())
         identity: dict[str, Any] = {}
         if match.route.auth == IAM:
             verdict = verify_sigv4(request, region=self._region, now=self._clock())
             if not verdict.ok:
-                return iam_denial(verdict)
+                return self._error(iam_denial(verdict), request_id, match.route.api)
             identity = iam_identity()
         elif match.route.auth != NONE:
-            return gateway_error(
-                500, f"devstack does not emulate the {match.route.auth} authorizer", "AuthorizerFailure"
-            )
-        request_id = str(uuid.uuid4())
+            return self._error(unsupported_authorizer(match.route.auth), request_id, match.route.api)
         event = build_proxy_event(request, match, request_id=request_id, now=self._clock(), identity=identity)
         return self._call(match, event, request_id)
+
+    def missing_route(self) -> HttpResponse:
+        """API Gateway's answer for a path or method no route has (403 Missing Authentication Token)."""
+        only_api = next(iter(self._responses)) if len(self._responses) == 1 else ""
+        return self._error(MISSING_AUTHENTICATION_TOKEN, str(uuid.uuid4()), only_api)
+
+    def _error(self, error: GatewayError, request_id: str, api: str) -> HttpResponse:
+        return self._responses.get(api, GatewayResponses()).render(error, request_id)
 
     def _call(self, match: RouteMatch, event: dict[str, Any], request_id: str) -> HttpResponse:
         note = match.route.function
         try:
             response = proxy_result_to_response(self._invoke(match.route.function, event))
         except FunctionFailed:
-            response, note = internal_server_error(), f"{note} failed"
+            return _noted(self._error(FUNCTION_FAILED, request_id, match.route.api), f"{note} failed")
         except MalformedProxyResponse:
-            response, note = internal_server_error(), f"{note} gave a malformed proxy response"
-        headers = (*response.headers, ("x-amzn-RequestId", request_id))
-        return HttpResponse(response.status, headers, response.body, note=note)
+            failed = self._error(FUNCTION_FAILED, request_id, match.route.api)
+            return _noted(failed, f"{note} gave a malformed proxy response")
+        return _noted(
+            HttpResponse(
+                response.status, (*response.headers, ("x-amzn-RequestId", request_id)), response.body
+            ),
+            note,
+        )
+
+
+def _noted(response: HttpResponse, note: str) -> HttpResponse:
+    return HttpResponse(response.status, response.headers, response.body, note=note)

@@ -14,21 +14,22 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devstack.apigateway import ApiGateway, missing_authentication_token
+from devstack.apigateway import ApiGateway
 from devstack.console import Console
 from devstack.emulators import EmulatorRegistry, is_local_path
 from devstack.emulators.captcha import SiteverifyEmulator
 from devstack.emulators.control import ControlEndpoints
 from devstack.functions import FunctionSpec, function_specs
+from devstack.gateway_responses import GatewayResponses
 from devstack.http import ApiServer, HttpRequest, HttpResponse
 from devstack.intrinsics import UnresolvableError
 from devstack.invoker import Invoker
 from devstack.local_secrets import RECAPTCHA_SECRET, seed_local_secrets
 from devstack.resources import AwsClients, ResourceMap, create_resources
-from devstack.routes import RouteTable, routes_from_template
+from devstack.routes import RouteTable, gateway_responses_from_template, routes_from_template
 from devstack.settings import HOST, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Settings, local_parameter_values
 from devstack.site import StaticSite, placeholder_page
-from devstack.template import TemplateError, load_template
+from devstack.template import TemplateError, load_template, placeholder_values
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -66,12 +67,18 @@ class Devstack:
             console=self.console,
             pool_size=self.settings.pool_size,
         )
-        routes = RouteTable(routes_from_template(resources.template))
+        routes = RouteTable(routes_from_template(resources.template, resources.resolve))
         for route in routes.routes:
             self.console.info(
                 f"  route {route.method} {route.resource} -> {route.function} (auth {route.auth})"
             )
-        self._gateway = ApiGateway(routes, self._invoker.invoke, region=self.settings.region)
+        responses = gateway_responses_from_template(resources.template, resources.resolve)
+        self._gateway = ApiGateway(
+            routes,
+            self._invoker.invoke,
+            region=self.settings.region,
+            gateway_responses={api: GatewayResponses(definitions) for api, definitions in responses.items()},
+        )
         self._site = StaticSite(self.settings.repo_root / "web", self._index_page)
         self._resources = resources
         self._server.start()
@@ -83,10 +90,10 @@ class Devstack:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines from moto
         _ensure_port_free(self.settings.aws_port, "AWS_PORT")
-        self.console.info(f"starting moto on {HOST}:{self.settings.aws_port or '(any free port)'}")
         self._moto = ThreadedMotoServer(ip_address=HOST, port=self.settings.aws_port, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
+        self.console.info(f"moto (local AWS, all state in memory) on http://{host}:{port}")
         return f"http://{host}:{port}"
 
     def _bind_api(self) -> ApiServer:
@@ -106,17 +113,23 @@ class Devstack:
         template_path = self.settings.template_path
         self.console.info(f"creating resources from {_shown(template_path, self.settings)}")
         try:
-            overrides = local_parameter_values(api_port)
-            resources = create_resources(
-                session, load_template(template_path), overrides, endpoint_url=self.aws_endpoint
-            )
+            template = load_template(template_path)
+            overrides = self._local_parameters(template, api_port)
+            resources = create_resources(session, template, overrides, endpoint_url=self.aws_endpoint)
         except (TemplateError, UnresolvableError) as exc:
             raise StartupError(str(exc)) from None
         for logical_id, name in resources.resources.items():
             self.console.info(f"  {logical_id:<28} {name}")
-        for name in seed_local_secrets(AwsClients(session, self.aws_endpoint), resources.parameters):
-            self.console.info(f"  secret {name} (SSM SecureString)")
+        for secret in seed_local_secrets(AwsClients(session, self.aws_endpoint), resources.parameters):
+            self.console.info(f"  secret {secret}")
         return resources
+
+    def _local_parameters(self, template: dict[str, Any], api_port: int) -> dict[str, str]:
+        overrides = local_parameter_values(api_port)
+        for name, value in placeholder_values(template, overrides).items():
+            self.console.info(f"  parameter {name} has no default: using {value!r} (see LOCAL_PARAMETERS)")
+            overrides[name] = value
+        return overrides
 
     def _function_specs(self, resources: ResourceMap) -> dict[str, FunctionSpec]:
         region = self.settings.region
@@ -141,10 +154,10 @@ class Devstack:
     # --- serving ----------------------------------------------------------------------------------
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        """Every request: /_local/ to the emulators, then the API's routes, then web/, else API Gateway's 403."""
+        """Each request: /_local/ to the emulators, then the API's routes, then web/, else a 403."""
         if is_local_path(request.path):
             return self._emulators.handle(request)
-        return self._gateway.handle(request) or self._site.handle(request) or missing_authentication_token()
+        return self._gateway.handle(request) or self._site.handle(request) or self._gateway.missing_route()
 
     def describe(self) -> dict[str, Any]:
         """``/_local/resources.json`` (DESIGN §8, a contract)."""

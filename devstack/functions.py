@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from devstack.resources import ResourceMap
 from devstack.settings import ACCOUNT_ID
@@ -28,6 +28,7 @@ class FunctionSpec:
     timeout_seconds: int
     memory_mb: int
     region: str
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions: caps the worker pool
 
     @property
     def pythonpath(self) -> list[str]:
@@ -66,6 +67,17 @@ def function_specs(
     return specs, skipped
 
 
+# the properties devstack reads; the rest (Role, VpcConfig, ...) means nothing locally and stays unresolved
+_READ: Final = (
+    "Handler",
+    "MemorySize",
+    "Timeout",
+    "Environment",
+    "LoggingConfig",
+    "ReservedConcurrentExecutions",
+)
+
+
 def _spec(
     resource_map: ResourceMap,
     logical_id: str,
@@ -73,11 +85,13 @@ def _spec(
     folder: str,
     local_environment: Mapping[str, str],
 ) -> FunctionSpec:
+    read = resource_map.resolve({key: properties[key] for key in _READ if key in properties})
     name = resource_map.ref(logical_id)
-    handler = str(properties["Handler"])
-    memory = int(properties.get("MemorySize", 128))
-    variables = resource_map.resolve((properties.get("Environment") or {}).get("Variables") or {})
-    environment = {key: _text(value) for key, value in variables.items()}
+    handler = str(read["Handler"])
+    memory = int(read.get("MemorySize", 128))
+    environment = {
+        key: _text(value) for key, value in ((read.get("Environment") or {}).get("Variables") or {}).items()
+    }
     environment.update(
         {
             "AWS_LAMBDA_FUNCTION_NAME": name,
@@ -88,6 +102,7 @@ def _spec(
             "_HANDLER": handler,
         }
     )
+    environment.update(_logging_config_variables(read.get("LoggingConfig") or {}))
     environment.update(local_environment)
     return FunctionSpec(
         logical_id=logical_id,
@@ -96,10 +111,23 @@ def _spec(
         code_folder=folder,
         layer_folders=tuple(_layer_folders(resource_map, properties.get("Layers") or [])),
         environment=environment,
-        timeout_seconds=int(properties.get("Timeout", 3)),
+        timeout_seconds=int(read.get("Timeout", 3)),
         memory_mb=memory,
         region=resource_map.region,
+        reserved_concurrency=(
+            int(read["ReservedConcurrentExecutions"]) if "ReservedConcurrentExecutions" in read else None
+        ),
     )
+
+
+def _logging_config_variables(logging_config: Mapping[str, Any]) -> dict[str, str]:
+    """What Lambda sets for advanced logging controls: the format, and with JSON the application level."""
+    variables = {}
+    if "LogFormat" in logging_config:
+        variables["AWS_LAMBDA_LOG_FORMAT"] = str(logging_config["LogFormat"])
+    if logging_config.get("LogFormat") == "JSON" and "ApplicationLogLevel" in logging_config:
+        variables["AWS_LAMBDA_LOG_LEVEL"] = str(logging_config["ApplicationLogLevel"])
+    return variables
 
 
 def _layer_folders(resource_map: ResourceMap, layers: list[Any]) -> list[str]:

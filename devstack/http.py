@@ -95,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     # every method goes to the application, as API Gateway passes every method on
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
 
     def _answer(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -107,11 +107,12 @@ class _Handler(BaseHTTPRequestHandler):
             return json_response(500, {"message": "Internal server error"})
 
     def _read_request(self) -> HttpRequest | None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
+        """The request, or None when its body is over API Gateway's limit."""
+        chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+        body = self._read_chunked() if chunked else self._read_sized()
+        if body is None:
             self.close_connection = True
             return None
-        body = self.rfile.read(length) if length else b""
         target = urlsplit(self.path)
         return HttpRequest(
             method=self.command,
@@ -121,6 +122,27 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             source_ip=self.client_address[0],
         )
+
+    def _read_sized(self) -> bytes | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _read_chunked(self) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk_size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if chunk_size == 0:
+                while self.rfile.readline() not in {b"\r\n", b"\n", b""}:  # trailers
+                    pass
+                return b"".join(chunks)
+            size += chunk_size
+            if size > MAX_BODY_BYTES:
+                return None
+            chunks.append(self.rfile.read(chunk_size))
+            self.rfile.readline()  # the CRLF after each chunk
 
     def _write(self, response: HttpResponse, *, send_body: bool) -> None:
         self.send_response_only(response.status)

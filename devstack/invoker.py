@@ -11,6 +11,7 @@ rules use the same ``Invoker.invoke`` later.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -30,7 +31,7 @@ INIT_TIMEOUT_SECONDS: Final = 30.0  # Lambda allows 10 s; a busy 2-core laptop r
 
 
 class FunctionFailed(Exception):
-    """The invocation failed: the function raised, timed out, or its worker died. ``error_type`` says which."""
+    """The function raised, timed out, or its worker died; ``error_type`` says which."""
 
     def __init__(self, error_type: str) -> None:
         super().__init__(error_type)
@@ -66,7 +67,8 @@ class Worker:
             encoding="utf-8",
             errors="replace",
         )
-        assert self._process.stdout is not None and self._process.stderr is not None
+        assert self._process.stdout is not None
+        assert self._process.stderr is not None
         self._pump(self._read_messages, self._process.stdout)
         self._pump(self._copy_logs, self._process.stderr)
 
@@ -151,10 +153,8 @@ class Worker:
     def stop(self, grace_seconds: float = 2.0) -> None:
         """End the worker: EOF on its stdin first, then SIGTERM, then SIGKILL."""
         if self._process.stdin is not None and not self._process.stdin.closed:
-            try:
+            with contextlib.suppress(OSError):
                 self._process.stdin.close()
-            except OSError:
-                pass
         for signal_it in (self._process.terminate, self._process.kill):
             try:
                 self._process.wait(timeout=grace_seconds)
@@ -176,6 +176,8 @@ class FunctionPool:
         self._closed = False
 
     def invoke(self, event: dict[str, Any], request_id: str) -> Any:
+        if self._size == 0:
+            raise FunctionFailed("TooManyRequestsException")  # reserved concurrency 0: the function is off
         worker = self._acquire()
         try:
             return worker.invoke(event, request_id)
@@ -218,6 +220,11 @@ class FunctionPool:
             worker.stop()
 
 
+def _pool_size(spec: FunctionSpec, pool_size: int) -> int:
+    """devstack's pool size, capped by the function's reserved concurrency as Lambda caps it."""
+    return pool_size if spec.reserved_concurrency is None else min(pool_size, spec.reserved_concurrency)
+
+
 class Invoker:
     """Invokes any function of the template by logical id."""
 
@@ -227,7 +234,7 @@ class Invoker:
         self.specs = dict(specs)
         self._console = console
         self._pools = {
-            logical_id: FunctionPool(self._starter(spec, repo_root), pool_size)
+            logical_id: FunctionPool(self._starter(spec, repo_root), _pool_size(spec, pool_size))
             for logical_id, spec in specs.items()
         }
 

@@ -122,6 +122,10 @@ class ResourceMap:
 
     def resource_type(self, logical_id: str) -> str:
         resource = self.template["Resources"].get(logical_id)
+        if logical_id in (self.template.get("Parameters") or {}):
+            raise UnresolvableError(
+                f"parameter {logical_id} has no value: it needs a Default or a local value"
+            )
         if not isinstance(resource, Mapping):
             raise UnresolvableError(f"{logical_id} is neither a parameter nor a resource of the template")
         return str(resource.get("Type", ""))

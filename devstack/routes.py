@@ -12,7 +12,7 @@ Matching: API Gateway picks the most specific *resource* for the path (literal s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
@@ -113,8 +113,13 @@ class RouteTable:
         return None
 
 
-def routes_from_template(template: Mapping[str, Any]) -> list[Route]:
-    """Every Lambda proxy route of every REST API in a translated template."""
+def routes_from_template(
+    template: Mapping[str, Any], resolve: Callable[[Any], Any] = lambda value: value
+) -> list[Route]:
+    """Every Lambda proxy route of every REST API in a translated template.
+
+    ``resolve`` resolves intrinsic functions (the stage name is often a parameter).
+    """
     resources: Mapping[str, Any] = template.get("Resources") or {}
     routes = []
     for api_id, resource in resources.items():
@@ -123,18 +128,39 @@ def routes_from_template(template: Mapping[str, Any]) -> list[Route]:
         body = (resource.get("Properties") or {}).get("Body")
         if not isinstance(body, Mapping):
             raise TemplateError(f"{api_id}: devstack needs the API's definition inline (DefinitionBody)")
-        routes.extend(_api_routes(resources, api_id, body))
+        stage = str(resolve(_stage_name(resources, api_id)))
+        routes.extend(_api_routes(resources, api_id, body, stage))
     return routes
 
 
-def _api_routes(resources: Mapping[str, Any], api_id: str, body: Mapping[str, Any]) -> list[Route]:
-    stage = _stage_name(resources, api_id)
-    binary = tuple(str(t) for t in body.get("x-amazon-apigateway-binary-media-types") or [])
-    iam_schemes = {
-        name
-        for name, scheme in (body.get("securityDefinitions") or {}).items()
-        if scheme.get("x-amazon-apigateway-authtype") == "awsSigv4"
+def gateway_responses_from_template(
+    template: Mapping[str, Any], resolve: Callable[[Any], Any] = lambda value: value
+) -> dict[str, Mapping[str, Any]]:
+    """Each REST API's gateway responses (``x-amazon-apigateway-gateway-responses``), by API logical id."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for api_id, resource in (template.get("Resources") or {}).items():
+        body = (resource.get("Properties") or {}).get("Body")
+        if resource.get("Type") == "AWS::ApiGateway::RestApi" and isinstance(body, Mapping):
+            found[api_id] = resolve(body.get("x-amazon-apigateway-gateway-responses") or {})
+    return found
+
+
+def _iam_schemes(body: Mapping[str, Any]) -> set[str]:
+    """Names of the SigV4 security schemes (Swagger 2 securityDefinitions, OpenAPI 3 securitySchemes)."""
+    schemes = {
+        **(body.get("securityDefinitions") or {}),
+        **((body.get("components") or {}).get("securitySchemes") or {}),
     }
+    return {
+        name for name, scheme in schemes.items() if scheme.get("x-amazon-apigateway-authtype") == "awsSigv4"
+    }
+
+
+def _api_routes(
+    resources: Mapping[str, Any], api_id: str, body: Mapping[str, Any], stage: str
+) -> list[Route]:
+    binary = tuple(str(t) for t in body.get("x-amazon-apigateway-binary-media-types") or [])
+    iam_schemes = _iam_schemes(body)
     routes = []
     for path, operations in (body.get("paths") or {}).items():
         for method, operation in operations.items():
@@ -178,16 +204,16 @@ def _function_behind(resources: Mapping[str, Any], logical_id: str) -> str:
 
 def _auth(security: Any, iam_schemes: set[str]) -> str:
     names = [name for requirement in security or [] for name in requirement]
-    if not names:
+    if not names or names == [NONE]:
         return NONE
     return IAM if any(name in iam_schemes for name in names) else str(names[0])
 
 
-def _stage_name(resources: Mapping[str, Any], api_id: str) -> str:
+def _stage_name(resources: Mapping[str, Any], api_id: str) -> Any:
+    """The StageName of the API's stage, unresolved (often a Ref to a parameter)."""
     for resource in resources.values():
         properties = resource.get("Properties") or {}
-        if resource.get("Type") == "AWS::ApiGateway::Stage" and properties.get("RestApiId") == {
-            "Ref": api_id
-        }:
-            return str(properties.get("StageName", "Prod"))
+        is_stage = resource.get("Type") == "AWS::ApiGateway::Stage"
+        if is_stage and properties.get("RestApiId") == {"Ref": api_id}:
+            return properties.get("StageName", "Prod")
     return "Prod"

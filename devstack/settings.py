@@ -13,13 +13,14 @@ HOST: Final = "127.0.0.1"
 STACK_NAME: Final = "contact-intake"
 ACCOUNT_ID: Final = "123456789012"  # moto's default account
 LOCAL_ACCESS_KEY: Final = "local"
-LOCAL_SECRET_KEY: Final = "local"
+LOCAL_SECRET_KEY: Final = "local"  # noqa: S105 - the local stand-in, by contract
 
 # Template parameters overridden locally ("{api_port}" is filled in once the API is bound).
 LOCAL_PARAMETERS: Final[Mapping[str, str]] = {
     "RecaptchaHostnames": "localhost,127.0.0.1",
     "AllowedOrigins": "http://127.0.0.1:{api_port},http://localhost:{api_port}",
     "ThankYouUrl": "/thanks.html",
+    "HelpdeskDomain": "local",
 }
 
 

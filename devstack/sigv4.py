@@ -34,10 +34,6 @@ class SigV4Verdict:
     )
 
 
-def _deny(reason: str) -> SigV4Verdict:
-    return SigV4Verdict(ok=False, reason=reason)
-
-
 @dataclass(frozen=True)
 class _Signature:
     access_key: str
@@ -71,24 +67,34 @@ def verify_sigv4(
     """Whether ``request`` carries a valid SigV4 signature by ``access_key``; never raises."""
     authorization = request.header("authorization")
     if not authorization:
-        return _deny("missing")
+        return SigV4Verdict(ok=False, reason="missing")
     signature = _parse(authorization)
     if signature is None or "host" not in signature.signed_headers:
-        return _deny("malformed")
+        return SigV4Verdict(ok=False, reason="malformed")
+    problem = (
+        _check_scope(signature, access_key, region)
+        or _check_date(request, signature, now or datetime.now(UTC))
+        or _check_payload(request)
+    )
+    if problem is None:
+        expected = _expected_signature(request, signature, region, access_key, secret_key)
+        problem = None if hmac.compare_digest(expected, signature.signature) else "signature"
+    return SigV4Verdict(ok=problem is None, reason=problem or "signed")
+
+
+def _check_scope(signature: _Signature, access_key: str, region: str) -> str | None:
     if signature.access_key != access_key:
-        return _deny("unknown-key")
+        return "unknown-key"
     if signature.region != region or signature.service != SERVICE:
-        return _deny("wrong-scope")
-    problem = _check_date(request, signature, now or datetime.now(UTC))
-    if problem:
-        return _deny(problem)
-    declared_payload = request.header("x-amz-content-sha256")
-    if declared_payload is not None and declared_payload != hashlib.sha256(request.body).hexdigest():
-        return _deny("payload")
-    expected = _expected_signature(request, signature, region, access_key, secret_key)
-    if not hmac.compare_digest(expected, signature.signature):
-        return _deny("signature")
-    return SigV4Verdict(ok=True, reason="signed")
+        return "wrong-scope"
+    return None
+
+
+def _check_payload(request: HttpRequest) -> str | None:
+    declared = request.header("x-amz-content-sha256")
+    if declared is not None and declared != hashlib.sha256(request.body).hexdigest():
+        return "payload"
+    return None
 
 
 def _check_date(request: HttpRequest, signature: _Signature, now: datetime) -> str | None:

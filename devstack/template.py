@@ -9,6 +9,7 @@ translation as ``s3://devstack-local-code/<folder>`` and are read back with ``lo
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
@@ -44,8 +45,10 @@ def _short_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[st
         value = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        raise yaml.constructor.ConstructorError(None, None, f"unexpected node for !{suffix}", node.start_mark)
     if suffix in {"Ref", "Condition"}:
         return {suffix: value}
     if suffix == "GetAtt" and isinstance(value, str):
@@ -87,6 +90,21 @@ def parameter_values(
     return values
 
 
+def placeholder_values(template: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, str]:
+    """Stand-ins for declared parameters that have neither a Default nor a value in ``values``.
+
+    A deploy-time parameter added to the template must not stop devstack; its value here is ``local`` (a
+    Number's MinValue, or 0). devstack prints each one, so it can be given a real local value instead.
+    """
+    placeholders = {}
+    for name, spec in (template.get("Parameters") or {}).items():
+        if name in values or (isinstance(spec, Mapping) and "Default" in spec):
+            continue
+        kind = str(spec.get("Type", "String")) if isinstance(spec, Mapping) else "String"
+        placeholders[name] = str(spec.get("MinValue", 0)) if kind == "Number" else "local"
+    return placeholders
+
+
 def pseudo_parameters(region: str) -> dict[str, str]:
     return {
         "AWS::Region": region,
@@ -118,6 +136,7 @@ def translate(template: Mapping[str, Any], parameters: Mapping[str, Any], region
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
 
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)  # feature-toggle chatter, not our concern
     values = {**pseudo_parameters(region), **parameters}
     translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=region))
     try:

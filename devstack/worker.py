@@ -8,9 +8,10 @@ The function itself never sees those pipes: its stdin is /dev/null and its stdou
 writes logs and EMF metrics) is pointed at stderr, which devstack reads and prefixes with the function's
 logical id. Messages:
 
-    <- {"type": "ready", "init_ms": 812.3}         or {"type": "init_error", "error": {...}} and exit
-    -> {"type": "invoke", "event": {...}, "context": {"aws_request_id", "invoked_function_arn", "deadline_ms"}}
-    <- {"type": "result", "result": ...}            or {"type": "error", "error": {"errorType", "errorMessage"}}
+    <- {"type": "ready", "init_ms": 812.3}  or  {"type": "init_error", "error": {...}}, then exit
+    -> {"type": "invoke", "event": {...},
+        "context": {"aws_request_id": ..., "invoked_function_arn": ..., "deadline_ms": ...}}
+    <- {"type": "result", "result": ...}  or  {"type": "error", "error": {"errorType", "errorMessage"}}
 
 Only the standard library is imported here: the function's own imports are part of its cold start.
 """

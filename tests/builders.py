@@ -33,6 +33,31 @@ def a_form(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in form.items() if v is not None}
 
 
+def an_inquiry_record(**overrides: Any) -> Any:
+    """A stored prospect's inquiry (status received, 12-month expiry), as IntakeService would write it."""
+    from datetime import UTC, datetime
+
+    from contact_intake.models import InquiryRecord
+    from contact_intake.retention import LawfulBasis, expires_at_epoch
+
+    received_at = overrides.pop("received_at", datetime.now(UTC))
+    fields: dict[str, Any] = {
+        "inquiry_id": str(uuid.uuid4()),
+        "received_at": received_at,
+        "name": PERSON["name"],
+        "email": PERSON["email"],
+        "subject": PERSON["subject"],
+        "message": PERSON["message"],
+        "locale": "nl",
+        "subject_key": "0" * 64,
+        "lawful_basis": LawfulBasis.LEGITIMATE_INTERESTS,
+        "request_fingerprint": "f" * 64,
+        "expires_at": expires_at_epoch(received_at, LawfulBasis.LEGITIMATE_INTERESTS),
+    }
+    fields.update(overrides)
+    return InquiryRecord(**fields)
+
+
 def api_event(
     body: str | dict[str, Any] | None = None,
     *,

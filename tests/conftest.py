@@ -24,6 +24,16 @@ TEST_ENVIRONMENT = {
     "RECAPTCHA_HOSTNAMES": "shop.example,localhost",
     "ALLOWED_ORIGINS": "https://shop.example",
     "THANK_YOU_URL": "https://shop.example/thanks",
+    "ACCOUNTS_TABLE": "test-accounts",
+    # AccountEvents-, HelpdeskEvents- and SweeperFunction (the Eraser's ledger, the webhook's secret)
+    "ERASURE_LEDGER_TABLE": "test-erasure-ledger",
+    "WEBHOOK_SECRET_PARAM": "/contact-intake/helpdesk-webhook-secret",
+    # ForwarderFunction (HELPDESK_* as the template sets them; the fake Freshdesk answers that domain)
+    "INQUIRY_DLQ_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-inquiries-dlq",
+    "HELPDESK_DOMAIN": "myshop",
+    "HELPDESK_API_KEY_SECRET_ID": "contact-intake/helpdesk-api-key",
+    "HELPDESK_RATE_LIMIT_PER_MINUTE": "80",
+    "FORWARDER_MAX_CONCURRENCY": "2",
     "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
     "POWERTOOLS_SERVICE_NAME": "contact-intake",
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from contact_intake.errors import CaptchaRejected, CaptchaUnavailable
 from contact_intake.models import InquiryRecord
 from contact_intake.queue import EnqueueFailed, claim_check
@@ -52,3 +54,29 @@ class FakeQueue:
         if self.failing:
             raise EnqueueFailed("ClientError")
         self.bodies.append(claim_check(inquiry_id))
+
+
+class FakeClock:
+    """A clock that moves only when told to: ``clock()`` is now, ``clock.advance(seconds=...)`` moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class FakeCustomers:
+    """The accounts mirror as the intake asks it. ``accounts``: number -> (subject key, "open"|"closed")."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, tuple[str, str]] = {}
+        self.lookups: list[str] = []
+
+    def is_verified(self, customer_number: str, subject: str) -> bool:
+        self.lookups.append(customer_number)
+        return self.accounts.get(customer_number) == (subject, "open")

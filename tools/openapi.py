@@ -17,7 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "openapi.json"
 # every function that serves HTTP routes: (folder under functions/, handler module)
-API_MODULES = [("intake", "intake_handler")]
+API_MODULES = [("intake", "intake_handler"), ("helpdesk_events", "helpdesk_events_handler")]
 # placeholders so the handlers' settings validate; only names, nothing is called
 _PLACEHOLDER_ENV = {
     "INQUIRIES_TABLE": "InquiriesTable",
@@ -25,6 +25,11 @@ _PLACEHOLDER_ENV = {
     "RECAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
     "SUBJECT_PEPPER_PARAM": "/contact-intake/subject-pepper",
     "RECAPTCHA_HOSTNAMES": "shop.example",
+    "ACCOUNTS_TABLE": "AccountsTable",
+    "ERASURE_LEDGER_TABLE": "ErasureLedgerTable",
+    "WEBHOOK_SECRET_PARAM": "/contact-intake/helpdesk-webhook-secret",
+    "HELPDESK_DOMAIN": "example",
+    "HELPDESK_API_KEY_SECRET_ID": "contact-intake/helpdesk-api-key",
 }
 FORM = "application/x-www-form-urlencoded"
 

@@ -16,8 +16,13 @@ LOCAL_PREFIX = "/_local"
 
 
 class Emulator(Protocol):
-    prefix: str  # e.g. "/_local/captcha"
-    endpoints: tuple[str, ...]  # "METHOD /path" lines for the index page
+    @property
+    def prefix(self) -> str:
+        """The path this emulator owns, e.g. "/_local/captcha"."""
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """ "METHOD /path" lines for the index page."""
 
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         """Answer a request below ``prefix``; ``subpath`` is the rest of the path ("" or "/...")."""

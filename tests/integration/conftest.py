@@ -1,4 +1,5 @@
-"""moto-backed fixtures: the template's own tables and queues, and the intake handler wired to them."""
+"""moto-backed fixtures: the template's own tables and queues, and the intake and forwarder handlers wired
+to them (the forwarder with the fake Freshdesk of tests/helpdesk_fake.py and a clock the test moves)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,31 @@ from typing import Any
 
 import boto3
 import pytest
+import responses
 from moto import mock_aws
 
 from contact_intake.clients import Clients
-from contact_intake.config import IntakeSettings
-from contact_intake.wiring import IntakeWiring
+from contact_intake.config import (
+    AccountEventsSettings,
+    ForwarderSettings,
+    HelpdeskEventsSettings,
+    IntakeSettings,
+    SweeperSettings,
+)
+from contact_intake.models import InquiryRecord
+from contact_intake.store import to_item
+from contact_intake.wiring import (
+    AccountEventsWiring,
+    ErasureWiring,
+    ForwarderWiring,
+    HelpdeskEventsWiring,
+    IntakeWiring,
+    SweeperWiring,
+)
 from devstack.resources import create_resources
 from tests.builders import FakeContext
+from tests.fakes import FakeClock
+from tests.helpdesk_fake import API_KEY, FakeFreshdesk
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-central-1"
@@ -28,7 +47,10 @@ TEST_PARAMETERS = {
 LOCAL_SECRETS = {
     "/contact-intake/recaptcha-secret": "local-test-recaptcha-secret",
     "/contact-intake/subject-pepper": "local-test-pepper",
+    "/contact-intake/helpdesk-webhook-secret": "local-webhook-secret",
 }
+# Secrets Manager secrets (name -> value)
+LOCAL_SECRETS_MANAGER = {"contact-intake/helpdesk-api-key": API_KEY}
 
 
 class Aws:
@@ -60,6 +82,26 @@ class Aws:
     def scan_count(self) -> int:
         return int(self.dynamodb.scan(TableName=self.name("InquiriesTable"), Select="COUNT")["Count"])
 
+    def put_inquiry(self, record: InquiryRecord) -> InquiryRecord:
+        """Store a record as the intake does (the production item shape, from store.to_item)."""
+        self.dynamodb.put_item(TableName=self.name("InquiriesTable"), Item=to_item(record))
+        return record
+
+    def find_item(self, inquiry_id: str) -> dict[str, Any] | None:
+        answer = self.dynamodb.get_item(
+            TableName=self.name("InquiriesTable"), Key={"inquiry_id": {"S": inquiry_id}}
+        )
+        return answer.get("Item")
+
+    def queue_counts(self, queue: str = "InquiryQueue") -> dict[str, int]:
+        """Visible, in flight and delayed messages of a queue."""
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.name(queue), AttributeNames=["All"])
+        return {
+            "visible": int(attributes["Attributes"]["ApproximateNumberOfMessages"]),
+            "in_flight": int(attributes["Attributes"]["ApproximateNumberOfMessagesNotVisible"]),
+            "delayed": int(attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"]),
+        }
+
     def receive_all(self, queue: str = "InquiryQueue") -> list[dict[str, Any]]:
         answer = self.sqs.receive_message(
             QueueUrl=self.name(queue),
@@ -79,6 +121,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         ssm = session.client("ssm")
         for name, value in LOCAL_SECRETS.items():
             ssm.put_parameter(Name=name, Value=value, Type="SecureString")
+        secretsmanager = session.client("secretsmanager")
+        for name, value in LOCAL_SECRETS_MANAGER.items():
+            secretsmanager.create_secret(Name=name, SecretString=value)
         yield Aws(resources)
 
 
@@ -90,6 +135,7 @@ def wiring(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> IntakeWiring:
     parameters.clear_caches()
     monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
     monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
+    monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
     handler = importlib.import_module("intake_handler")
     settings = IntakeSettings.from_env()
     fresh = IntakeWiring(settings, Clients())
@@ -107,3 +153,183 @@ def invoke(wiring: IntakeWiring) -> Any:
         return dict(handler.lambda_handler(event, FakeContext()))
 
     return call
+
+
+# ---------------------------------------------------------------- ForwarderFunction
+
+# the message attributes Lambda's SQS event carries
+EVENT_ATTRIBUTES = {
+    "ApproximateReceiveCount",
+    "SentTimestamp",
+    "SenderId",
+    "ApproximateFirstReceiveTimestamp",
+}
+
+
+class InquiryQueueSource:
+    """Lambda's SQS event source for ForwarderFunction, by hand: receive a batch from moto's InquiryQueue,
+    invoke the handler with the event Lambda would build, delete what was not reported failed."""
+
+    def __init__(self, aws: Aws, handler: Any) -> None:
+        self.aws = aws
+        self.handler = handler
+        self.url = aws.name("InquiryQueue")
+        self.arn = aws.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        self.last_failed: list[dict[str, Any]] = []
+
+    def send(self, inquiry_id: str) -> None:
+        from contact_intake.queue import claim_check
+
+        self.aws.sqs.send_message(QueueUrl=self.url, MessageBody=claim_check(inquiry_id))
+
+    def poll(self, batch_size: int = 5) -> tuple[dict[str, Any], dict[str, Any]]:
+        """One invocation: (the event, the handler's answer). Raises when nothing is visible."""
+        received = self.aws.sqs.receive_message(
+            QueueUrl=self.url,
+            MaxNumberOfMessages=batch_size,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        ).get("Messages", [])
+        assert received, "no visible message in InquiryQueue"
+        event = {"Records": [self.record(m) for m in received]}
+        return event, self.invoke(event)
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        answer = dict(self.handler.lambda_handler(event, FakeContext()))
+        failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+        self.last_failed = [r for r in event["Records"] if r["messageId"] in failed]
+        for record in event["Records"]:
+            if record["messageId"] not in failed and record["eventSourceARN"] == self.arn:
+                self.aws.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=record["receiptHandle"])
+        return answer
+
+    def redeliver_failed(self) -> None:
+        """The visibility timeout of the last poll's failed messages has passed: visible again."""
+        for record in self.last_failed:
+            self.aws.sqs.change_message_visibility(
+                QueueUrl=self.url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=0
+            )
+
+    def record(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A received SQS message as a Lambda SQS event record (events/forwarder_sqs_batch.json)."""
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": {k: v for k, v in message.get("Attributes", {}).items() if k in EVENT_ATTRIBUTES},
+            "messageAttributes": {
+                name: {
+                    "stringValue": value.get("StringValue"),
+                    "stringListValues": [],
+                    "binaryListValues": [],
+                    "dataType": value["DataType"],
+                }
+                for name, value in message.get("MessageAttributes", {}).items()
+            },
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.arn,
+            "awsRegion": REGION,
+        }
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def helpdesk(clock: FakeClock) -> Iterator[FakeFreshdesk]:
+    """The fake Freshdesk on the domain the test environment names (HELPDESK_DOMAIN=myshop)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield FakeFreshdesk(clock=clock).install(mock)
+
+
+@pytest.fixture
+def forwarder(
+    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> ForwarderWiring:
+    """ForwarderFunction's wiring, pointed at this test's moto resources and the fake Freshdesk."""
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
+    monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
+    monkeypatch.setenv("INQUIRY_DLQ_URL", aws.name("InquiryDLQ"))
+    handler = importlib.import_module("forwarder_handler")
+    settings = ForwarderSettings.from_env()
+    fresh = ForwarderWiring(settings, Clients(), clock=clock)
+    aws.count_calls_of(fresh.clients.dynamodb, fresh.clients.sqs)
+    monkeypatch.setattr(handler, "settings", settings)
+    monkeypatch.setattr(handler, "wiring", fresh)
+    return fresh
+
+
+@pytest.fixture
+def inquiry_queue(aws: Aws, forwarder: ForwarderWiring) -> InquiryQueueSource:
+    return InquiryQueueSource(aws, importlib.import_module("forwarder_handler"))
+
+
+# ---------------------------------------------------------------- the functions that erase
+
+
+def _erasing_function(
+    aws: Aws,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: FakeClock,
+    module: str,
+    settings_model: type[Any],
+    wiring_type: type[ErasureWiring],
+) -> Any:
+    """A handler module whose wiring points at this test's moto resources, the fake Freshdesk and ``clock``;
+    its DynamoDB and SQS calls are counted in ``aws.calls``."""
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
+    monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
+    monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
+    monkeypatch.setenv("ERASURE_LEDGER_TABLE", aws.name("ErasureLedgerTable"))
+    handler = importlib.import_module(module)
+    settings = settings_model.from_env()
+    fresh = wiring_type(settings, Clients(), clock=clock)
+    aws.count_calls_of(fresh.clients.dynamodb, fresh.clients.sqs)
+    monkeypatch.setattr(handler, "settings", settings)
+    monkeypatch.setattr(handler, "wiring", fresh)
+    return fresh
+
+
+@pytest.fixture
+def account_events(
+    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> AccountEventsWiring:
+    """AccountEventsFunction's wiring (account_events_handler), on moto and the fake Freshdesk."""
+    wiring: AccountEventsWiring = _erasing_function(
+        aws, monkeypatch, clock, "account_events_handler", AccountEventsSettings, AccountEventsWiring
+    )
+    return wiring
+
+
+@pytest.fixture
+def helpdesk_events(
+    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> HelpdeskEventsWiring:
+    """HelpdeskEventsFunction's wiring (helpdesk_events_handler), on moto and the fake Freshdesk."""
+    wiring: HelpdeskEventsWiring = _erasing_function(
+        aws, monkeypatch, clock, "helpdesk_events_handler", HelpdeskEventsSettings, HelpdeskEventsWiring
+    )
+    return wiring
+
+
+@pytest.fixture
+def sweeper(
+    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> SweeperWiring:
+    """SweeperFunction's wiring (sweeper_handler), on moto and the fake Freshdesk."""
+    wiring: SweeperWiring = _erasing_function(
+        aws, monkeypatch, clock, "sweeper_handler", SweeperSettings, SweeperWiring
+    )
+    return wiring

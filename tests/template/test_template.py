@@ -14,16 +14,33 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from contact_intake.config import IntakeSettings
+from contact_intake.config import (
+    AccountEventsSettings,
+    ForwarderSettings,
+    HelpdeskEventsSettings,
+    IntakeSettings,
+    SweeperSettings,
+)
 
 Resources = dict[str, dict[str, Any]]
 
 # Every function and the settings model its code reads from the environment. A new function registers
 # its model here, so its template variables are checked against what the code expects.
-FUNCTION_SETTINGS: dict[str, type[BaseModel]] = {"IntakeFunction": IntakeSettings}
+FUNCTION_SETTINGS: dict[str, type[BaseModel]] = {
+    "IntakeFunction": IntakeSettings,
+    "ForwarderFunction": ForwarderSettings,
+    "AccountEventsFunction": AccountEventsSettings,
+    "HelpdeskEventsFunction": HelpdeskEventsSettings,
+    "SweeperFunction": SweeperSettings,
+}
 
 # Routes anyone may call, as (METHOD, path). Every other route must require a signature or authorizer.
-PUBLIC_ROUTES = {("POST", "/inquiries"): "IntakeFunction", ("OPTIONS", "/inquiries"): "IntakeFunction"}
+PUBLIC_ROUTES = {
+    ("POST", "/inquiries"): "IntakeFunction",
+    ("OPTIONS", "/inquiries"): "IntakeFunction",
+    # authenticated by the shared secret header, checked by the function in constant time
+    ("POST", "/helpdesk/events"): "HelpdeskEventsFunction",
+}
 
 # Variables the runtime conventions own, not the settings models.
 CONVENTION_PREFIXES = ("POWERTOOLS_", "AWS_")
@@ -229,11 +246,13 @@ def test_intake_environment_points_at_its_resources(functions: Resources) -> Non
 
 
 def test_no_secret_value_in_any_environment(functions: Resources) -> None:
-    # secrets live in SSM; the environment may only name the parameter that holds one
+    # secrets live in SSM or Secrets Manager; the environment may only name the parameter or secret
     for logical_id, function in functions.items():
         for name in function["Properties"].get("Environment", {}).get("Variables", {}):
             if any(word in name for word in ("SECRET", "PEPPER", "PASSWORD", "TOKEN", "API_KEY")):
-                assert name.endswith("_PARAM"), f"{logical_id}.{name} looks like a secret value"
+                assert name.endswith(("_PARAM", "_SECRET_ID")), (
+                    f"{logical_id}.{name} looks like a secret value"
+                )
 
 
 # ---------------------------------------------------------------- least privilege
@@ -279,9 +298,9 @@ def test_intake_function_may_do_only_its_job(resources: Resources) -> None:
         "ssm:GetParameter",
         "kms:Decrypt",
     }
-    # the table itself, not its indexes or other tables
+    # the tables themselves, not their indexes; the accounts mirror only read
     assert granted["dynamodb:PutItem"] == [get_att("InquiriesTable", "Arn")]
-    assert granted["dynamodb:GetItem"] == [get_att("InquiriesTable", "Arn")]
+    assert granted["dynamodb:GetItem"] == [get_att("InquiriesTable", "Arn"), get_att("AccountsTable", "Arn")]
     assert granted["sqs:SendMessage"] == [get_att("InquiryQueue", "Arn")]
     parameter_arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${%s}"
     assert sorted(granted["ssm:GetParameter"], key=json.dumps) == sorted(
@@ -483,3 +502,98 @@ def test_outputs_name_every_url_table_and_queue(translated: dict[str, Any]) -> N
     referenced = {json.dumps(output["Value"]) for output in outputs.values()}
     for logical_id in tables_and_queues:
         assert json.dumps(ref(logical_id)) in referenced, f"no output for {logical_id}"
+
+
+# ---------------------------------------------------------------- ForwarderFunction (DESIGN §6)
+
+
+def _forwarder_mapping(resources: Resources) -> dict[str, Any]:
+    (mapping,) = [
+        res["Properties"]
+        for res in resources.values()
+        if res["Type"] == "AWS::Lambda::EventSourceMapping"
+        and res["Properties"]["FunctionName"] == ref("ForwarderFunction")
+    ]
+    return mapping
+
+
+def test_forwarder_reads_inquiry_queue_with_partial_batch_failures(resources: Resources) -> None:
+    mapping = _forwarder_mapping(resources)
+    assert mapping["EventSourceArn"] == get_att("InquiryQueue", "Arn")
+    # without it one failed record makes SQS redeliver the whole batch
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 1 <= mapping["BatchSize"] <= 10
+    # the cap that keeps a burst from flooding the helpdesk (template comment on the parameter)
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": ref("ForwarderMaxConcurrency")}
+
+
+def test_forwarder_concurrency_and_rate_are_parameters(
+    sam_template: dict[str, Any], functions: Resources
+) -> None:
+    parameters = sam_template["Parameters"]
+    assert parameters["ForwarderMaxConcurrency"]["MinValue"] == 2  # Lambda's minimum for MaximumConcurrency
+    assert parameters["ForwarderMaxConcurrency"]["Default"] >= 2
+    assert parameters["HelpdeskRateLimitPerMinute"]["MinValue"] >= 1
+    variables = functions["ForwarderFunction"]["Properties"]["Environment"]["Variables"]
+    # the pacer spreads a throttled backlog by the same two numbers the mapping and the helpdesk use
+    assert variables["FORWARDER_MAX_CONCURRENCY"] == ref("ForwarderMaxConcurrency")
+    assert variables["HELPDESK_RATE_LIMIT_PER_MINUTE"] == ref("HelpdeskRateLimitPerMinute")
+
+
+def test_forwarder_timeout_fits_six_times_in_the_visibility_timeout(
+    functions: Resources, resources: Resources
+) -> None:
+    timeout = functions["ForwarderFunction"]["Properties"]["Timeout"]
+    assert resources["InquiryQueue"]["Properties"]["VisibilityTimeout"] >= 6 * timeout
+
+
+def test_forwarder_has_no_function_level_dlq(functions: Resources, sam_template: dict[str, Any]) -> None:
+    # a function DLQ applies to async invocations only; InquiryQueue's redrive policy is the DLQ (STYLE)
+    assert "DeadLetterConfig" not in functions["ForwarderFunction"]["Properties"]
+    assert "DeadLetterQueue" not in sam_template["Resources"]["ForwarderFunction"]["Properties"]
+    assert "DeadLetterQueue" not in sam_template.get("Globals", {}).get("Function", {})
+
+
+def test_forwarder_environment_points_at_its_resources(functions: Resources) -> None:
+    variables = functions["ForwarderFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["INQUIRIES_TABLE"] == ref("InquiriesTable")
+    assert variables["INQUIRY_QUEUE_URL"] == ref("InquiryQueue")
+    assert variables["INQUIRY_DLQ_URL"] == ref("InquiryDLQ")
+    assert variables["HELPDESK_DOMAIN"] == ref("HelpdeskDomain")
+    assert variables["HELPDESK_API_KEY_SECRET_ID"] == ref("HelpdeskApiKeySecretName")
+
+
+def test_forwarder_may_do_only_its_job(resources: Resources) -> None:
+    granted: dict[str, list[Any]] = {}
+    for statement in _role_statements(resources, "ForwarderFunction"):
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            granted.setdefault(action, []).extend(as_list(statement["Resource"]))
+    assert set(granted) == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+        "sqs:SendMessage",
+        "secretsmanager:GetSecretValue",
+    }
+    assert granted["dynamodb:GetItem"] == [get_att("InquiriesTable", "Arn")]
+    assert granted["dynamodb:UpdateItem"] == [get_att("InquiriesTable", "Arn")]
+    for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"):
+        assert granted[action] == [get_att("InquiryQueue", "Arn")], action
+    assert sorted(granted["sqs:SendMessage"], key=json.dumps) == sorted(
+        [get_att("InquiryQueue", "Arn"), get_att("InquiryDLQ", "Arn")], key=json.dumps
+    )
+    assert granted["secretsmanager:GetSecretValue"] == [
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}"
+            ":secret:${HelpdeskApiKeySecretName}-??????"
+        }
+    ]
+    # no managed policy beyond the basic execution role (SAM's SQS event would add one for every queue)
+    role = resources["ForwarderFunctionRole"]["Properties"]
+    assert [str(arn).rsplit(":", 1)[1] for arn in role["ManagedPolicyArns"]] == [
+        "policy/service-role/AWSLambdaBasicExecutionRole"
+    ]

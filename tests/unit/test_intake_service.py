@@ -14,19 +14,22 @@ from contact_intake.models import InquiryForm
 from contact_intake.retention import LawfulBasis
 from contact_intake.subject import subject_key
 from tests.builders import a_form
-from tests.fakes import FakeQueue, FakeStore, FakeVerifier
+from tests.fakes import FakeCustomers, FakeQueue, FakeStore, FakeVerifier
 
 PEPPER = b"unit-pepper"
 NOW = datetime(2028, 2, 29, 23, 59, 59, tzinfo=UTC)
 
 
-def make(queue: FakeQueue | None = None) -> tuple[IntakeService, FakeStore, FakeQueue, FakeVerifier]:
+def make(
+    queue: FakeQueue | None = None, customers: FakeCustomers | None = None
+) -> tuple[IntakeService, FakeStore, FakeQueue, FakeVerifier]:
     store, verifier = FakeStore(), FakeVerifier()
     queue = queue or FakeQueue()
     service = IntakeService(
         verifier=verifier,
         store=store,  # type: ignore[arg-type]
         queue=queue,  # type: ignore[arg-type]
+        customers=customers or FakeCustomers(),
         pepper=lambda: PEPPER,
         clock=lambda: NOW,
         new_id=lambda: "00000000-0000-4000-8000-000000000001",
@@ -51,10 +54,53 @@ def test_a_new_inquiry_is_stored_once_and_queued_by_id_only() -> None:
     assert queue.bodies == [json.dumps({"inquiry_id": result.inquiry_id}, separators=(",", ":"))]
 
 
-def test_customer_number_is_dropped_until_verified() -> None:
-    service, store, _, _ = make()
+def test_an_unknown_customer_number_is_dropped() -> None:
+    customers = FakeCustomers()
+    service, store, _, _ = make(customers=customers)
     result = service.submit(form(customer_number="C-1"), idempotency_key=None, remote_ip=None)
-    assert store.items[result.inquiry_id].customer_number is None
+    record = store.items[result.inquiry_id]
+    assert record.customer_number is None
+    assert record.lawful_basis is LawfulBasis.LEGITIMATE_INTERESTS
+    assert record.expires_at is not None
+    assert customers.lookups == ["C-1"]
+
+
+def test_a_verified_customer_number_makes_a_contract_inquiry_without_expiry() -> None:
+    customers = FakeCustomers()
+    customers.accounts["C-998877"] = (subject_key("zoe.quasimodo+intake@example.org", PEPPER), "open")
+    service, store, _, _ = make(customers=customers)
+    # the address as typed differs in case and spacing: the subject key normalises it
+    typed = form(customer_number=" C-998877 ", email="  Zoe.Quasimodo+Intake@Example.ORG")
+    result = service.submit(typed, idempotency_key=None, remote_ip=None)
+    record = store.items[result.inquiry_id]
+    assert record.customer_number == "C-998877"
+    assert record.lawful_basis is LawfulBasis.CONTRACT
+    assert record.expires_at is None
+    assert customers.lookups == ["C-998877"]
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        pytest.param((subject_key("someone.else@example.org", PEPPER), "open"), id="other e-mail"),
+        pytest.param((subject_key("zoe.quasimodo+intake@example.org", PEPPER), "closed"), id="closed"),
+    ],
+)
+def test_a_number_of_another_person_or_a_closed_account_is_dropped(account: tuple[str, str]) -> None:
+    customers = FakeCustomers()
+    customers.accounts["C-998877"] = account
+    service, store, _, _ = make(customers=customers)
+    result = service.submit(form(customer_number="C-998877"), idempotency_key=None, remote_ip=None)
+    record = store.items[result.inquiry_id]
+    assert (record.customer_number, record.lawful_basis) == (None, LawfulBasis.LEGITIMATE_INTERESTS)
+    assert record.expires_at == int(datetime(2029, 2, 28, 23, 59, 59, tzinfo=UTC).timestamp())
+
+
+def test_without_a_number_the_mirror_is_not_asked() -> None:
+    customers = FakeCustomers()
+    service, _, _, _ = make(customers=customers)
+    service.submit(form(), idempotency_key=None, remote_ip=None)
+    assert customers.lookups == []
 
 
 def test_a_filled_honeypot_stores_nothing_and_asks_no_one() -> None:

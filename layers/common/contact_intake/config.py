@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from contact_intake.errors import ConfigurationError
 
@@ -36,7 +36,8 @@ class EnvModel(BaseModel):
             return cls.model_validate(dict(env))
         except ValidationError as exc:
             problems = "; ".join(
-                f"{err['loc'][0]}: {err['msg']}" for err in exc.errors(include_input=False, include_url=False)
+                f"{(err['loc'] or ('settings',))[0]}: {err['msg']}"
+                for err in exc.errors(include_input=False, include_url=False)
             )
             raise ConfigurationError(f"{cls.__name__} is misconfigured: {problems}") from None
 
@@ -46,6 +47,7 @@ class IntakeSettings(EnvModel):
 
     inquiries_table: str = Field(alias="INQUIRIES_TABLE", min_length=1)
     inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)  # read only when a number is given
     recaptcha_secret_param: str = Field(alias="RECAPTCHA_SECRET_PARAM", min_length=1)
     subject_pepper_param: str = Field(alias="SUBJECT_PEPPER_PARAM", min_length=1)
     recaptcha_verify_url: str = Field(
@@ -59,3 +61,77 @@ class IntakeSettings(EnvModel):
     thank_you_url: str = Field(alias="THANK_YOU_URL", default="/")
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=32 * 1024, gt=0)
     secrets_max_age_seconds: int = Field(alias="SECRETS_MAX_AGE_SECONDS", default=300, ge=0)
+
+
+class ForwarderSettings(EnvModel):
+    """What ForwarderFunction needs. The helpdesk is named by exactly one of HELPDESK_DOMAIN (Freshdesk's
+    ``{domain}.freshdesk.com``) and HELPDESK_BASE_URL (devstack's emulator)."""
+
+    inquiries_table: str = Field(alias="INQUIRIES_TABLE", min_length=1)
+    inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
+    inquiry_dlq_url: str = Field(alias="INQUIRY_DLQ_URL", min_length=1)
+    helpdesk_domain: str | None = Field(alias="HELPDESK_DOMAIN", default=None, min_length=1)
+    helpdesk_base_url: str | None = Field(alias="HELPDESK_BASE_URL", default=None, min_length=1)
+    # the Secrets Manager secret (name or ARN) holding the Freshdesk API key; never the key itself
+    helpdesk_api_key_secret_id: str = Field(alias="HELPDESK_API_KEY_SECRET_ID", min_length=1)
+    helpdesk_inquiry_field: str = Field(
+        alias="HELPDESK_INQUIRY_FIELD", default="cf_inquiry_id", pattern=r"^[A-Za-z0-9_]{1,64}$"
+    )
+    # the helpdesk's ticket creates per minute that this forwarder may use, and how many batches run at
+    # once (the event source's MaximumConcurrency): together they spread a throttled backlog over minutes
+    helpdesk_rate_limit_per_minute: int = Field(alias="HELPDESK_RATE_LIMIT_PER_MINUTE", gt=0)
+    forwarder_max_concurrency: int = Field(alias="FORWARDER_MAX_CONCURRENCY", default=2, ge=1)
+    # how long after a create was sent a redelivery waits before it trusts a lookup for the ticket
+    forward_settle_seconds: int = Field(alias="FORWARD_SETTLE_SECONDS", default=60, ge=0, le=900)
+    secrets_max_age_seconds: int = Field(alias="SECRETS_MAX_AGE_SECONDS", default=300, ge=0)
+
+    @model_validator(mode="after")
+    def _one_helpdesk_address(self) -> Self:
+        if (self.helpdesk_domain is None) == (self.helpdesk_base_url is None):
+            raise ValueError("set exactly one of HELPDESK_DOMAIN and HELPDESK_BASE_URL")
+        return self
+
+
+class ErasureSettings(EnvModel):
+    """What every function that erases needs (the Eraser: the inquiries, the ledger, the helpdesk). The
+    helpdesk variables are the forwarder's (ForwarderSettings)."""
+
+    inquiries_table: str = Field(alias="INQUIRIES_TABLE", min_length=1)
+    erasure_ledger_table: str = Field(alias="ERASURE_LEDGER_TABLE", min_length=1)
+    helpdesk_domain: str | None = Field(alias="HELPDESK_DOMAIN", default=None, min_length=1)
+    helpdesk_base_url: str | None = Field(alias="HELPDESK_BASE_URL", default=None, min_length=1)
+    helpdesk_api_key_secret_id: str = Field(alias="HELPDESK_API_KEY_SECRET_ID", min_length=1)
+    helpdesk_inquiry_field: str = Field(
+        alias="HELPDESK_INQUIRY_FIELD", default="cf_inquiry_id", pattern=r"^[A-Za-z0-9_]{1,64}$"
+    )
+    secrets_max_age_seconds: int = Field(alias="SECRETS_MAX_AGE_SECONDS", default=300, ge=0)
+
+    @model_validator(mode="after")
+    def _one_helpdesk_address(self) -> Self:
+        if (self.helpdesk_domain is None) == (self.helpdesk_base_url is None):
+            raise ValueError("set exactly one of HELPDESK_DOMAIN and HELPDESK_BASE_URL")
+        return self
+
+
+class AccountEventsSettings(ErasureSettings):
+    """What AccountEventsFunction needs: the mirror, and the pepper to turn an address into its key."""
+
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    subject_pepper_param: str = Field(alias="SUBJECT_PEPPER_PARAM", min_length=1)
+
+
+class HelpdeskEventsSettings(ErasureSettings):
+    """What HelpdeskEventsFunction (POST /helpdesk/events) needs."""
+
+    webhook_secret_param: str = Field(alias="WEBHOOK_SECRET_PARAM", min_length=1)
+    # 0: a prospect's inquiry is erased when its ticket is resolved; N: N days later, by the sweeper
+    resolved_grace_days: int = Field(alias="RESOLVED_GRACE_DAYS", default=0, ge=0, le=365)
+    max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=8 * 1024, gt=0)
+
+
+class SweeperSettings(ErasureSettings):
+    """What SweeperFunction needs."""
+
+    inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
+    stuck_after_minutes: int = Field(alias="STUCK_AFTER_MINUTES", default=15, ge=1)
+    sweep_lookback_days: int = Field(alias="SWEEP_LOOKBACK_DAYS", default=30, ge=1, le=366)

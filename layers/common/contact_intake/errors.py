@@ -64,6 +64,13 @@ class IdempotencyConflict(ContactIntakeError):
     default_message = "This Idempotency-Key was already used with a different request body."
 
 
+class TicketMismatch(ContactIntakeError):
+    """The helpdesk reported a ticket that is not the one recorded for the inquiry: nothing is changed."""
+
+    status, code = 409, "ticket_mismatch"
+    default_message = "The ticket does not belong to this inquiry."
+
+
 class Gone(ContactIntakeError):
     status, code = 410, "gone"
     default_message = "This link has expired or was already used."

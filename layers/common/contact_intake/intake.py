@@ -2,6 +2,10 @@
 
 The write is the commit point. If the enqueue fails after it, the inquiry is still accepted (202);
 the failure is logged by id and counted, and the sweeper re-enqueues inquiries left in ``received``.
+
+A submitted customer number counts only for its own open account (one GetItem on the accounts mirror, made
+only when a number is given): then the lawful basis is the contract and the inquiry lives as long as the
+account. Otherwise it is a prospect's inquiry (12 months) and the number is not stored.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from contact_intake.captcha import CaptchaVerifier
 from contact_intake.errors import CaptchaRejected, IdempotencyConflict
@@ -20,6 +25,12 @@ from contact_intake.queue import EnqueueFailed, InquiryQueue
 from contact_intake.retention import LawfulBasis, expires_at_epoch
 from contact_intake.store import InquiryExists, InquiryStore
 from contact_intake.subject import inquiry_id_for_key, keyed_digest, subject_key
+
+
+class CustomerCheck(Protocol):
+    """The accounts mirror as the intake sees it (contact_intake.accounts.AccountVerifier)."""
+
+    def is_verified(self, customer_number: str, subject: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,7 @@ class IntakeService:
         verifier: CaptchaVerifier,
         store: InquiryStore,
         queue: InquiryQueue,
+        customers: CustomerCheck,
         pepper: Callable[[], bytes],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
@@ -43,6 +55,7 @@ class IntakeService:
         self._verifier = verifier
         self._store = store
         self._queue = queue
+        self._customers = customers
         self._pepper = pepper
         self._clock = clock
         self._new_id = new_id
@@ -90,7 +103,12 @@ class IntakeService:
 
     def _record(self, form: InquiryForm, inquiry_id: str, fingerprint: str, pepper: bytes) -> InquiryRecord:
         received_at = self._clock()
-        basis = LawfulBasis.LEGITIMATE_INTERESTS  # customers are verified against the Accounts mirror later
+        subject = subject_key(str(form.email), pepper)
+        customer = form.customer_number
+        if customer is not None and not self._customers.is_verified(customer, subject):
+            metrics.add_metric(name="CustomerNumberNotVerified", unit=MetricUnit.Count, value=1)
+            customer = None  # a prospect: the number is dropped, never stored
+        basis = LawfulBasis.CONTRACT if customer else LawfulBasis.LEGITIMATE_INTERESTS
         return InquiryRecord(
             inquiry_id=inquiry_id,
             received_at=received_at,
@@ -99,9 +117,10 @@ class IntakeService:
             subject=form.subject,
             message=form.message,
             locale=(form.locale or "en").split("-")[0].lower(),
-            subject_key=subject_key(str(form.email), pepper),
+            subject_key=subject,
             lawful_basis=basis,
             request_fingerprint=fingerprint,
+            customer_number=customer,
             expires_at=expires_at_epoch(received_at, basis),
         )
 

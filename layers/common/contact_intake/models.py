@@ -116,4 +116,8 @@ class InquiryRecord:
     customer_number: str | None = None
     helpdesk_ticket_id: int | None = None
     expires_at: int | None = None
+    # forwarder bookkeeping: set just before a ticket create, so a redelivery knows a ticket may exist
+    forward_attempted_at: datetime | None = None
+    forward_attempts: int = 0
+    forwarded_at: datetime | None = None
     extra: dict[str, object] = field(default_factory=dict)

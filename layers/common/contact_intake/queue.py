@@ -33,3 +33,32 @@ class InquiryQueue:
             )
         except (ClientError, BotoCoreError) as exc:
             raise EnqueueFailed(type(exc).__name__) from exc
+
+    def change_visibility(self, receipt_handle: str, seconds: int) -> None:
+        """Hand a received message back: it is received again after ``seconds`` (0-43200). Raises
+        EnqueueFailed (the message then comes back after the queue's own visibility timeout)."""
+        try:
+            self._client().change_message_visibility(
+                QueueUrl=self._url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise EnqueueFailed(type(exc).__name__) from exc
+
+
+class DeadLetterQueue:
+    """The inquiry queue's DLQ, written to directly for a message that can never succeed (a permanent
+    helpdesk 4xx). ``reason`` travels as a message attribute: field names and codes, no personal data."""
+
+    def __init__(self, *, queue_url: str, client: Callable[[], SQSClient]) -> None:
+        self._url = queue_url
+        self._client = client
+
+    def send(self, body: str, *, reason: str) -> None:
+        try:
+            self._client().send_message(
+                QueueUrl=self._url,
+                MessageBody=body,
+                MessageAttributes={"reason": {"DataType": "String", "StringValue": reason}},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise EnqueueFailed(type(exc).__name__) from exc

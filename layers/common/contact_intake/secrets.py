@@ -23,6 +23,19 @@ class SecretReader:
         return self.text(name).encode("utf-8")
 
 
+def secrets_manager_fetch(name: str, max_age: int) -> str:
+    """A Secrets Manager secret's string value by name or ARN (Powertools parameters, cached ``max_age``).
+
+    For ``SecretReader(fetch=secrets_manager_fetch)``: the helpdesk API key lives in Secrets Manager.
+    """
+    from aws_lambda_powertools.utilities import parameters  # deferred: only the first request pays
+
+    value: Any = parameters.get_secret(name, max_age=max_age)
+    if not isinstance(value, str) or not value:
+        raise ValueError("secret is empty or binary")
+    return value
+
+
 def _powertools_fetch(name: str, max_age: int) -> str:
     from aws_lambda_powertools.utilities import parameters  # deferred: only the first request pays
 

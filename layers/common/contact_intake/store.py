@@ -8,7 +8,7 @@ Reads treat an item whose ``expires_at`` has passed as absent (TTL deletes it da
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -31,8 +31,43 @@ class InquiryExists(Exception):
         self.existing = existing
 
 
+class ForwardConflict(Exception):
+    """A conditional forwarder write found the item changed; ``current`` is its state now (None: gone)."""
+
+    def __init__(self, current: InquiryRecord | None) -> None:
+        super().__init__("inquiry changed under the forwarder")
+        self.current = current
+
+
+# The forwarder's conditions. Names go through placeholders: status is a DynamoDB reserved word.
+_FORWARD_NAMES = {
+    "#id": "inquiry_id",
+    "#status": "status",
+    "#ticket": "helpdesk_ticket_id",
+    "#restricted": "restricted",
+    "#attempted": "forward_attempted_at",
+}
+_UNFORWARDED = "attribute_exists(#id) AND #status = :received AND attribute_not_exists(#ticket)"
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# The sweeper's sparse indexes (README "Retention and deletion"). Their partition keys are UTC days, so the
+# sweeper queries a bounded run of days instead of scanning the table.
+EXPIRY_DAY = "expiry_day"  # by_expiry_day: the UTC day of expires_at, present while expires_at is
+PENDING_DAY = "pending_day"  # by_pending: the UTC day of received_at, present only while status=received
+
+
+def utc_day(moment: datetime) -> str:
+    """``YYYY-MM-DD`` of ``moment`` in UTC: the partition key of the sweeper's indexes."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def expiry_day(expires_at: int) -> str:
+    """The UTC day an ``expires_at`` (epoch seconds) falls on."""
+    return utc_day(datetime.fromtimestamp(expires_at, UTC))
 
 
 def to_item(record: InquiryRecord) -> dict[str, AttributeValueTypeDef]:
@@ -58,6 +93,15 @@ def to_item(record: InquiryRecord) -> dict[str, AttributeValueTypeDef]:
         item["helpdesk_ticket_id"] = {"N": str(record.helpdesk_ticket_id)}
     if record.expires_at is not None:
         item["expires_at"] = {"N": str(record.expires_at)}
+        item[EXPIRY_DAY] = {"S": expiry_day(record.expires_at)}
+    if record.status is InquiryStatus.RECEIVED:
+        item[PENDING_DAY] = {"S": utc_day(record.received_at)}
+    if record.forward_attempted_at is not None:
+        item["forward_attempted_at"] = {"S": _iso(record.forward_attempted_at)}
+    if record.forward_attempts:
+        item["forward_attempts"] = {"N": str(record.forward_attempts)}
+    if record.forwarded_at is not None:
+        item["forwarded_at"] = {"S": _iso(record.forwarded_at)}
     return item
 
 
@@ -72,10 +116,16 @@ def from_item(item: dict[str, Any]) -> InquiryRecord:
         value = item.get(name)
         return int(value["N"]) if value else None
 
+    def moment(name: str) -> datetime | None:
+        value = item.get(name)
+        return datetime.fromisoformat(value["S"]) if value else None
+
     known = {
         "inquiry_id", "received_at", "channel", "name", "email", "subject", "message", "locale",
         "subject_key", "lawful_basis", "status", "restricted", "request_fingerprint",
         "customer_number", "helpdesk_ticket_id", "expires_at",
+        "forward_attempted_at", "forward_attempts", "forwarded_at",
+        EXPIRY_DAY, PENDING_DAY,  # derived from expires_at / status+received_at by to_item
     }  # fmt: skip
     return InquiryRecord(
         inquiry_id=item["inquiry_id"]["S"],
@@ -94,6 +144,9 @@ def from_item(item: dict[str, Any]) -> InquiryRecord:
         customer_number=text("customer_number"),
         helpdesk_ticket_id=number("helpdesk_ticket_id"),
         expires_at=number("expires_at"),
+        forward_attempted_at=moment("forward_attempted_at"),
+        forward_attempts=number("forward_attempts") or 0,
+        forwarded_at=moment("forwarded_at"),
         extra={k: v for k, v in item.items() if k not in known},
     )
 
@@ -139,6 +192,216 @@ class InquiryStore:
             raise ServiceUnavailable() from exc
         item = answer.get("Item")
         return self._live(from_item(item)) if item else None
+
+    # -- the forwarder's writes (DESIGN §6: exactly one ticket per inquiry)
+
+    def mark_attempted(self, inquiry_id: str, *, at: datetime, previous: datetime | None) -> None:
+        """Record, before a ticket create is sent, that one may now exist (``forward_attempted_at``; the
+        ``forward_attempts`` counter goes up by one).
+
+        Only while the inquiry is received, has no ticket, is not restricted and its last attempt is still
+        ``previous`` (what the caller read): of two concurrent deliveries exactly one gets through.
+        Raises ForwardConflict with the current record otherwise, ServiceUnavailable on storage faults.
+        """
+        if previous is None:
+            attempt = "attribute_not_exists(#attempted)"
+            values: dict[str, AttributeValueTypeDef] = {}
+        else:
+            attempt = "#attempted = :previous"
+            values = {":previous": {"S": _iso(previous)}}
+        self._update_forwarding(
+            inquiry_id,
+            update="SET #attempted = :at ADD forward_attempts :one",
+            condition=f"{_UNFORWARDED} AND (attribute_not_exists(#restricted) OR #restricted = :false)"
+            f" AND {attempt}",
+            values={
+                ":at": {"S": _iso(at)},
+                ":one": {"N": "1"},
+                ":received": {"S": str(InquiryStatus.RECEIVED)},
+                ":false": {"BOOL": False},
+                **values,
+            },
+        )
+
+    def clear_attempt(self, inquiry_id: str, *, at: datetime) -> bool:
+        """Forget the attempt made ``at``: the helpdesk refused it (429, 4xx), so no ticket exists and the
+        next try need not look for one. False when a later attempt or the write-back came first."""
+        try:
+            self._update_forwarding(
+                inquiry_id,
+                update="REMOVE #attempted",
+                condition="#attempted = :at",
+                values={":at": {"S": _iso(at)}},
+            )
+        except ForwardConflict:
+            return False
+        return True
+
+    def mark_forwarded(self, inquiry_id: str, ticket_id: int, *, at: datetime) -> None:
+        """Write the ticket id back: ``status=forwarded``, ``forwarded_at``; ``pending_day`` (the sweeper's
+        sparse index key) and the attempt marker go, in the same write.
+
+        Only while the item exists, is received and has no ticket: an erasure or another delivery that came
+        first wins. Raises ForwardConflict with the current record (None when erased), or
+        ServiceUnavailable."""
+        self._update_forwarding(
+            inquiry_id,
+            update="SET #ticket = :ticket, #status = :forwarded, forwarded_at = :at"
+            " REMOVE pending_day, #attempted",
+            condition=_UNFORWARDED,
+            values={
+                ":ticket": {"N": str(int(ticket_id))},
+                ":forwarded": {"S": str(InquiryStatus.FORWARDED)},
+                ":at": {"S": _iso(at)},
+                ":received": {"S": str(InquiryStatus.RECEIVED)},
+            },
+        )
+
+    def _update_forwarding(
+        self,
+        inquiry_id: str,
+        *,
+        update: str,
+        condition: str,
+        values: dict[str, AttributeValueTypeDef],
+    ) -> None:
+        used = {key: name for key, name in _FORWARD_NAMES.items() if key in update + condition}
+        try:
+            self._client().update_item(
+                TableName=self._table,
+                Key={"inquiry_id": {"S": inquiry_id}},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=used,
+                ExpressionAttributeValues=values,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                old = cast("dict[str, Any] | None", exc.response.get("Item"))
+                raise ForwardConflict(self._live(from_item(old)) if old else None) from None
+            raise ServiceUnavailable() from exc
+        except BotoCoreError as exc:
+            raise ServiceUnavailable() from exc
+
+    # -- erasure, resolution and the sweeper (contact_intake.erasure / .resolution / .sweeper)
+
+    def read_any(self, inquiry_id: str) -> InquiryRecord | None:
+        """The stored record, expired or not (a consistent base-table read): erasure must see an expired
+        item to delete its helpdesk ticket before TTL drops it. None when absent."""
+        try:
+            answer = self._client().get_item(
+                TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}}, ConsistentRead=True
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceUnavailable() from exc
+        item = answer.get("Item")
+        return from_item(item) if item else None
+
+    def delete(self, inquiry_id: str) -> None:
+        """Delete the item; deleting an absent one is not an error (DeleteItem is idempotent)."""
+        try:
+            self._client().delete_item(TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}})
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceUnavailable() from exc
+
+    def mark_resolved(self, inquiry_id: str, *, expires_at: int | None = None) -> bool:
+        """``status=resolved``; with ``expires_at``, also that deadline (and its ``expiry_day``) so the
+        sweeper erases the item then. Never creates an item: False when it is gone."""
+        update = "SET #status = :resolved REMOVE #pending"
+        values: dict[str, AttributeValueTypeDef] = {":resolved": {"S": str(InquiryStatus.RESOLVED)}}
+        names = {"#id": "inquiry_id", "#status": "status", "#pending": PENDING_DAY}
+        if expires_at is not None:
+            update = "SET #status = :resolved, #expires = :expires, #day = :day REMOVE #pending"
+            values |= {":expires": {"N": str(expires_at)}, ":day": {"S": expiry_day(expires_at)}}
+            names |= {"#expires": "expires_at", "#day": EXPIRY_DAY}
+        return self._update_if_present(inquiry_id, update, "attribute_exists(#id)", names, values)
+
+    def release_pending(self, inquiry_id: str) -> bool:
+        """Take a re-enqueued inquiry out of ``by_pending`` (REMOVE ``pending_day``), only while it is still
+        ``received``: each inquiry is re-enqueued by the sweeper at most once; after that the queue's
+        redrive and DLQ own it. False when it was forwarded, resolved or erased meanwhile."""
+        return self._update_if_present(
+            inquiry_id,
+            "REMOVE #pending",
+            "attribute_exists(#id) AND #status = :received",
+            {"#id": "inquiry_id", "#status": "status", "#pending": PENDING_DAY},
+            {":received": {"S": str(InquiryStatus.RECEIVED)}},
+        )
+
+    def keys_by_subject(self, subject_key: str) -> Iterator[str]:
+        """Every inquiry id of a subject (GSI ``by_subject``, keys only; eventually consistent)."""
+        return self._query_keys("by_subject", "subject_key = :key", {":key": {"S": subject_key}})
+
+    def keys_by_customer(self, customer_number: str) -> Iterator[str]:
+        """Every inquiry id of a verified customer (GSI ``by_customer``, sparse, keys only)."""
+        return self._query_keys("by_customer", "customer_number = :key", {":key": {"S": customer_number}})
+
+    def keys_expired_on(self, day: str, now: datetime) -> Iterator[str]:
+        """Ids whose ``expires_at`` falls on UTC ``day`` and has passed by ``now`` (GSI ``by_expiry_day``).
+        The range condition keeps items not yet due from being read at all."""
+        return self._query_keys(
+            "by_expiry_day",
+            f"{EXPIRY_DAY} = :day AND expires_at <= :now",
+            {":day": {"S": day}, ":now": {"N": str(int(now.timestamp()))}},
+        )
+
+    def keys_pending_on(self, day: str, received_before: datetime) -> Iterator[str]:
+        """Ids still ``received`` that came in on UTC ``day`` before ``received_before`` (``by_pending``)."""
+        return self._query_keys(
+            "by_pending",
+            f"{PENDING_DAY} = :day AND received_at < :before",
+            {":day": {"S": day}, ":before": {"S": _iso(received_before)}},
+        )
+
+    def _query_keys(
+        self, index: str, condition: str, values: dict[str, AttributeValueTypeDef]
+    ) -> Iterator[str]:
+        """Page through a KEYS_ONLY index, yielding the table's key (nothing personal is read)."""
+        start: dict[str, Any] | None = None
+        while True:
+            arguments: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": index,
+                "KeyConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+            }
+            if start:
+                arguments["ExclusiveStartKey"] = start
+            try:
+                page = self._client().query(**arguments)
+            except (ClientError, BotoCoreError) as exc:
+                raise ServiceUnavailable() from exc
+            for item in page.get("Items", []):
+                yield item["inquiry_id"]["S"]
+            start = cast("dict[str, Any] | None", page.get("LastEvaluatedKey"))
+            if not start:
+                return
+
+    def _update_if_present(
+        self,
+        inquiry_id: str,
+        update: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, AttributeValueTypeDef],
+    ) -> bool:
+        try:
+            self._client().update_item(
+                TableName=self._table,
+                Key={"inquiry_id": {"S": inquiry_id}},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise ServiceUnavailable() from exc
+        except BotoCoreError as exc:
+            raise ServiceUnavailable() from exc
+        return True
 
     def _live(self, record: InquiryRecord) -> InquiryRecord | None:
         return None if is_expired(record.expires_at, self._clock()) else record

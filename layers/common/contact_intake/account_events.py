@@ -1,0 +1,153 @@
+"""The shop's account events (EventBridge, source ``shop.accounts``) applied to the accounts mirror.
+
+EventBridge delivers at least once and in no particular order, so an event is applied only when it is
+newer than what is stored: ``version`` = the event's time, then the event type's rank (a closure beats an
+e-mail change stamped the same second, which beats an opening). A closed account is never reopened by an
+e-mail change; only an AccountOpened newer than the closure opens it again.
+
+AccountClosed marks the account closed, drops its subject key (the row stays as a tombstone, so a late
+older event cannot bring the account back) and erases every inquiry of that customer with its tickets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from contact_intake.accounts import Account, AccountStatus, AccountStore
+from contact_intake.erasure import Eraser, ErasureReason, ErasureSummary
+from contact_intake.models import CustomerNumber
+from contact_intake.observability import MetricUnit, logger, metrics
+from contact_intake.subject import subject_key
+
+ACCOUNT_SOURCE = "shop.accounts"
+# How long a closed account's tombstone stays: far longer than EventBridge retries an event (24 h) or a
+# failed one waits in the DLQ (14 days), so no older event can arrive after it is gone.
+TOMBSTONE_RETENTION = timedelta(days=90)
+
+
+class AccountEventType(StrEnum):
+    OPENED = "AccountOpened"
+    EMAIL_CHANGED = "AccountEmailChanged"
+    CLOSED = "AccountClosed"
+
+
+_RANK = {AccountEventType.OPENED: 0, AccountEventType.EMAIL_CHANGED: 1, AccountEventType.CLOSED: 2}
+
+
+class AccountDetail(BaseModel):
+    """The ``detail`` of a shop.accounts event. The address is used for its HMAC and then forgotten."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    customer_number: CustomerNumber
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)] | None = (
+        Field(default=None, repr=False)
+    )
+
+
+class AccountEvent(EventBridgeModel):
+    """A shop.accounts event as EventBridge delivers it: Powertools' envelope with a typed detail."""
+
+    source: Literal["shop.accounts"]
+    detail_type: AccountEventType = Field(alias="detail-type")
+    detail: AccountDetail
+
+
+class InvalidAccountEvent(Exception):
+    """The event does not have the agreed shape. The message names fields, never their values."""
+
+    def __init__(self, fields: list[str]) -> None:
+        self.fields = fields
+        super().__init__(f"invalid shop.accounts event: {', '.join(fields) or 'shape'}")
+
+
+def parse_account_event(raw: Any) -> AccountEvent:
+    """The typed event; raises InvalidAccountEvent naming the bad fields (pydantic's own message quotes
+    the input, which holds an e-mail address, so it never leaves here)."""
+    try:
+        return AccountEvent.model_validate(raw)
+    except ValidationError as exc:
+        fields = [".".join(str(p) for p in err["loc"]) for err in exc.errors(include_input=False)]
+        raise InvalidAccountEvent(fields) from None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def event_version(at: datetime, kind: AccountEventType) -> str:
+    """The order of account events: their time (UTC, fixed width, so the strings compare as the times
+    do), then the type's rank."""
+    return f"{_iso(at)}#{_RANK[kind]}"
+
+
+@dataclass(frozen=True)
+class AccountEventResult:
+    applied: bool  # False: an older or repeated event, nothing changed in the mirror
+    erased: ErasureSummary | None = None  # for AccountClosed
+
+
+class AccountMirror:
+    """Applies shop.accounts events to AccountsTable; AccountClosed erases that customer's inquiries."""
+
+    def __init__(
+        self,
+        *,
+        accounts: AccountStore,
+        eraser: Eraser,
+        pepper: Callable[[], bytes],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._accounts = accounts
+        self._eraser = eraser
+        self._pepper = pepper
+        self._clock = clock
+
+    def apply(self, event: AccountEvent) -> AccountEventResult:
+        """Apply one event. Raises InvalidAccountEvent (an opening or e-mail change without an address),
+        ServiceUnavailable or HelpdeskError (a closure's erasure did not finish: the event is retried)."""
+        kind = event.detail_type
+        number = event.detail.customer_number
+        at: datetime = event.time
+        version = event_version(at, kind)
+        if kind is AccountEventType.CLOSED:
+            applied = self._accounts.put_if_newer(
+                Account(number, AccountStatus.CLOSED, subject_key=None),
+                version=version,
+                updated_at=at,
+                may_replace_closed=True,
+                expires_at=int((self._clock() + TOMBSTONE_RETENTION).timestamp()),
+            )
+            # always, even for a repeated or out-of-date closure: an earlier run may have stopped midway
+            erased = self._eraser.erase_customer(number, ErasureReason.ACCOUNT_CLOSED)
+            self._log(event, applied, erased=erased.erased)
+            return AccountEventResult(applied=applied, erased=erased)
+        if not event.detail.email:
+            raise InvalidAccountEvent(["detail.email"])
+        applied = self._accounts.put_if_newer(
+            Account(number, AccountStatus.OPEN, subject_key=subject_key(event.detail.email, self._pepper())),
+            version=version,
+            updated_at=at,
+            may_replace_closed=kind is AccountEventType.OPENED,  # only a newer opening reopens
+            expires_at=None,
+        )
+        self._log(event, applied)
+        return AccountEventResult(applied=applied)
+
+    @staticmethod
+    def _log(event: AccountEvent, applied: bool, **counts: Any) -> None:
+        metrics.add_metric(
+            name="AccountEventApplied" if applied else "AccountEventStale", unit=MetricUnit.Count, value=1
+        )
+        # the event's id and type only: the customer number and the address are personal data
+        logger.info(
+            "account event",
+            extra={"event_id": event.id, "detail_type": str(event.detail_type), "applied": applied, **counts},
+        )

@@ -1,0 +1,151 @@
+"""The sweeper, run on a schedule: keeps the deletion promise on time and nothing stuck.
+
+(a) Expiry. DynamoDB's TTL deletes an item days after its ``expires_at`` and never touches the helpdesk,
+    but the statement promises "at the latest after 12 months". So every inquiry whose ``expires_at`` has
+    passed is erased here, through the Eraser (ticket, ledger, item), found through the sparse GSI
+    ``by_expiry_day`` (``expiry_day`` = the UTC day of ``expires_at``, range key ``expires_at``): one
+    Query per day from ``lookback_days`` ago up to today, each reading only the keys that are due.
+(b) Re-enqueue. The intake's SendMessage can fail after its write. Inquiries still ``received`` more than
+    ``stuck_after`` after they came in are found through the sparse GSI ``by_pending`` (``pending_day`` =
+    the UTC day of ``received_at``, present only while ``status=received``) and queued again; each is then
+    taken out of the index, so the sweeper re-enqueues an inquiry at most once and the queue's retries
+    and DLQ (with its alarm) own it from there.
+
+Neither part scans the table: the cost of a run is the due items plus a fixed 2 x (lookback_days + 1)
+Queries, however large the table grows (README "Retention and deletion").
+
+A run stops starting new work when the invocation is nearly out of time, or when the helpdesk says 429
+(the rest waits for the next run). Failed erasures are counted and the run ends in SweepIncomplete so the
+function's error alarm fires; everything left over is found again by the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from contact_intake.erasure import Eraser, ErasureOutcome, ErasureReason
+from contact_intake.errors import ServiceUnavailable
+from contact_intake.helpdesk import HelpdeskError, HelpdeskRateLimited
+from contact_intake.observability import MetricUnit, logger, metrics
+from contact_intake.queue import EnqueueFailed
+from contact_intake.store import utc_day
+
+if TYPE_CHECKING:
+    from contact_intake.queue import InquiryQueue
+    from contact_intake.store import InquiryStore
+
+# A sweeper outage of up to this many days is caught up on. Further back there is nothing to find: TTL
+# has deleted those items by then (typically within two days of expires_at).
+DEFAULT_LOOKBACK_DAYS = 30
+# stop starting new work with less than this left: one erasure may wait out the helpdesk's 10 s timeout
+SAFETY_MARGIN_MS = 20_000
+
+
+class SweepIncomplete(Exception):
+    """Some due erasures failed this run; they are retried by the next. Counts only, no ids."""
+
+
+@dataclass
+class SweepReport:
+    expired_found: int = 0
+    erased: int = 0
+    already_absent: int = 0
+    erase_failed: int = 0
+    requeued: int = 0
+    requeue_failed: int = 0
+    deferred: bool = False  # the helpdesk throttled us, or time ran out: the next run goes on
+    queries: int = 0
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return asdict(self)
+
+
+class Sweeper:
+    def __init__(
+        self,
+        *,
+        store: InquiryStore,
+        eraser: Eraser,
+        queue: InquiryQueue,
+        stuck_after: timedelta,
+        lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._eraser = eraser
+        self._queue = queue
+        self._stuck_after = stuck_after
+        self._lookback_days = lookback_days
+        self._clock = clock
+
+    def run(self, time_left_ms: Callable[[], int] = lambda: 10**9) -> SweepReport:
+        """One sweep. Raises SweepIncomplete (after doing all it could) when an erasure failed."""
+        now = self._clock()
+        report = SweepReport()
+        self._erase_expired(now, report, time_left_ms)
+        self._requeue_stuck(now, report, time_left_ms)
+        for name, value in (("SweeperErased", report.erased), ("InquiriesRequeued", report.requeued),
+                            ("SweeperEraseFailed", report.erase_failed),
+                            ("SweeperRequeueFailed", report.requeue_failed)):  # fmt: skip
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        logger.info("sweep done", extra=report.as_dict())
+        if report.erase_failed or report.requeue_failed:
+            raise SweepIncomplete(
+                f"{report.erase_failed} erasure(s) and {report.requeue_failed} re-enqueue(s) failed;"
+                " the next run retries them"
+            )
+        return report
+
+    def _days(self, now: datetime) -> Iterator[str]:
+        """The UTC days to look at, oldest first."""
+        for back in range(self._lookback_days, -1, -1):
+            yield utc_day(now - timedelta(days=back))
+
+    def _erase_expired(self, now: datetime, report: SweepReport, time_left_ms: Callable[[], int]) -> None:
+        for day in self._days(now):
+            report.queries += 1
+            for inquiry_id in self._store.keys_expired_on(day, now):
+                report.expired_found += 1
+                if time_left_ms() < SAFETY_MARGIN_MS:
+                    report.deferred = True
+                    return
+                try:
+                    outcome = self._eraser.erase_inquiry(inquiry_id, ErasureReason.RETENTION_EXPIRED)
+                except HelpdeskRateLimited:
+                    report.deferred = True
+                    return
+                except (HelpdeskError, ServiceUnavailable) as error:
+                    report.erase_failed += 1
+                    logger.warning(
+                        "expiry erasure failed",
+                        extra={"inquiry_id": inquiry_id, "error_type": type(error).__name__},
+                    )
+                    if not getattr(error, "permanent", False):
+                        return  # the helpdesk or storage is down: every further call would wait too
+                    continue  # this ticket only (a 4xx): the others can still go
+                if outcome is ErasureOutcome.ERASED:
+                    report.erased += 1
+                else:
+                    report.already_absent += 1
+
+    def _requeue_stuck(self, now: datetime, report: SweepReport, time_left_ms: Callable[[], int]) -> None:
+        cutoff = now - self._stuck_after
+        for day in self._days(now):
+            if day > utc_day(cutoff):
+                return  # nothing received on a later day can be older than the cutoff
+            report.queries += 1
+            for inquiry_id in self._store.keys_pending_on(day, cutoff):
+                if time_left_ms() < SAFETY_MARGIN_MS:
+                    report.deferred = True
+                    return
+                try:
+                    self._queue.send(inquiry_id)
+                except EnqueueFailed:
+                    report.requeue_failed += 1
+                    return  # SQS is failing: try again next run, the items stay in by_pending
+                self._store.release_pending(inquiry_id)
+                report.requeued += 1
+                logger.info("stuck inquiry re-enqueued", extra={"inquiry_id": inquiry_id})
