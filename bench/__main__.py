@@ -26,6 +26,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "intake_warm": ("bench.intake_warm", "handler overhead per inquiry, AWS and siteverify faked in-process"),
     "intake_calls": ("bench.intake_calls", "AWS calls per new inquiry and per idempotent retry (moto)"),
     "intake_cold": ("bench.intake_cold", "import and init + first response vs a bare boto3 function"),
+    "forwarder_drain": (
+        "bench.forwarder_drain",
+        "2,000 queued inquiries through the forwarder, helpdesk at R creates/min (virtual time)",
+    ),
 }
 
 

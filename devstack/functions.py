@@ -50,9 +50,13 @@ class SkippedFunction:
 
 
 def function_specs(
-    resource_map: ResourceMap, local_environment: Mapping[str, str]
+    resource_map: ResourceMap, local_environment: Mapping[str, str | None]
 ) -> tuple[dict[str, FunctionSpec], list[SkippedFunction]]:
-    """Every Python function of the translated template with local code, and the ones devstack cannot run."""
+    """Every Python function of the translated template with local code, and the ones devstack cannot run.
+
+    ``local_environment`` goes on top of each function's own variables; a None value removes the variable
+    (the helpdesk emulator's base URL replaces the template's HELPDESK_DOMAIN, for example).
+    """
     specs: dict[str, FunctionSpec] = {}
     skipped: list[SkippedFunction] = []
     for logical_id, resource in resource_map.template["Resources"].items():
@@ -83,7 +87,7 @@ def _spec(
     logical_id: str,
     properties: Mapping[str, Any],
     folder: str,
-    local_environment: Mapping[str, str],
+    local_environment: Mapping[str, str | None],
 ) -> FunctionSpec:
     read = resource_map.resolve({key: properties[key] for key in _READ if key in properties})
     name = resource_map.ref(logical_id)
@@ -103,7 +107,11 @@ def _spec(
         }
     )
     environment.update(_logging_config_variables(read.get("LoggingConfig") or {}))
-    environment.update(local_environment)
+    for key, value in local_environment.items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = value
     return FunctionSpec(
         logical_id=logical_id,
         function_name=name,

@@ -6,7 +6,9 @@ is a function HttpRequest -> HttpResponse, testable without a socket.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -53,6 +55,7 @@ class HttpResponse:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     note: str = ""  # for devstack's access log only (e.g. the function that answered), never sent
+    drop_connection: bool = False  # send nothing and close the connection (a lost answer, for fault tests)
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in reversed(self.headers) if k.lower() == name.lower()), None)
@@ -86,13 +89,18 @@ class _Handler(BaseHTTPRequestHandler):
         response = (
             json_response(413, {"message": "Request Too Long"}) if request is None else self._answer(request)
         )
-        self._write(response, send_body=self.command != "HEAD")
+        if response.drop_connection:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self._write(response, send_body=self.command != "HEAD")
         elapsed_ms = (time.perf_counter() - started) * 1000
         # method, path, status, latency: never the query (tokens travel there) nor a body
+        status = "dropped" if response.drop_connection else str(response.status)
         note = f" {response.note}" if response.note else ""
-        self.server.console.info(
-            f"{self.command} {urlsplit(self.path).path} {response.status} {elapsed_ms:.0f}ms{note}"
-        )
+        path = urlsplit(self.path).path
+        self.server.console.info(f"{self.command} {path} {status} {elapsed_ms:.0f}ms{note}")
 
     # every method goes to the application, as API Gateway passes every method on
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815

@@ -5,8 +5,8 @@ runs one invocation at a time. A function gets up to ``pool_size`` workers, star
 invocations overlap. A worker that dies, or overruns the function's Timeout (then it is killed, as Lambda
 does), is replaced on the next invocation. Worker output is prefixed with the function's logical id.
 
-This is the generic invocation layer: the API emulation uses it today, SQS event sources and EventBridge
-rules use the same ``Invoker.invoke`` later.
+This is the generic invocation layer: the API emulation, the SQS event sources, EventBridge rules and
+schedules all invoke through ``Invoker.invoke``.
 """
 
 from __future__ import annotations
@@ -150,11 +150,15 @@ class Worker:
         self._process.kill()
         self._process.wait()
 
-    def stop(self, grace_seconds: float = 2.0) -> None:
-        """End the worker: EOF on its stdin first, then SIGTERM, then SIGKILL."""
+    def close_input(self) -> None:
+        """EOF on the worker's stdin: it exits once its invocation in progress (if any) is over."""
         if self._process.stdin is not None and not self._process.stdin.closed:
             with contextlib.suppress(OSError):
                 self._process.stdin.close()
+
+    def stop(self, grace_seconds: float = 2.0) -> None:
+        """End the worker: EOF on its stdin first, then SIGTERM, then SIGKILL."""
+        self.close_input()
         for signal_it in (self._process.terminate, self._process.kill):
             try:
                 self._process.wait(timeout=grace_seconds)
@@ -174,6 +178,10 @@ class FunctionPool:
         self._all: set[Worker] = set()
         self._condition = threading.Condition()
         self._closed = False
+
+    @property
+    def size(self) -> int:
+        return self._size
 
     def invoke(self, event: dict[str, Any], request_id: str) -> Any:
         if self._size == 0:
@@ -209,7 +217,8 @@ class FunctionPool:
                 self._all.discard(worker)
             self._condition.notify()
 
-    def stop(self) -> None:
+    def close(self) -> list[Worker]:
+        """Take no more invocations; the workers, each told to exit (stop them to wait for it)."""
         with self._condition:
             self._closed = True
             workers = list(self._all)
@@ -217,6 +226,11 @@ class FunctionPool:
             self._idle.clear()
             self._condition.notify_all()
         for worker in workers:
+            worker.close_input()
+        return workers
+
+    def stop(self) -> None:
+        for worker in self.close():
             worker.stop()
 
 
@@ -241,6 +255,11 @@ class Invoker:
     def _starter(self, spec: FunctionSpec, repo_root: Path) -> Callable[[], Worker]:
         return lambda: Worker(spec, repo_root, self._console)
 
+    def capacity(self, logical_id: str) -> int:
+        """How many invocations of the function can run at once (its worker pool's size)."""
+        pool = self._pools.get(logical_id)
+        return pool.size if pool is not None else 0
+
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         """The function's result; raises FunctionFailed. A request id is made per invocation."""
         pool = self._pools.get(logical_id)
@@ -253,5 +272,7 @@ class Invoker:
             raise
 
     def stop(self) -> None:
-        for pool in self._pools.values():
-            pool.stop()
+        """Stop every worker: all are told at once, then each is waited for (and killed if it lingers)."""
+        workers = [worker for pool in self._pools.values() for worker in pool.close()]
+        for worker in workers:
+            worker.stop()

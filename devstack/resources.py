@@ -176,6 +176,24 @@ class ResourceMap:
 
 
 ResourceCreator = Callable[[AwsClients, str, dict[str, Any]], Created]
+# (resource type, logical id, resolved properties) -> the properties to create it with
+PropertiesAdjuster = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+
+
+def cap_visibility_timeout(max_seconds: int) -> PropertiesAdjuster:
+    """Queues with a VisibilityTimeout (SQS's default: 30 s) of at most ``max_seconds``; 0 leaves them be.
+
+    devstack's: a failed message comes back in seconds, not minutes, so local retries and redrives are
+    quick to watch and to test.
+    """
+
+    def adjust(resource_type: str, logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
+        if resource_type != "AWS::SQS::Queue" or max_seconds <= 0:
+            return properties
+        visibility = int(properties.get("VisibilityTimeout", 30))
+        return {**properties, "VisibilityTimeout": min(visibility, max_seconds)}
+
+    return adjust
 
 
 def create_resources(
@@ -184,11 +202,13 @@ def create_resources(
     parameter_overrides: Mapping[str, Any] | None = None,
     *,
     endpoint_url: str | None = None,
+    adjust: PropertiesAdjuster | None = None,
 ) -> ResourceMap:
     """Create every table, queue, bucket and topic of ``template`` (default: the repo's template.yaml).
 
     ``template`` is a path, or a loaded template (SAM or already translated). Resources are created in
-    dependency order (a queue after its DLQ); a resource whose Condition is false is skipped.
+    dependency order (a queue after its DLQ); a resource whose Condition is false is skipped. ``adjust``
+    may change a resource's resolved properties before it is created (devstack caps visibility timeouts).
     Raises TemplateError or UnresolvableError when the template cannot be read or resolved.
     """
     clients = AwsClients(session, endpoint_url)
@@ -199,6 +219,8 @@ def create_resources(
         if "Condition" in resource and not resource_map.condition(resource["Condition"]):
             continue
         properties = resource_map.resolve(resource.get("Properties") or {})
+        if adjust is not None:
+            properties = adjust(resource["Type"], logical_id, properties)
         resource_map.created[logical_id] = CREATORS[resource["Type"]](clients, logical_id, properties)
     return resource_map
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,17 @@ LOCAL_PARAMETERS: Final[Mapping[str, str]] = {
     "AllowedOrigins": "http://127.0.0.1:{api_port},http://localhost:{api_port}",
     "ThankYouUrl": "/thanks.html",
     "HelpdeskDomain": "local",
+    # the sender of rights mail; devstack verifies it in local SES (devstack/emulators/mail.py)
+    "MailFrom": "privacy@shop.localhost",
 }
+
+
+# Variables devstack sets for every function, on top of the template's (a function ignores what it does not
+# read). In AWS the forwarder waits 60 s after a create whose answer was lost before it trusts a lookup for
+# the ticket, in case the create is still in flight. Locally the helpdesk emulator answers at once or never
+# (a held "timeout" creates nothing) and a failed message is back after DEVSTACK_MAX_VISIBILITY_SECONDS, so
+# 2 s keeps a fault test short and cannot make a second ticket.
+LOCAL_FUNCTION_VARIABLES: Final[Mapping[str, str]] = {"FORWARD_SETTLE_SECONDS": "2"}
 
 
 def local_parameter_values(api_port: int) -> dict[str, str]:
@@ -39,10 +50,13 @@ class Settings:
     repo_root: Path = REPO_ROOT
     template_path: Path = REPO_ROOT / "template.yaml"
     pool_size: int = 2  # worker processes per function, started on demand
+    schedule_seconds: float = 10.0  # how often scheduled functions run locally; 0: only when triggered
+    max_visibility_seconds: int = 5  # local queues' VisibilityTimeout is capped at this
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read AWS_PORT, API_PORT, AWS_REGION, DEVSTACK_TEMPLATE and DEVSTACK_POOL_SIZE."""
+        """Read AWS_PORT, API_PORT, AWS_REGION, DEVSTACK_TEMPLATE, DEVSTACK_POOL_SIZE,
+        DEVSTACK_SCHEDULE_SECONDS and DEVSTACK_MAX_VISIBILITY_SECONDS; raises ValueError naming a bad one."""
         env = os.environ if environ is None else environ
         template = env.get("DEVSTACK_TEMPLATE")
         return cls(
@@ -51,7 +65,23 @@ class Settings:
             region=env.get("AWS_REGION") or "eu-central-1",
             template_path=Path(template).resolve() if template else REPO_ROOT / "template.yaml",
             pool_size=max(1, int(env.get("DEVSTACK_POOL_SIZE") or 2)),
+            schedule_seconds=_number(env, "DEVSTACK_SCHEDULE_SECONDS", 10.0),
+            max_visibility_seconds=int(_number(env, "DEVSTACK_MAX_VISIBILITY_SECONDS", 5, whole=True)),
         )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, whole: bool = False) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        value = -1
+    if value < 0 or math.isnan(value):
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name} must be {kind} of seconds (0 or more), got {raw!r}")
+    return value
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:

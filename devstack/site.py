@@ -1,9 +1,14 @@
-"""The static site: ``web/`` at ``/`` (the contact form), or a placeholder page listing the routes."""
+"""The static site: ``web/`` at ``/`` (the contact form), or a placeholder page listing the routes.
+
+A page's ``<input ... value="" data-local-captcha-token>`` gets a fresh ``pass:`` token on every load, so the
+form works without JavaScript here (reCAPTCHA v3 cannot run without it; devstack only).
+"""
 
 from __future__ import annotations
 
 import html
 import mimetypes
+import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote
@@ -32,7 +37,19 @@ class StaticSite:
         if content_type.startswith("text/") or content_type in {"application/javascript", "application/json"}:
             content_type += "; charset=utf-8"
         headers = (("Content-Type", content_type), ("Cache-Control", "no-store"))
-        return HttpResponse(200, headers, candidate.read_bytes())
+        body = candidate.read_bytes()
+        if candidate.suffix == ".html":
+            body = with_local_captcha_token(body)
+        return HttpResponse(200, headers, body)
+
+
+LOCAL_TOKEN_SLOT = b'value="" data-local-captcha-token'
+
+
+def with_local_captcha_token(page: bytes) -> bytes:
+    """The page with a single-use ``pass:`` token (the siteverify emulator's) in its local captcha slot."""
+    token = f'value="pass:nojs-{secrets.token_hex(8)}" data-local-captcha-token'.encode()
+    return page.replace(LOCAL_TOKEN_SLOT, token)
 
 
 def placeholder_page(api_routes: Iterable[str], local_endpoints: Iterable[str]) -> str:

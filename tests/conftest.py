@@ -34,6 +34,13 @@ TEST_ENVIRONMENT = {
     "HELPDESK_API_KEY_SECRET_ID": "contact-intake/helpdesk-api-key",
     "HELPDESK_RATE_LIMIT_PER_MINUTE": "80",
     "FORWARDER_MAX_CONCURRENCY": "2",
+    # RightsMailFunction (the raw mail SES stored)
+    "INBOUND_MAIL_BUCKET": "test-inbound-mail",
+    # every rights function (contact_intake.config.RightsSettings)
+    "RIGHTS_REQUESTS_TABLE": "test-rights-requests",
+    "RIGHTS_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-rights",
+    "MAIL_FROM": "privacy@shop.example",
+    "PUBLIC_API_URL": "https://api.shop.example/v1",
     "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
     "POWERTOOLS_SERVICE_NAME": "contact-intake",
 }

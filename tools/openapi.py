@@ -17,7 +17,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "openapi.json"
 # every function that serves HTTP routes: (folder under functions/, handler module)
-API_MODULES = [("intake", "intake_handler"), ("helpdesk_events", "helpdesk_events_handler")]
+API_MODULES = [
+    ("intake", "intake_handler"),
+    ("helpdesk_events", "helpdesk_events_handler"),
+    ("rights_api", "rights_api_handler"),
+]
 # placeholders so the handlers' settings validate; only names, nothing is called
 _PLACEHOLDER_ENV = {
     "INQUIRIES_TABLE": "InquiriesTable",
@@ -30,6 +34,9 @@ _PLACEHOLDER_ENV = {
     "WEBHOOK_SECRET_PARAM": "/contact-intake/helpdesk-webhook-secret",
     "HELPDESK_DOMAIN": "example",
     "HELPDESK_API_KEY_SECRET_ID": "contact-intake/helpdesk-api-key",
+    "RIGHTS_REQUESTS_TABLE": "RightsRequestsTable",
+    "RIGHTS_QUEUE_URL": "https://sqs.invalid/RightsQueue",
+    "MAIL_FROM": "privacy@shop.example",
 }
 FORM = "application/x-www-form-urlencoded"
 

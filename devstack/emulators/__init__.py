@@ -27,8 +27,8 @@ class Emulator(Protocol):
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         """Answer a request below ``prefix``; ``subpath`` is the rest of the path ("" or "/...")."""
 
-    def environment(self, api_url: str) -> Mapping[str, str]:
-        """Variables that point a function at this emulator (e.g. RECAPTCHA_VERIFY_URL)."""
+    def environment(self, api_url: str) -> Mapping[str, str | None]:
+        """Variables that point a function at this emulator (e.g. RECAPTCHA_VERIFY_URL); None removes one."""
 
 
 def is_local_path(path: str) -> bool:
@@ -47,8 +47,8 @@ class EmulatorRegistry:
                 return emulator.handle(request, request.path[len(emulator.prefix) :])
         return json_response(404, {"message": f"no local endpoint at {request.path}"})
 
-    def environment(self, api_url: str) -> dict[str, str]:
-        merged: dict[str, str] = {}
+    def environment(self, api_url: str) -> dict[str, str | None]:
+        merged: dict[str, str | None] = {}
         for emulator in self._emulators:
             merged.update(emulator.environment(api_url))
         return merged

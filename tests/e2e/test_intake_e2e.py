@@ -9,6 +9,8 @@ import sys
 import textwrap
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,17 @@ def stored_item(devstack: RunningDevstack, inquiry_id: str) -> dict[str, Any]:
     return dict(answer.get("Item") or {})
 
 
+@contextmanager
+def forwarder_paused(devstack: RunningDevstack) -> Iterator[None]:
+    """InquiryQueue's event source disabled (no poller takes a message meanwhile), then enabled again."""
+    url = f"{devstack.api_url}/_local/event-sources/ForwarderInquiryQueueMapping"
+    requests.post(url, json={"enabled": False}, timeout=180).raise_for_status()
+    try:
+        yield
+    finally:
+        requests.post(url, json={"enabled": True}, timeout=TIMEOUT).raise_for_status()
+
+
 def queued_body(devstack: RunningDevstack, inquiry_id: str) -> dict[str, Any]:
     """The queue message carrying ``inquiry_id``; others seen on the way are made visible again."""
     sqs = devstack.client("sqs")
@@ -58,9 +71,11 @@ def queued_body(devstack: RunningDevstack, inquiry_id: str) -> dict[str, Any]:
 def test_a_json_inquiry_is_stored_with_its_retention_and_queued_as_a_claim_check(
     devstack: RunningDevstack,
 ) -> None:
-    response = post_json(devstack, a_form())
+    with forwarder_paused(devstack):  # else the forwarder takes the message first
+        response = post_json(devstack, a_form())
+        assert response.status_code == 202, response.text
+        body = queued_body(devstack, response.json()["inquiry_id"])
 
-    assert response.status_code == 202, response.text
     answer = response.json()
     assert answer["status"] == "received"
     inquiry_id = answer["inquiry_id"]
@@ -70,7 +85,7 @@ def test_a_json_inquiry_is_stored_with_its_retention_and_queued_as_a_claim_check
     assert len(item["subject_key"]["S"]) == 64
     assert PERSON["email"] not in item["subject_key"]["S"]
     assert int(item["expires_at"]["N"]) > time.time() + 360 * 86400  # 12 calendar months ahead
-    assert queued_body(devstack, inquiry_id) == {"inquiry_id": inquiry_id}
+    assert body == {"inquiry_id": inquiry_id}
 
 
 def test_a_captcha_token_passes_once(devstack: RunningDevstack) -> None:
@@ -179,7 +194,8 @@ def test_the_dlq_is_the_queues_redrive_target(devstack: RunningDevstack) -> None
 
     redrive = json.loads(attributes["Attributes"]["RedrivePolicy"])
     assert redrive["deadLetterTargetArn"] == dlq_arn["Attributes"]["QueueArn"]
-    assert attributes["Attributes"]["VisibilityTimeout"] == "180"
+    # the template's 180 s, capped locally by DEVSTACK_MAX_VISIBILITY_SECONDS (default 5)
+    assert attributes["Attributes"]["VisibilityTimeout"] == "5"
 
 
 FRESH_PROCESS = textwrap.dedent(
@@ -235,4 +251,5 @@ def test_the_published_environment_runs_the_function_in_a_fresh_process(
     result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
     assert result["statusCode"] == 202, result
     inquiry_id = json.loads(result["body"])["inquiry_id"]
-    assert stored_item(devstack, inquiry_id)["status"] == {"S": "received"}
+    # stored by the fresh process; the forwarder (InquiryQueue's event source) may have taken it since
+    assert stored_item(devstack, inquiry_id)["status"] in ({"S": "received"}, {"S": "forwarded"})

@@ -280,6 +280,7 @@ def _erasing_function(
     aws: Aws,
     monkeypatch: pytest.MonkeyPatch,
     clock: FakeClock,
+    *,
     module: str,
     settings_model: type[Any],
     wiring_type: type[ErasureWiring],
@@ -308,7 +309,12 @@ def account_events(
 ) -> AccountEventsWiring:
     """AccountEventsFunction's wiring (account_events_handler), on moto and the fake Freshdesk."""
     wiring: AccountEventsWiring = _erasing_function(
-        aws, monkeypatch, clock, "account_events_handler", AccountEventsSettings, AccountEventsWiring
+        aws,
+        monkeypatch,
+        clock,
+        module="account_events_handler",
+        settings_model=AccountEventsSettings,
+        wiring_type=AccountEventsWiring,
     )
     return wiring
 
@@ -319,7 +325,12 @@ def helpdesk_events(
 ) -> HelpdeskEventsWiring:
     """HelpdeskEventsFunction's wiring (helpdesk_events_handler), on moto and the fake Freshdesk."""
     wiring: HelpdeskEventsWiring = _erasing_function(
-        aws, monkeypatch, clock, "helpdesk_events_handler", HelpdeskEventsSettings, HelpdeskEventsWiring
+        aws,
+        monkeypatch,
+        clock,
+        module="helpdesk_events_handler",
+        settings_model=HelpdeskEventsSettings,
+        wiring_type=HelpdeskEventsWiring,
     )
     return wiring
 
@@ -330,6 +341,11 @@ def sweeper(
 ) -> SweeperWiring:
     """SweeperFunction's wiring (sweeper_handler), on moto and the fake Freshdesk."""
     wiring: SweeperWiring = _erasing_function(
-        aws, monkeypatch, clock, "sweeper_handler", SweeperSettings, SweeperWiring
+        aws,
+        monkeypatch,
+        clock,
+        module="sweeper_handler",
+        settings_model=SweeperSettings,
+        wiring_type=SweeperWiring,
     )
     return wiring

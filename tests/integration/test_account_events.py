@@ -33,7 +33,9 @@ SAMPLES = {
 }
 
 
-def account_event(kind: str, *, at: datetime, email: str | None = PERSON["email"], number: str = NUMBER) -> Any:
+def account_event(
+    kind: str, *, at: datetime, email: str | None = PERSON["email"], number: str = NUMBER
+) -> Any:
     event = sample_event(SAMPLES[kind])
     event["time"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     event["detail"] = {"customer_number": number} | ({"email": email} if email is not None else {})
@@ -46,7 +48,9 @@ def deliver(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def account_row(aws: Any, number: str = NUMBER) -> dict[str, Any] | None:
-    answer = aws.dynamodb.get_item(TableName=aws.name("AccountsTable"), Key={"customer_number": {"S": number}})
+    answer = aws.dynamodb.get_item(
+        TableName=aws.name("AccountsTable"), Key={"customer_number": {"S": number}}
+    )
     return answer.get("Item")
 
 
@@ -88,10 +92,14 @@ def test_an_opened_account_stores_the_subject_key_never_the_address(
     assert PERSON["email"].lower() not in json.dumps(row).lower()
 
 
-def test_events_apply_only_when_newer_than_what_is_stored(aws: Any, account_events: AccountEventsWiring) -> None:
+def test_events_apply_only_when_newer_than_what_is_stored(
+    aws: Any, account_events: AccountEventsWiring
+) -> None:
     new_address = "zoe.new@example.org"
     # delivered out of order: the change first, then the older opening, then a repeat of the change
-    assert deliver(account_event("AccountEmailChanged", at=T0 + timedelta(days=2), email=new_address))["applied"]
+    assert deliver(account_event("AccountEmailChanged", at=T0 + timedelta(days=2), email=new_address))[
+        "applied"
+    ]
     assert not deliver(account_event("AccountOpened", at=T0))["applied"]
     assert not deliver(account_event("AccountEmailChanged", at=T0 + timedelta(days=2), email=new_address))[
         "applied"
@@ -101,7 +109,9 @@ def test_events_apply_only_when_newer_than_what_is_stored(aws: Any, account_even
     assert row["subject_key"] == {"S": subject_key(new_address, PEPPER)}
 
 
-def test_a_closure_is_not_undone_by_late_or_same_second_events(aws: Any, account_events: AccountEventsWiring) -> None:
+def test_a_closure_is_not_undone_by_late_or_same_second_events(
+    aws: Any, account_events: AccountEventsWiring
+) -> None:
     closed_at = T0 + timedelta(days=3)
     deliver(account_event("AccountClosed", at=closed_at))
     assert not deliver(account_event("AccountOpened", at=T0))["applied"]
@@ -126,7 +136,8 @@ def test_an_invalid_event_is_refused_naming_fields_not_values(account_events: Ac
         deliver(event)
     assert "detail.customer_number" in str(raised.value)
     assert "C 1" not in str(raised.value)
-    assert raised.value.__cause__ is None and raised.value.__suppress_context__  # no pydantic text attached
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__
     without_address = account_event("AccountEmailChanged", at=T0, email=None)
     with pytest.raises(InvalidAccountEvent, match=r"detail\.email"):
         deliver(without_address)
@@ -167,9 +178,12 @@ def test_account_closed_erases_that_customers_inquiries_and_tickets_only(
     assert answer == {"applied": True, "erased": 2}
     assert [aws.find_item(i) for i in closing] == [None, None]
     assert (helpdesk.tickets[1].deleted, helpdesk.tickets[2].deleted) == (True, True)
-    assert aws.find_item(other_customer) is not None and not helpdesk.tickets[3].deleted
-    assert aws.find_item(prospect) is not None and not helpdesk.tickets[4].deleted
-    assert aws.calls["dynamodb.Query"] == 1 and "dynamodb.Scan" not in aws.calls
+    assert aws.find_item(other_customer) is not None
+    assert not helpdesk.tickets[3].deleted
+    assert aws.find_item(prospect) is not None
+    assert not helpdesk.tickets[4].deleted
+    assert aws.calls["dynamodb.Query"] == 1
+    assert "dynamodb.Scan" not in aws.calls
     ledger = aws.dynamodb.scan(TableName=aws.name("ErasureLedgerTable"))["Items"]
     assert sorted(e["inquiry_id"]["S"] for e in ledger) == sorted(closing)
     assert {e["reason"]["S"] for e in ledger} == {"account_closed"}
@@ -178,8 +192,11 @@ def test_account_closed_erases_that_customers_inquiries_and_tickets_only(
 def test_a_closure_that_failed_midway_is_finished_by_the_retry(
     aws: Any, account_events: AccountEventsWiring, helpdesk: FakeFreshdesk
 ) -> None:
-    record = aws.put_inquiry(an_inquiry_record(customer_number=NUMBER, helpdesk_ticket_id=9,
-                                               lawful_basis=LawfulBasis.CONTRACT, expires_at=None))  # fmt: skip
+    record = aws.put_inquiry(
+        an_inquiry_record(
+            customer_number=NUMBER, helpdesk_ticket_id=9, lawful_basis=LawfulBasis.CONTRACT, expires_at=None
+        )
+    )
     helpdesk.fail_next(1, "500")
     closed = account_event("AccountClosed", at=T0)
 
@@ -187,7 +204,8 @@ def test_a_closure_that_failed_midway_is_finished_by_the_retry(
         deliver(closed)
     assert aws.find_item(record.inquiry_id) is not None
     row = account_row(aws)
-    assert row is not None and row["status"] == {"S": "closed"}
+    assert row is not None
+    assert row["status"] == {"S": "closed"}
 
     assert deliver(closed) == {"applied": False, "erased": 1}  # Lambda's retry: the same event again
     assert aws.find_item(record.inquiry_id) is None
@@ -206,7 +224,8 @@ def test_a_verified_customer_number_makes_a_contract_inquiry(
 
     assert item["lawful_basis"] == {"S": "contract"}
     assert item["customer_number"] == {"S": NUMBER}
-    assert "expires_at" not in item and "expiry_day" not in item
+    assert "expires_at" not in item
+    assert "expiry_day" not in item
     assert aws.calls == {"dynamodb.GetItem": 1, "dynamodb.PutItem": 1, "sqs.SendMessage": 1}
 
 
@@ -241,3 +260,25 @@ def test_an_unverifiable_number_is_dropped_and_the_inquiry_is_a_prospects(
     assert "customer_number" not in item
     assert "N" in item["expires_at"]
     assert NUMBER not in json.dumps(item)
+
+
+def test_the_mirror_unreadable_is_503_and_nothing_stored(aws: Any, wiring: IntakeWiring, submit: Any) -> None:
+    from botocore.stub import Stubber
+
+    handler = importlib.import_module("intake_handler")
+    with Stubber(wiring.clients.dynamodb) as stub:
+        stub.add_client_error("get_item", service_error_code="ProvisionedThroughputExceededException")
+        response = handler.lambda_handler(api_event(a_form(customer_number=NUMBER)), FakeContext())
+    assert response["statusCode"] == 503
+    assert aws.scan_count() == 0
+
+
+def test_mirror_write_faults_are_service_unavailable(account_events: AccountEventsWiring) -> None:
+    from botocore.stub import Stubber
+
+    from contact_intake.errors import ServiceUnavailable
+
+    with Stubber(account_events.clients.dynamodb) as stub:
+        stub.add_client_error("put_item", service_error_code="InternalServerError", http_status_code=500)
+        with pytest.raises(ServiceUnavailable):
+            deliver(account_event("AccountOpened", at=T0))

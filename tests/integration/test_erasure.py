@@ -3,7 +3,7 @@ read, the ticket, the ledger, the item; a failing helpdesk keeps the item; repea
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,7 +57,14 @@ def test_erasure_deletes_ticket_and_item_and_ledgers_hashes_only(
     # the base table, by key: no index read, no scan
     assert aws.calls == {"dynamodb.GetItem": 1, "dynamodb.PutItem": 1, "dynamodb.DeleteItem": 1}
     (entry,) = ledger_items(aws)
-    assert set(entry) == {"subject_key", "inquiry_id", "erased_at", "reason", "helpdesk_ticket_ids", "expires_at"}
+    assert set(entry) == {
+        "subject_key",
+        "inquiry_id",
+        "erased_at",
+        "reason",
+        "helpdesk_ticket_ids",
+        "expires_at",
+    }
     assert entry["subject_key"] == {"S": SUBJECT}
     assert entry["reason"] == {"S": "rights_request"}
     assert entry["helpdesk_ticket_ids"] == {"NS": [str(ticket_id)]}
@@ -140,11 +147,8 @@ def test_erase_subject_and_customer_use_their_indexes(
     aws: Any, sweeper: SweeperWiring, helpdesk: FakeFreshdesk
 ) -> None:
     mine = [forwarded(aws, helpdesk)[0] for _ in range(3)]
-    customer = [
-        forwarded(aws, helpdesk, subject_key="6" * 64, customer_number="C-1", lawful_basis=LawfulBasis.CONTRACT,
-                  expires_at=None)[0]
-        for _ in range(2)
-    ]  # fmt: skip
+    as_customer = {"customer_number": "C-1", "lawful_basis": LawfulBasis.CONTRACT, "expires_at": None}
+    customer = [forwarded(aws, helpdesk, subject_key="6" * 64, **as_customer)[0] for _ in range(2)]
     bystander, _ = forwarded(aws, helpdesk, subject_key="7" * 64)
     aws.calls.clear()
 
@@ -156,3 +160,78 @@ def test_erase_subject_and_customer_use_their_indexes(
     for inquiry_id in mine + customer:
         assert aws.find_item(inquiry_id) is None
     assert aws.find_item(bystander) is not None
+
+
+# ---------------------------------------------------------------- the ledger and the store's new calls
+
+
+def test_the_ledger_reads_back_per_subject_and_since_a_moment(
+    aws: Any, sweeper: SweeperWiring, helpdesk: FakeFreshdesk
+) -> None:
+    first, _ = forwarded(aws, helpdesk)
+    sweeper.eraser.erase_inquiry(first, ErasureReason.RIGHTS_REQUEST)
+    sweeper.clock.advance(days=2)  # type: ignore[attr-defined]
+    restore_point = sweeper.clock()
+    second, _ = forwarded(aws, helpdesk)
+    sweeper.eraser.erase_inquiry(second, ErasureReason.RIGHTS_REQUEST)
+
+    assert {e.inquiry_id for e in sweeper.ledger.entries_of(SUBJECT)} == {first, second}
+    since = list(sweeper.ledger.entries_since(restore_point))
+    assert [e.inquiry_id for e in since] == [second]
+    assert since[0].helpdesk_ticket_ids
+    assert sweeper.ledger.entries_of("0" * 64) == []
+
+
+def test_after_a_restore_the_ledger_erases_again_what_came_back(
+    aws: Any, sweeper: SweeperWiring, helpdesk: FakeFreshdesk
+) -> None:
+    record = an_inquiry_record(status=InquiryStatus.FORWARDED, subject_key=SUBJECT)
+    aws.put_inquiry(record)
+    restore_point = sweeper.clock()
+    sweeper.eraser.erase_inquiry(record.inquiry_id, ErasureReason.RIGHTS_REQUEST)
+    aws.put_inquiry(record)  # InquiriesTable restored to a moment before the erasure
+
+    summary = sweeper.eraser.reapply(sweeper.ledger.entries_since(restore_point))
+
+    assert summary == ErasureSummary(erased=1)
+    assert aws.find_item(record.inquiry_id) is None
+    assert len(ledger_items(aws)) == 1
+
+
+@pytest.mark.parametrize(
+    ("operation", "call"),
+    [
+        ("get_item", lambda w: w.store.read_any("x")),
+        ("delete_item", lambda w: w.store.delete("x")),
+        ("update_item", lambda w: w.store.mark_resolved("x")),
+        ("query", lambda w: list(w.store.keys_by_subject("x"))),
+        ("put_item", lambda w: w.ledger.record(_entry())),
+        ("query", lambda w: w.ledger.entries_of("x")),
+    ],
+)
+def test_storage_faults_are_service_unavailable(sweeper: SweeperWiring, operation: str, call: Any) -> None:
+    from botocore.stub import Stubber
+
+    from contact_intake.errors import ServiceUnavailable
+
+    with Stubber(sweeper.clients.dynamodb) as stub:
+        stub.add_client_error(operation, service_error_code="ProvisionedThroughputExceededException")
+        with pytest.raises(ServiceUnavailable):
+            call(sweeper)
+
+
+def test_the_store_pages_through_an_index(aws: Any, sweeper: SweeperWiring) -> None:
+    from botocore.stub import Stubber
+
+    with Stubber(sweeper.clients.dynamodb) as stub:
+        stub.add_response(
+            "query", {"Items": [{"inquiry_id": {"S": "a"}}], "LastEvaluatedKey": {"k": {"S": "a"}}}
+        )
+        stub.add_response("query", {"Items": [{"inquiry_id": {"S": "b"}}]})
+        assert list(sweeper.store.keys_by_customer("C-1")) == ["a", "b"]
+
+
+def _entry() -> Any:
+    from contact_intake.ledger import ErasureEntry
+
+    return ErasureEntry(subject_key="x", inquiry_id="y", erased_at=datetime.now(UTC), reason="resolved")

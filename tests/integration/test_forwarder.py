@@ -509,3 +509,29 @@ def test_a_binary_or_empty_api_key_secret_is_refused(aws: Aws) -> None:
     with pytest.raises(ValueError, match="empty or binary"):
         secrets_manager_fetch("binary-key", 0)
     assert secrets_manager_fetch("contact-intake/helpdesk-api-key", 0) == "fd-test-api-key"
+
+
+# ------------------------------------------------------------------------------------ store methods
+
+
+def test_an_attempt_is_forgotten_only_by_the_attempt_that_made_it(aws: Aws, clock: FakeClock) -> None:
+    from contact_intake.store import InquiryStore
+
+    store = InquiryStore(table_name=aws.name("InquiriesTable"), client=lambda: aws.dynamodb, clock=clock)
+    inquiry_id = stored(aws)
+    store.mark_attempted(inquiry_id, at=clock(), previous=None)
+
+    assert store.clear_attempt(inquiry_id, at=clock() - timedelta(seconds=1)) is False  # a later attempt's
+    assert "forward_attempted_at" in aws.get_item(inquiry_id)
+    assert store.clear_attempt(inquiry_id, at=clock()) is True
+    assert "forward_attempted_at" not in aws.get_item(inquiry_id)
+    assert aws.get_item(inquiry_id)["forward_attempts"] == {"N": "1"}
+
+
+def test_a_missing_table_is_a_storage_fault_not_a_conflict(aws: Aws, clock: FakeClock) -> None:
+    from contact_intake.errors import ServiceUnavailable
+    from contact_intake.store import InquiryStore
+
+    store = InquiryStore(table_name="no-such-table", client=lambda: aws.dynamodb, clock=clock)
+    with pytest.raises(ServiceUnavailable):
+        store.mark_forwarded("6f1c2a9e-4b7d-4c1e-9a35-0d2e8f7b6a41", 5, at=clock())

@@ -68,7 +68,7 @@ def test_accepted_inquiry_is_stored_with_the_contract_attributes(invoke: Invoke,
     assert "N" in item["expires_at"]
     assert len(item["subject_key"]["S"]) == 64
     assert item["received_at"]["S"].endswith("Z")
-    assert "customer_number" not in item  # until verified against the Accounts mirror (next issue)
+    assert "customer_number" not in item  # no such account in the mirror: a prospect's inquiry
 
 
 @responses.activate

@@ -19,6 +19,8 @@ from contact_intake.config import (
     ForwarderSettings,
     HelpdeskEventsSettings,
     IntakeSettings,
+    RightsApiSettings,
+    RightsMailSettings,
     SweeperSettings,
 )
 
@@ -32,6 +34,8 @@ FUNCTION_SETTINGS: dict[str, type[BaseModel]] = {
     "AccountEventsFunction": AccountEventsSettings,
     "HelpdeskEventsFunction": HelpdeskEventsSettings,
     "SweeperFunction": SweeperSettings,
+    "RightsMailFunction": RightsMailSettings,
+    "RightsApiFunction": RightsApiSettings,
 }
 
 # Routes anyone may call, as (METHOD, path). Every other route must require a signature or authorizer.
@@ -40,6 +44,8 @@ PUBLIC_ROUTES = {
     ("OPTIONS", "/inquiries"): "IntakeFunction",
     # authenticated by the shared secret header, checked by the function in constant time
     ("POST", "/helpdesk/events"): "HelpdeskEventsFunction",
+    # the link in a rights acknowledgement: the single-use 256-bit token is the credential
+    ("GET", "/rights-requests/verify"): "RightsApiFunction",
 }
 
 # Variables the runtime conventions own, not the settings models.

@@ -104,3 +104,19 @@ def test_request_helpers_read_headers_case_insensitively_and_form_fields() -> No
     assert request.header("X-a") == "2"
     assert request.header("missing") is None
     assert request.form() == {"a": "1", "b": "3", "c": ""}
+
+
+def test_a_page_gets_a_fresh_local_captcha_token_on_every_load(web: Path) -> None:
+    (web / "index.html").write_text(
+        '<input type="hidden" name="g-recaptcha-response" value="" data-local-captcha-token>',
+        encoding="utf-8",
+    )
+    site = StaticSite(web, placeholder=lambda: "placeholder")
+
+    first, second = site.handle(get("/")), site.handle(get("/"))
+
+    assert first is not None
+    assert second is not None
+    assert b'value="pass:nojs-' in first.body
+    assert first.body != second.body  # each token passes once
+    assert b'value=""' not in first.body

@@ -44,7 +44,7 @@ def test_the_ticket_goes_first_then_the_ledger_entry_then_the_item(world: World)
     outcome = world.eraser.erase_inquiry(record.inquiry_id, ErasureReason.RESOLVED)
 
     assert outcome is ErasureOutcome.ERASED
-    assert world.log == [f"ticket:41", f"ledger:{record.inquiry_id}", f"item:{record.inquiry_id}"]
+    assert world.log == ["ticket:41", f"ledger:{record.inquiry_id}", f"item:{record.inquiry_id}"]
     assert world.store.items == {}
     assert world.helpdesk.tickets == {}
 
@@ -62,7 +62,10 @@ def test_helpdesk_down_keeps_the_item_and_raises_then_a_repeat_completes(world: 
     assert world.log == []
 
     world.helpdesk.down = False
-    assert world.eraser.erase_inquiry(record.inquiry_id, ErasureReason.RETENTION_EXPIRED) is ErasureOutcome.ERASED
+    assert (
+        world.eraser.erase_inquiry(record.inquiry_id, ErasureReason.RETENTION_EXPIRED)
+        is ErasureOutcome.ERASED
+    )
     assert world.store.items == {}
     assert world.helpdesk.tickets == {}
     assert len(world.ledger.entries) == 1
@@ -77,7 +80,9 @@ def test_erasing_twice_is_already_absent_and_touches_nothing(world: World) -> No
 
     assert again is ErasureOutcome.ALREADY_ABSENT
     assert (world.helpdesk.calls, world.log) == (calls, log)
-    assert world.eraser.erase_inquiry("never-existed", ErasureReason.RESOLVED) is ErasureOutcome.ALREADY_ABSENT
+    assert (
+        world.eraser.erase_inquiry("never-existed", ErasureReason.RESOLVED) is ErasureOutcome.ALREADY_ABSENT
+    )
 
 
 def test_a_crash_between_ledger_and_delete_is_finished_by_the_repeat_with_one_entry(world: World) -> None:

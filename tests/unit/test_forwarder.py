@@ -526,13 +526,21 @@ FORWARDER_ENV = {
 }
 
 
-@pytest.mark.parametrize(
-    "helpdesk",
-    [{}, {"HELPDESK_DOMAIN": "myshop", "HELPDESK_BASE_URL": "http://127.0.0.1:3000/_local/helpdesk/api/v2"}],
-)
-def test_the_forwarder_needs_exactly_one_helpdesk_address(helpdesk: dict[str, str]) -> None:
-    with pytest.raises(ConfigurationError, match="exactly one of HELPDESK_DOMAIN and HELPDESK_BASE_URL"):
-        ForwarderSettings.from_env({**FORWARDER_ENV, **helpdesk})
+def test_the_forwarder_needs_a_helpdesk_address() -> None:
+    with pytest.raises(ConfigurationError, match="HELPDESK_DOMAIN"):
+        ForwarderSettings.from_env(FORWARDER_ENV)
+
+
+def test_a_base_url_wins_over_the_domain_as_devstack_sets_it() -> None:
+    from contact_intake.wiring import ForwarderWiring
+
+    local = "http://127.0.0.1:3000/_local/helpdesk/api/v2"
+    settings = ForwarderSettings.from_env(
+        {**FORWARDER_ENV, "HELPDESK_DOMAIN": "local", "HELPDESK_BASE_URL": local}
+    )
+    assert ForwarderWiring(settings).helpdesk.base_url == local
+    plain = ForwarderSettings.from_env({**FORWARDER_ENV, "HELPDESK_DOMAIN": "myshop"})
+    assert ForwarderWiring(plain).helpdesk.base_url == "https://myshop.freshdesk.com/api/v2"
 
 
 def test_the_forwarder_settings_defaults() -> None:
@@ -588,3 +596,11 @@ def test_queue_faults_become_enqueue_failed(operation: str) -> None:
         stub.add_client_error(operation, service_error_code="AWS.SimpleQueueService.NonExistentQueue")
         with pytest.raises(EnqueueFailed):
             call()
+
+
+def test_the_pacer_reads_the_real_clock_by_default() -> None:
+    pacer = HelpdeskPacer(per_minute=80, concurrency=2)
+    pacer.limited(60)
+    held = pacer.hold()
+    assert held is not None
+    assert 0 < held <= 60

@@ -634,6 +634,68 @@ def test_list_by_email_with_no_tickets_is_empty(client: FreshdeskClient) -> None
     assert client.list_tickets_by_requester_email(EMAIL) == []
 
 
+NO_CONTACT = {
+    "description": "Validation failed",
+    "errors": [
+        {"field": "email", "message": "There is no contact matching the given email", "code": "invalid_value"}
+    ],
+}
+
+
+@responses.activate
+def test_list_by_email_of_an_address_without_a_contact_is_empty(client: FreshdeskClient) -> None:
+    """Freshdesk refuses to list by an address no contact has (a 400, not an empty list)."""
+    responses.add(responses.GET, LIST_URL, json=NO_CONTACT, status=400)
+    responses.add(responses.GET, f"{BASE}/contacts", json=[])
+
+    assert client.list_tickets_by_requester_email(EMAIL) == []
+    assert sent().url == f"{BASE}/contacts?email={ENCODED_EMAIL}"
+
+
+@responses.activate
+def test_list_by_email_refused_although_the_contact_exists_is_a_validation_error(
+    client: FreshdeskClient,
+) -> None:
+    responses.add(responses.GET, LIST_URL, json=NO_CONTACT, status=400)
+    responses.add(responses.GET, f"{BASE}/contacts", json=[{"id": 9001, "email": EMAIL}])
+
+    with pytest.raises(HelpdeskValidationError) as caught:
+        client.list_tickets_by_requester_email(EMAIL)
+    assert caught.value.problems == (FieldProblem("email", "invalid_value"),)
+
+
+@responses.activate
+def test_list_by_a_malformed_address_is_a_validation_error(client: FreshdeskClient) -> None:
+    malformed = {
+        "description": "Validation failed",
+        "errors": [
+            {
+                "field": "email",
+                "message": "It should be in the 'valid email address' format",
+                "code": "invalid_value",
+            }
+        ],
+    }
+    responses.add(responses.GET, LIST_URL, json=malformed, status=400)
+    responses.add(responses.GET, f"{BASE}/contacts", json=malformed, status=400)
+
+    with pytest.raises(HelpdeskValidationError):
+        client.list_tickets_by_requester_email("not-an-address")
+
+
+@responses.activate
+def test_list_by_email_refused_for_another_field_asks_for_no_contact(client: FreshdeskClient) -> None:
+    refused = {
+        "description": "Validation failed",
+        "errors": [{"field": "updated_since", "code": "invalid_value"}],
+    }
+    responses.add(responses.GET, LIST_URL, json=refused, status=400)
+
+    with pytest.raises(HelpdeskValidationError):
+        client.list_tickets_by_requester_email(EMAIL)
+    assert len(responses.calls) == 1
+
+
 @responses.activate
 def test_a_link_header_that_never_ends_fails_instead_of_truncating(
     client: FreshdeskClient, monkeypatch: pytest.MonkeyPatch

@@ -43,6 +43,17 @@ def test_urlencoded_becomes_json_with_the_widget_field_renamed() -> None:
     assert json.loads(event["body"])["captcha_token"] == "pass:w"
 
 
+def test_urlencoded_empty_fields_count_as_not_given() -> None:
+    fields = {**a_form(), "customer_number": "", "website": "", "subject": ""}
+    event = api_event(urlencode(fields), content_type="application/x-www-form-urlencoded")
+    prepare_form_post(event, LIMIT)
+    body = json.loads(event["body"])
+    assert "customer_number" not in body
+    assert "website" not in body
+    assert "subject" not in body
+    assert body["name"] == a_form()["name"]
+
+
 def test_urlencoded_without_html_accept_gets_json() -> None:
     event = api_event(urlencode(a_form()), content_type="application/x-www-form-urlencoded")
     assert not prepare_form_post(event, LIMIT).wants_html

@@ -13,7 +13,12 @@ from contact_intake import resolution
 from contact_intake.erasure import Eraser
 from contact_intake.errors import ServiceUnavailable, TicketMismatch, Unauthorized
 from contact_intake.models import InquiryStatus
-from contact_intake.resolution import HelpdeskEvent, ResolutionOutcome, ResolutionService, WebhookAuthenticator
+from contact_intake.resolution import (
+    HelpdeskEvent,
+    ResolutionOutcome,
+    ResolutionService,
+    WebhookAuthenticator,
+)
 from contact_intake.retention import LawfulBasis
 from tests.builders import PERSON, an_inquiry_record
 from tests.erasure_fakes import FakeHelpdesk, FakeInquiryStore, FakeLedger
@@ -28,7 +33,9 @@ class World:
         self.clock = FakeClock(NOW)
         self.store = FakeInquiryStore(self.log, self.clock)
         self.helpdesk = FakeHelpdesk(self.log)
-        eraser = Eraser(store=self.store, ledger=FakeLedger(self.log), helpdesk=self.helpdesk, clock=self.clock)  # type: ignore[arg-type]
+        eraser = Eraser(
+            store=self.store, ledger=FakeLedger(self.log), helpdesk=self.helpdesk, clock=self.clock
+        )  # type: ignore[arg-type]
         self.service = ResolutionService(
             store=self.store,  # type: ignore[arg-type]
             eraser=eraser,
@@ -121,7 +128,10 @@ def test_an_unknown_or_already_erased_inquiry_is_answered_with_nothing_done() ->
     assert world.service.ticket_changed(event(inquiry_id)) is ResolutionOutcome.ERASED
     log = list(world.log)
     assert world.service.ticket_changed(event(inquiry_id)) is ResolutionOutcome.UNKNOWN  # a redelivery
-    assert world.service.ticket_changed(event("00000000-0000-4000-8000-00000000dead")) is ResolutionOutcome.UNKNOWN
+    assert (
+        world.service.ticket_changed(event("00000000-0000-4000-8000-00000000dead"))
+        is ResolutionOutcome.UNKNOWN
+    )
     assert world.log == log
 
 
@@ -186,7 +196,7 @@ def test_the_secret_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch
     assert compared == [(b"s3cret", b"s3cret"), (b"s3creT", b"s3cret")]
 
 
-@pytest.mark.parametrize("presented", [None, "", "wrong", "s3cret ", "ſ3cret"])
+@pytest.mark.parametrize("presented", [None, "", "wrong", "s3cret ", "\u017f3cret"])
 def test_a_missing_or_wrong_secret_is_unauthorized(presented: str | None) -> None:
     with pytest.raises(Unauthorized):
         WebhookAuthenticator(lambda: "s3cret").check(presented)

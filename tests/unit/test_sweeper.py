@@ -13,7 +13,7 @@ from contact_intake.errors import ServiceUnavailable
 from contact_intake.helpdesk import HelpdeskAuthError, HelpdeskRateLimited
 from contact_intake.models import InquiryStatus
 from contact_intake.retention import LawfulBasis
-from contact_intake.sweeper import SweepIncomplete, Sweeper
+from contact_intake.sweeper import Sweeper, SweepIncomplete
 from tests.builders import PERSON, an_inquiry_record
 from tests.erasure_fakes import FakeHelpdesk, FakeInquiryStore, FakeLedger
 from tests.fakes import FakeClock, FakeQueue
@@ -28,7 +28,9 @@ class World:
         self.store = FakeInquiryStore(self.log, self.clock)
         self.helpdesk = FakeHelpdesk(self.log)
         self.queue = queue or FakeQueue()
-        eraser = Eraser(store=self.store, ledger=FakeLedger(self.log), helpdesk=self.helpdesk, clock=self.clock)  # type: ignore[arg-type]
+        eraser = Eraser(
+            store=self.store, ledger=FakeLedger(self.log), helpdesk=self.helpdesk, clock=self.clock
+        )  # type: ignore[arg-type]
         self.sweeper = Sweeper(
             store=self.store,  # type: ignore[arg-type]
             eraser=eraser,
@@ -65,7 +67,9 @@ def test_everything_past_expires_at_is_erased_with_its_ticket_and_nothing_else()
     due = [world.expired(timedelta(minutes=1), ticket_id=1), world.expired(timedelta(days=3), ticket_id=2)]
     not_yet = world.store.add(an_inquiry_record(received_at=NOW - timedelta(days=200))).inquiry_id
     later_today = world.store.add(
-        an_inquiry_record(status=InquiryStatus.FORWARDED, expires_at=int((NOW + timedelta(hours=1)).timestamp()))
+        an_inquiry_record(
+            status=InquiryStatus.FORWARDED, expires_at=int((NOW + timedelta(hours=1)).timestamp())
+        )
     ).inquiry_id
     customer = world.store.add(
         an_inquiry_record(lawful_basis=LawfulBasis.CONTRACT, expires_at=None, status=InquiryStatus.FORWARDED)

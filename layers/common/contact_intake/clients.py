@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import boto3
     import requests
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_s3.client import S3Client
+    from mypy_boto3_sesv2.client import SESV2Client
     from mypy_boto3_sqs.client import SQSClient
 
 USER_AGENT = "contact-intake/0.1 (+https://github.com/)"
@@ -45,6 +47,14 @@ class Clients:
     @cached_property
     def sqs(self) -> SQSClient:
         return self.boto_session.client("sqs", config=self._boto_config)
+
+    @cached_property
+    def s3(self) -> S3Client:
+        return self.boto_session.client("s3", config=self._boto_config)
+
+    @cached_property
+    def sesv2(self) -> SESV2Client:
+        return self.boto_session.client("sesv2", config=self._boto_config)
 
     @cached_property
     def http(self) -> requests.Session:

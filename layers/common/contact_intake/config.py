@@ -64,8 +64,9 @@ class IntakeSettings(EnvModel):
 
 
 class ForwarderSettings(EnvModel):
-    """What ForwarderFunction needs. The helpdesk is named by exactly one of HELPDESK_DOMAIN (Freshdesk's
-    ``{domain}.freshdesk.com``) and HELPDESK_BASE_URL (devstack's emulator)."""
+    """What ForwarderFunction needs. The helpdesk is HELPDESK_DOMAIN (Freshdesk's ``{domain}.freshdesk.com``)
+    unless HELPDESK_BASE_URL is set: devstack adds it, pointing at its emulator, as it adds
+    AWS_ENDPOINT_URL."""
 
     inquiries_table: str = Field(alias="INQUIRIES_TABLE", min_length=1)
     inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
@@ -86,9 +87,9 @@ class ForwarderSettings(EnvModel):
     secrets_max_age_seconds: int = Field(alias="SECRETS_MAX_AGE_SECONDS", default=300, ge=0)
 
     @model_validator(mode="after")
-    def _one_helpdesk_address(self) -> Self:
-        if (self.helpdesk_domain is None) == (self.helpdesk_base_url is None):
-            raise ValueError("set exactly one of HELPDESK_DOMAIN and HELPDESK_BASE_URL")
+    def _a_helpdesk_address(self) -> Self:
+        if self.helpdesk_domain is None and self.helpdesk_base_url is None:
+            raise ValueError("set HELPDESK_DOMAIN (or HELPDESK_BASE_URL)")
         return self
 
 
@@ -135,3 +136,33 @@ class SweeperSettings(ErasureSettings):
     inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
     stuck_after_minutes: int = Field(alias="STUCK_AFTER_MINUTES", default=15, ge=1)
     sweep_lookback_days: int = Field(alias="SWEEP_LOOKBACK_DAYS", default=30, ge=1, le=366)
+
+
+class RightsSettings(EnvModel):
+    """What every function of the rights engine needs (contact_intake.rights.wiring.RightsWiring): the
+    requests table, the worker's queue, the pepper, the sender of rights mail and the public API's URL (the
+    verification link's base; empty: RightsApiFunction derives it from the request, see the template)."""
+
+    rights_requests_table: str = Field(alias="RIGHTS_REQUESTS_TABLE", min_length=1)
+    rights_queue_url: str = Field(alias="RIGHTS_QUEUE_URL", min_length=1)
+    subject_pepper_param: str = Field(alias="SUBJECT_PEPPER_PARAM", min_length=1)
+    mail_from: str = Field(alias="MAIL_FROM", pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+    public_api_url: str = Field(alias="PUBLIC_API_URL", default="", pattern=r"^(https?://[^\s?#]+[^/\s?#])?$")
+    rights_retention_years: int = Field(alias="RIGHTS_RETENTION_YEARS", default=3, ge=1, le=10)
+    secrets_max_age_seconds: int = Field(alias="SECRETS_MAX_AGE_SECONDS", default=300, ge=0)
+
+
+class RightsApiSettings(RightsSettings):
+    """What RightsApiFunction (the DPO routes and the public verify link) needs."""
+
+    max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=16 * 1024, gt=0)
+
+
+class RightsMailSettings(RightsSettings):
+    """What RightsMailFunction needs: the rights engine's settings, and where the raw mail SES stored is (the
+    receipt rule's S3 action puts it under INBOUND_MAIL_PREFIX + the SES message id)."""
+
+    inbound_mail_bucket: str = Field(alias="INBOUND_MAIL_BUCKET", min_length=1)
+    inbound_mail_prefix: str = Field(
+        alias="INBOUND_MAIL_PREFIX", default="raw/", pattern=r"^[A-Za-z0-9_.-]+/$"
+    )

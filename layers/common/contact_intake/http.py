@@ -173,7 +173,9 @@ def _form_fields(text: str) -> dict[str, str]:
         fields[name] = values[0]
     if repeated:
         raise ValidationFailed(fields=repeated)
-    return fields
+    # A browser posts every field of the form, empty ones too: an empty field was not given (so an empty
+    # optional customer number is absent, not a 422, and an empty required one is "required").
+    return {name: value for name, value in fields.items() if value != ""}
 
 
 def cors_headers(event: Mapping[str, Any], allowed_origins: Sequence[str]) -> dict[str, str]:

@@ -138,7 +138,8 @@ class ForwarderWiring:
         return FreshdeskClient(
             session=self.clients.http,
             api_key=lambda: self.secrets.text(s.helpdesk_api_key_secret_id),
-            domain=s.helpdesk_domain,
+            # an explicit base URL (devstack's emulator) wins over the template's domain
+            domain=None if s.helpdesk_base_url else s.helpdesk_domain,
             base_url=s.helpdesk_base_url,
             inquiry_id_field=s.helpdesk_inquiry_field,
         )

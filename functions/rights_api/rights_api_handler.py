@@ -1,0 +1,424 @@
+"""RightsApiFunction: the DPO's routes (AWS_IAM: SigV4-signed) and the public verification link.
+
+A thin adapter over RightsService. The DPO's identity is the IAM principal API Gateway authenticated
+(``requestContext.identity.userArn``); it is recorded in the audit trail as ``dpo:<arn>``. Lists carry no
+e-mail address; one request's view does (the DPO answers the person).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from contact_intake import http
+from contact_intake.config import RightsApiSettings
+from contact_intake.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable
+from contact_intake.models import Email, Locale, OneLine200, reject_binary_characters
+from contact_intake.observability import logger, metrics
+from contact_intake.rights.deadlines import days_left
+from contact_intake.rights.errors import Forbidden, TokenGone
+from contact_intake.rights.models import RequestStatus, RightsRequest, RightType
+from contact_intake.rights.outbound import language_of, render_page
+from contact_intake.rights.service import ListedRequest
+from contact_intake.rights.wiring import RightsWiring
+
+settings = RightsApiSettings.from_env()  # a bad configuration fails here, at init, naming the variable
+wiring = RightsWiring(settings)
+
+app = APIGatewayRestResolver(enable_validation=True)
+http.register_error_handlers(app)
+
+REQUEST_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+# The verification page: no scripts, no external resources, never cached, and no Referer (the URL holds
+# the token).
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    Field(json_schema_extra={"description": "Free text; line breaks allowed."}),
+]
+
+
+def _no_binary(value: str) -> str:
+    reject_binary_characters(value)
+    return value
+
+
+# ---------------------------------------------------------------- bodies and views
+
+
+class CreateRightsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="CreateRightsRequest")
+
+    type: RightType = Field(description="The right asked for (`unclassified` when it is not yet clear).")
+    email: Email
+    locale: Locale = Field(default="en", description="The person's language: nl, de, en or fr.")
+    identity_verified: bool = Field(
+        description="true: the DPO checked the person's identity; the request is verified and queued at "
+        "once. false: the person gets the acknowledgement with a verification link, as by e-mail."
+    )
+    received_at: AwareDatetime | None = Field(
+        default=None, description="When the request reached us (the deadline counts from it); default now."
+    )
+    corrections: dict[Literal["name", "email", "customer_number"], OneLine200] | None = Field(
+        default=None, description="Rectification only: the corrected values."
+    )
+
+
+class ExtendRightsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="ExtendRightsRequest")
+
+    months: int = Field(ge=1, le=2, description="Further months (at most two in all).")
+    reason: Text
+
+
+class RejectRightsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="RejectRightsRequest")
+
+    reasons: list[Text] = Field(min_length=1, max_length=20, description="Why the request is refused.")
+
+
+class ObjectionDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="ObjectionDecision")
+
+    upheld: bool
+    grounds: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = Field(
+        default="", description="Required when not upheld: the compelling legitimate grounds."
+    )
+
+
+class AmendRightsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="AmendRightsRequest")
+
+    type: RightType | None = Field(default=None, description="The right of an unclassified request.")
+    corrections: dict[Literal["name", "email", "customer_number"], OneLine200] | None = Field(
+        default=None, description="A rectification's corrected values."
+    )
+
+
+class AuditView(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    counts: dict[str, int]
+
+
+class ListedView(BaseModel):
+    request_id: str
+    type: RightType
+    status: RequestStatus
+    channel: str
+    received_at: datetime
+    due_at: datetime
+    extended_due_at: datetime | None
+    days_left: int
+
+
+class RequestList(BaseModel):
+    requests: list[ListedView]
+
+
+class RequestView(ListedView):
+    locale: str
+    email: str
+    acknowledged_at: datetime | None
+    verified_at: datetime | None
+    raw_mail_key: str | None
+    extension_reason: str | None
+    rejection_reasons: list[str]
+    objection_upheld: bool | None
+    objection_grounds: str | None
+    corrections: dict[str, str]
+    restriction_lifted_at: datetime | None
+    completed_at: datetime | None
+    audit: list[AuditView]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: list[dict[str, str]] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _error(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
+
+
+def _ok(description: str, model: type[BaseModel]) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+_DPO_ERRORS: dict[int, OpenAPIResponse] = {
+    403: _error("Not signed, or not allowed (AWS_IAM)."),
+    404: _error("No such request."),
+    409: _error("The request's state does not allow this action."),
+    413: _error("Body too large."),
+    422: _error("Invalid fields."),
+    503: _error("Storage, mail or queue unavailable; nothing was changed (retry)."),
+}
+
+
+def _view(request: RightsRequest) -> dict[str, Any]:
+    now = wiring.clock()
+    view = RequestView(
+        request_id=request.request_id,
+        type=request.type,
+        status=request.status,
+        channel=str(request.channel),
+        received_at=request.received_at,
+        due_at=request.due_at,
+        extended_due_at=request.extended_due_at,
+        days_left=days_left(request.effective_due_at, now),
+        locale=request.locale,
+        email=request.email,
+        acknowledged_at=request.acknowledged_at,
+        verified_at=request.verified_at,
+        raw_mail_key=request.raw_mail_key,
+        extension_reason=request.extension_reason,
+        rejection_reasons=request.rejection_reasons,
+        objection_upheld=request.objection_upheld,
+        objection_grounds=request.objection_grounds,
+        corrections=request.corrections,
+        restriction_lifted_at=request.restriction_lifted_at,
+        completed_at=request.completed_at,
+        audit=[
+            AuditView(at=e.at, actor=e.actor, action=e.action, counts=dict(e.counts)) for e in request.audit
+        ],
+    )
+    return view.model_dump(mode="json")
+
+
+def _listed(item: ListedRequest) -> dict[str, Any]:
+    s = item.summary
+    return ListedView(
+        request_id=s.request_id,
+        type=s.type,
+        status=s.status,
+        channel=str(s.channel),
+        received_at=s.received_at,
+        due_at=s.due_at,
+        extended_due_at=s.extended_due_at,
+        days_left=item.days_left,
+    ).model_dump(mode="json")
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[str]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def _principal() -> str:
+    """The caller's IAM principal, as API Gateway authenticated it."""
+    arn = app.current_event.request_context.identity.user_arn
+    if not arn:
+        raise Forbidden()
+    return arn
+
+
+def _api_url() -> str:
+    """The verification link's base: PUBLIC_API_URL, else this API's execute-api URL and stage."""
+    if settings.public_api_url:
+        return settings.public_api_url
+    context = app.current_event.request_context
+    return f"https://{context.domain_name}/{context.stage}"
+
+
+# ---------------------------------------------------------------- the public link
+
+
+def _page(status: int, page: str, locale: str | None, **context: Any) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type="text/html; charset=utf-8",
+        body=render_page(page, locale, context),
+        headers=dict(PAGE_HEADERS),
+    )
+
+
+def _browser_language() -> str | None:
+    accept = http.header(app.current_event.raw_event, "Accept-Language") or ""
+    first = accept.split(",")[0].split(";")[0].strip()
+    return language_of(first) if first else None
+
+
+@app.get(
+    "/rights-requests/verify",
+    summary="Confirm a rights request by its e-mailed link (mailbox control)",
+    description="Opened from the acknowledgement e-mail. Confirms the request once and queues it; a small "
+    "HTML page in the request's language answers.",
+    responses={
+        200: {"description": "Confirmed.", "content": {"text/html": {}}},
+        400: {"description": "The link has no token.", "content": {"text/html": {}}},
+        410: {
+            "description": "The link is unknown, was already used or has expired.",
+            "content": {"text/html": {}},
+        },
+        503: {"description": "Temporarily unavailable; the link still works.", "content": {"text/html": {}}},
+    },
+    tags=["rights"],
+)
+def verify(
+    token: Annotated[str | None, Query(description="The token from the e-mail.")] = None,
+) -> Response[str]:
+    if not token:
+        return _page(400, "missing", _browser_language())
+    try:
+        request = wiring.rights.verify(token)
+    except TokenGone as gone:
+        logger.info("verification link refused", extra={"reason": gone.reason})
+        return _page(410, "gone", gone.locale or _browser_language())
+    except ServiceUnavailable:
+        return _page(503, "unavailable", _browser_language())
+    return _page(200, "confirmed", request.locale, due_date=request.effective_due_at)
+
+
+# ---------------------------------------------------------------- the DPO's routes (AWS_IAM)
+
+
+@app.post(
+    "/rights-requests",
+    summary="Record a request the DPO received (letter, phone, in person)",
+    responses={201: _ok("Created.", RequestView), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def create_request(body: Annotated[CreateRightsRequest, Body(embed=False)]) -> Response[str]:
+    request = wiring.rights.create_on_behalf(
+        principal=_principal(),
+        email=str(body.email),
+        right=str(body.type),
+        locale=body.locale,
+        identity_verified=body.identity_verified,
+        received_at=body.received_at,
+        corrections={str(k): v for k, v in body.corrections.items()} if body.corrections else None,
+        api_url=_api_url(),
+    )
+    return _json(201, _view(request))
+
+
+@app.get(
+    "/rights-requests",
+    summary="List rights requests (open ones by default), earliest deadline first",
+    responses={200: _ok("The requests, without e-mail addresses.", RequestList), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def list_requests(
+    status: Annotated[
+        Literal["open", "awaiting_verification", "verified", "in_progress", "completed", "rejected"],
+        Query(description="`open`: awaiting verification, verified or in progress."),
+    ] = "open",
+) -> Response[str]:
+    _principal()
+    return _json(200, {"requests": [_listed(item) for item in wiring.rights.list_requests(status)]})
+
+
+@app.get(
+    "/rights-requests/<request_id>",
+    summary="One request, with its audit trail",
+    responses={200: _ok("The request.", RequestView), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def get_request(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
+    _principal()
+    return _json(200, _view(wiring.rights.get(request_id)))
+
+
+@app.post(
+    "/rights-requests/<request_id>/extend",
+    summary="Extend the deadline by up to two months, with a reason (inside the first month; notified)",
+    responses={200: _ok("Extended.", RequestView), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def extend_request(
+    request_id: Annotated[str, Path(pattern=REQUEST_ID)],
+    body: Annotated[ExtendRightsRequest, Body(embed=False)],
+) -> Response[str]:
+    request = wiring.rights.extend(
+        request_id, months=body.months, reason=_no_binary(body.reason), principal=_principal()
+    )
+    return _json(200, _view(request))
+
+
+@app.post(
+    "/rights-requests/<request_id>/reject",
+    summary="Refuse a request, with reasons (the person is told of the right to complain)",
+    responses={200: _ok("Rejected.", RequestView), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def reject_request(
+    request_id: Annotated[str, Path(pattern=REQUEST_ID)],
+    body: Annotated[RejectRightsRequest, Body(embed=False)],
+) -> Response[str]:
+    reasons = [_no_binary(reason) for reason in body.reasons]
+    return _json(200, _view(wiring.rights.reject(request_id, reasons=reasons, principal=_principal())))
+
+
+@app.post(
+    "/rights-requests/<request_id>/objection-decision",
+    summary="Decide an objection: upheld (erase) or not (the compelling grounds; the restriction is lifted)",
+    responses={200: _ok("Decided.", RequestView), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def decide_objection(
+    request_id: Annotated[str, Path(pattern=REQUEST_ID)],
+    body: Annotated[ObjectionDecision, Body(embed=False)],
+) -> Response[str]:
+    request = wiring.rights.decide_objection(
+        request_id, upheld=body.upheld, grounds=_no_binary(body.grounds), principal=_principal()
+    )
+    return _json(200, _view(request))
+
+
+@app.post(
+    "/rights-requests/<request_id>/lift-restriction",
+    summary="Lift the restriction a completed restriction request put in place (the person is told first)",
+    responses={200: _ok("Lifting queued.", RequestView), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def lift_restriction(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
+    return _json(200, _view(wiring.rights.lift_restriction(request_id, principal=_principal())))
+
+
+@app.post(
+    "/rights-requests/<request_id>/amend",
+    summary="Classify an unclassified request, or give a rectification's corrections (queued when ready)",
+    responses={200: _ok("Amended.", RequestView), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def amend_request(
+    request_id: Annotated[str, Path(pattern=REQUEST_ID)],
+    body: Annotated[AmendRightsRequest, Body(embed=False)],
+) -> Response[str]:
+    request = wiring.rights.amend(
+        request_id,
+        principal=_principal(),
+        right=str(body.type) if body.type else None,
+        corrections={str(k): v for k, v in body.corrections.items()} if body.corrections else None,
+    )
+    return _json(200, _view(request))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        if len(http.raw_body(event)) > settings.max_body_bytes:
+            raise BodyTooLarge()
+    except ContactIntakeError as error:
+        return http.proxy_response(error, {})
+    return app.resolve(event, context)

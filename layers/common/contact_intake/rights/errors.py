@@ -1,0 +1,47 @@
+"""The rights engine's typed errors, mapped to HTTP by contact_intake.http like every ContactIntakeError.
+
+Messages are public (the DPO's CLI prints them): no personal data, no internal names.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from contact_intake.errors import ContactIntakeError, Gone, NotFound
+
+if TYPE_CHECKING:
+    from contact_intake.rights.models import RightsRequest
+
+
+class RequestNotFound(NotFound):
+    default_message = "No rights request with this id."
+
+
+class Forbidden(ContactIntakeError):
+    status, code = 403, "forbidden"
+    default_message = "The caller's identity is unknown."
+
+
+class TransitionRefused(ContactIntakeError):
+    """The request is not in a state that allows this action (e.g. rejecting a completed request).
+    ``reason`` is a short machine code, safe to log; ``current`` the request as it is now, when known."""
+
+    status, code = 409, "invalid_state"
+    default_message = "The request's state does not allow this action."
+
+    def __init__(
+        self, reason: str, message: str | None = None, *, current: RightsRequest | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.current = current
+
+
+class TokenGone(Gone):
+    """The verification link is unknown, used or expired. ``locale`` is the request's language when the
+    token was found (for the page), ``reason`` a machine code (unknown, used, expired)."""
+
+    def __init__(self, reason: str, locale: str | None = None) -> None:
+        super().__init__()
+        self.reason = reason
+        self.locale = locale

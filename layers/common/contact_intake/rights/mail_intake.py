@@ -1,0 +1,159 @@
+"""A mail to the privacy address becomes a rights request (DESIGN §7, the e-mail channel).
+
+SES has stored the raw message in InboundMailBucket and sends its verdicts. For each mail:
+
+1. spam or virus verdict FAIL, or a DMARC failure whose domain says ``reject`` (a forged sender): no
+   reply, nothing kept: the raw message is deleted at once and only a metric and the SES message id
+   remain. (Nothing that is not linked to a request is kept, because only a request's key lets an
+   erasure find a raw mail again.)
+2. the raw message is read and parsed; an auto-reply, bounce or list mail (RFC 3834), or a mail with no
+   usable From address, is not answered either (a reply could start a mail loop, or has nowhere to go),
+   and is deleted the same way;
+3. everything else becomes a request: the right asked for, or ``unclassified`` for the DPO, the language,
+   the receipt time (the deadline counts from it) and the raw mail's key. The rights service stores it
+   and sends the neutral acknowledgement with the verification link to the From address, which is all
+   that address is good for: it proves nothing until the link is followed.
+
+Logs and metrics carry the SES message id, the verdicts, the classified right, scores, sizes and counts;
+never an address, a subject or a word of the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from contact_intake.observability import MetricUnit, logger, metrics
+from contact_intake.rights.inbound import Classification, InboundMail, classify_mail, parse_mail
+from contact_intake.rights.models import Channel, RightType
+from contact_intake.rights.raw_mail import RawMailStore
+from contact_intake.rights.ses_event import SesNotification
+
+Outcome = Literal["received", "spam", "virus", "forged", "automatic", "no_sender"]
+_NOT_ANSWERED_METRICS: dict[str, str] = {
+    "spam": "RightsMailSpam",
+    "virus": "RightsMailVirus",
+    "forged": "RightsMailForged",
+    "automatic": "RightsMailAutomatic",
+    "no_sender": "RightsMailNoSender",
+}
+
+
+class ReceivedRequest(Protocol):
+    @property
+    def request_id(self) -> str: ...
+
+
+class RightsReceiver(Protocol):
+    """The rights service's intake of a new request (contact_intake.rights.service.RightsService)."""
+
+    def receive(
+        self,
+        *,
+        channel: Channel,
+        email: str,
+        right: RightType,
+        locale: str,
+        received_at: datetime,
+        raw_mail_key: str | None = None,
+        counts: Mapping[str, int] | None = None,
+    ) -> ReceivedRequest: ...
+
+
+@dataclass(frozen=True)
+class MailOutcome:
+    """What became of one mail (ids and names only: safe to log and to return)."""
+
+    message_id: str
+    outcome: Outcome
+    right: RightType | None = None
+    request_id: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "message_id": self.message_id,
+            "outcome": self.outcome,
+            "right": None if self.right is None else str(self.right),
+            "request_id": self.request_id,
+        }
+
+
+def rejection(notification: SesNotification) -> Outcome | None:
+    """Why SES's verdicts forbid a reply, or None. Virus before spam; a DMARC failure counts only when the
+    sender's domain asks receivers to reject such mail (with ``none`` or ``quarantine`` the verification
+    link still protects the data, and a request must not be lost to a badly configured domain)."""
+    receipt = notification.receipt
+    if receipt.virus.failed:
+        return "virus"
+    if receipt.spam.failed:
+        return "spam"
+    if receipt.dmarc.failed and receipt.dmarc_policy == "reject":
+        return "forged"
+    return None
+
+
+class RightsMailIntake:
+    """Turns SES notifications into rights requests. Raises (so Lambda retries, then dead-letters) when S3
+    or the rights service fails; a retry is safe because the raw mail stays until a request keeps it."""
+
+    def __init__(self, raw_mail: RawMailStore, rights: RightsReceiver) -> None:
+        self._raw_mail = raw_mail
+        self._rights = rights
+
+    def receive(self, notification: SesNotification) -> MailOutcome:
+        message_id = notification.mail.message_id
+        key = self._raw_mail.key_for(message_id)
+        log: dict[str, object] = {"message_id": message_id, "verdicts": notification.receipt.verdicts()}
+        rejected = rejection(notification)
+        if rejected is not None:
+            return self._discard(key, MailOutcome(message_id, rejected), log)
+        raw = self._raw_mail.read(key)
+        mail = parse_mail(raw)
+        log |= _mail_facts(mail, len(raw))
+        if mail.automatic:
+            return self._discard(key, MailOutcome(message_id, "automatic"), log)
+        if mail.sender is None:
+            return self._discard(key, MailOutcome(message_id, "no_sender"), log)
+        classification = classify_mail(mail)
+        request = self._rights.receive(
+            channel=Channel.EMAIL,
+            email=mail.sender,
+            right=classification.right,
+            locale=mail.language,
+            received_at=notification.mail.timestamp,
+            raw_mail_key=key,
+            counts={"raw_mail_bytes": len(raw), "attachments": mail.attachments},
+        )
+        outcome = MailOutcome(message_id, "received", classification.right, request.request_id)
+        metrics.add_metric(name="RightsMailReceived", unit=MetricUnit.Count, value=1)
+        if classification.right is RightType.UNCLASSIFIED:
+            metrics.add_metric(name="RightsMailUnclassified", unit=MetricUnit.Count, value=1)
+        logger.info("rights mail received", extra={**log, **outcome.as_dict(), **_evidence(classification)})
+        return outcome
+
+    def _discard(self, key: str, outcome: MailOutcome, log: dict[str, object]) -> MailOutcome:
+        self._raw_mail.delete(key)
+        metrics.add_metric(name=_NOT_ANSWERED_METRICS[outcome.outcome], unit=MetricUnit.Count, value=1)
+        logger.info("rights mail not answered", extra={**log, **outcome.as_dict()})
+        return outcome
+
+
+def _mail_facts(mail: InboundMail, size: int) -> dict[str, object]:
+    """Facts about a mail that say nothing about its sender or content."""
+    return {
+        "bytes": size,
+        "body_kind": mail.body_kind,
+        "text_chars": len(mail.text),
+        "attachments": mail.attachments,
+        "forwarded": mail.forwarded,
+        "reply": mail.reply,
+        "language": mail.language,
+        "language_source": mail.language_source,
+        "mime_defects": mail.defects,
+    }
+
+
+def _evidence(classification: Classification) -> dict[str, object]:
+    return {"classification": classification.reason, "scores": classification.scores}

@@ -1,0 +1,65 @@
+"""The rights engine's collaborators, built lazily once per container and replaceable in tests.
+
+RightsApiFunction uses it as it is; RightsMailFunction and RightsWorkerFunction build theirs on it (their
+settings extend contact_intake.config.RightsSettings), so every rights function talks to the same table,
+queue and sender in the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+
+from contact_intake.clients import Clients
+from contact_intake.config import RightsSettings
+from contact_intake.rights.outbound import Mailer
+from contact_intake.rights.queue import RightsQueue
+from contact_intake.rights.service import RightsService
+from contact_intake.rights.store import RightsRequestStore
+from contact_intake.secrets import SecretReader
+
+
+class RightsWiring:
+    def __init__(
+        self,
+        settings: RightsSettings,
+        clients: Clients | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.clients = clients or Clients()
+        self.clock = clock
+
+    @cached_property
+    def secrets(self) -> SecretReader:
+        return SecretReader(max_age_seconds=self.settings.secrets_max_age_seconds)
+
+    @cached_property
+    def requests(self) -> RightsRequestStore:
+        return RightsRequestStore(
+            table_name=self.settings.rights_requests_table,
+            client=lambda: self.clients.dynamodb,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def queue(self) -> RightsQueue:
+        return RightsQueue(queue_url=self.settings.rights_queue_url, client=lambda: self.clients.sqs)
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        return Mailer(sender=self.settings.mail_from, client=lambda: self.clients.sesv2, clock=self.clock)
+
+    @cached_property
+    def rights(self) -> RightsService:
+        s = self.settings
+        return RightsService(
+            store=self.requests,
+            queue=self.queue,
+            mailer=self.mailer,
+            pepper=lambda: self.secrets.bytes(s.subject_pepper_param),
+            api_url=s.public_api_url,
+            retention_years=s.rights_retention_years,
+            clock=self.clock,
+        )

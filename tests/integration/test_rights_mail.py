@@ -1,0 +1,125 @@
+"""RightsMailFunction on moto: the template's InboundMailBucket holds the raw mail under raw/<SES message
+id> (as the receipt rule's S3 action puts it), the handler gets SES's event, and the rights service (a
+fake of its ``receive``) is asked for the request. FAIL verdicts: no request, no reply, the raw mail gone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from contact_intake.clients import Clients
+from contact_intake.config import RightsMailSettings
+from contact_intake.rights.mail_wiring import RightsMailWiring
+from contact_intake.rights.models import Channel, RightType
+from contact_intake.rights.raw_mail import RawMailMissing
+from tests.builders import EVENTS, FakeContext
+from tests.integration.conftest import Aws
+from tests.rights_mail_fakes import FakeRights, corpus_mail, corpus_manifest
+
+MESSAGE_ID = "q0fgr8ss9hf5b0dki7e6a5rr4jdlfm3k0m3m6ug1"
+
+
+class InboundMail:
+    """The bucket as SES's S3 action fills it, and the handler as SES's Lambda action calls it."""
+
+    def __init__(self, aws: Aws, handler: Any, rights: FakeRights) -> None:
+        self.s3 = aws.session.client("s3")
+        self.bucket = aws.name("InboundMailBucket")
+        self.handler = handler
+        self.rights = rights
+
+    def store(self, raw: bytes, message_id: str = MESSAGE_ID) -> str:
+        key = f"raw/{message_id}"
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=raw)
+        return key
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError:
+            return False
+        return True
+
+    def deliver(self, message_id: str = MESSAGE_ID, **receipt: Any) -> dict[str, Any]:
+        event: dict[str, Any] = json.loads((EVENTS / "rights_mail_ses_receipt.json").read_text())
+        record = event["Records"][0]["ses"]
+        record["mail"]["messageId"] = message_id
+        record["receipt"].update(receipt)
+        return dict(self.handler.lambda_handler(event, FakeContext()))
+
+
+@pytest.fixture
+def inbound(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> InboundMail:
+    monkeypatch.setenv("INBOUND_MAIL_BUCKET", aws.name("InboundMailBucket"))
+    handler = importlib.import_module("rights_mail_handler")
+    settings = RightsMailSettings.from_env()
+    wiring = RightsMailWiring(settings, Clients())
+    rights = FakeRights()
+    wiring.receiver = rights
+    monkeypatch.setattr(handler, "settings", settings)
+    monkeypatch.setattr(handler, "wiring", wiring)
+    return InboundMail(aws, handler, rights)
+
+
+def test_a_stored_mail_becomes_a_request(inbound: InboundMail) -> None:
+    key = inbound.store(corpus_mail("de_erasure_windows-1252_qp.eml"))
+
+    answer = inbound.deliver()
+
+    assert [call["right"] for call in inbound.rights.calls] == [RightType.ERASURE]
+    call = inbound.rights.calls[0]
+    assert (call["channel"], call["email"], call["locale"], call["raw_mail_key"]) == (
+        Channel.EMAIL,
+        "k.schroeder@example.com",
+        "de",
+        key,
+    )
+    (mail,) = answer["mails"]
+    assert mail["outcome"] == "received"
+    assert mail["right"] == "erasure"
+    assert inbound.exists(key)
+
+
+@pytest.mark.parametrize("name", ["fr_portability_forward.eml", "nl_rectification_html_only.eml"])
+def test_corpus_mails_arrive_through_the_bucket(inbound: InboundMail, name: str) -> None:
+    inbound.store(corpus_mail(name))
+    inbound.deliver()
+    assert [call["right"] for call in inbound.rights.calls] == [corpus_manifest()[name]["right"]]
+
+
+@pytest.mark.parametrize("verdict", ["spamVerdict", "virusVerdict"])
+def test_a_failed_scan_gets_no_request_and_the_raw_mail_is_deleted(
+    inbound: InboundMail, verdict: str
+) -> None:
+    key = inbound.store(corpus_mail("en_access_plain.eml"))
+
+    answer = inbound.deliver(**{verdict: {"status": "FAIL"}})
+
+    assert inbound.rights.calls == []
+    assert answer["mails"][0]["outcome"] in {"spam", "virus"}
+    assert not inbound.exists(key)
+
+
+def test_an_auto_reply_is_not_answered(inbound: InboundMail) -> None:
+    key = inbound.store(corpus_mail("en_out_of_office.eml"))
+    assert inbound.deliver()["mails"][0]["outcome"] == "automatic"
+    assert inbound.rights.calls == []
+    assert not inbound.exists(key)
+
+
+def test_a_missing_raw_mail_fails_the_invocation(inbound: InboundMail) -> None:
+    # Lambda retries the asynchronous invocation, then dead-letters the event (RightsMailDLQ)
+    with pytest.raises(RawMailMissing):
+        inbound.deliver()
+    assert inbound.rights.calls == []
+
+
+def test_the_function_reads_only_its_prefix(inbound: InboundMail) -> None:
+    inbound.s3.put_object(Bucket=inbound.bucket, Key=f"other/{MESSAGE_ID}", Body=b"Subject: x\r\n\r\ndelete")
+    with pytest.raises(RawMailMissing):
+        inbound.deliver()

@@ -1,0 +1,91 @@
+"""Fakes of the ports RightsMailIntake uses: the raw mail bucket and the rights service's intake.
+
+``FakeRights`` records every ``receive`` call with its arguments (the signature of
+contact_intake.rights.service.RightsService.receive), so a test asserts what a mail became.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from contact_intake.errors import ServiceUnavailable
+from contact_intake.rights.raw_mail import RawMailMissing
+
+MAIL_CORPUS = Path(__file__).resolve().parent / "data" / "mail"
+
+
+def corpus_manifest() -> dict[str, dict[str, Any]]:
+    manifest: dict[str, dict[str, Any]] = json.loads((MAIL_CORPUS / "manifest.json").read_text("utf-8"))
+    return manifest
+
+
+def corpus_mail(name: str) -> bytes:
+    return (MAIL_CORPUS / name).read_bytes()
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    request_id: str
+
+
+@dataclass
+class FakeRights:
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    failing: bool = False
+
+    def receive(
+        self,
+        *,
+        channel: str,
+        email: str,
+        right: str,
+        locale: str,
+        received_at: datetime,
+        raw_mail_key: str | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> ReceivedRequest:
+        if self.failing:
+            raise ServiceUnavailable()
+        self.calls.append(
+            {
+                "channel": channel,
+                "email": email,
+                "right": str(right),
+                "locale": locale,
+                "received_at": received_at,
+                "raw_mail_key": raw_mail_key,
+                "counts": counts,
+            }
+        )
+        return ReceivedRequest(request_id=str(uuid.uuid4()))
+
+
+@dataclass
+class FakeRawMail:
+    """InboundMailBucket in memory, with RawMailStore's key scheme."""
+
+    prefix: str = "raw/"
+    objects: dict[str, bytes] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
+
+    def key_for(self, message_id: str) -> str:
+        return f"{self.prefix}{message_id}"
+
+    def put(self, message_id: str, raw: bytes) -> str:
+        key = self.key_for(message_id)
+        self.objects[key] = raw
+        return key
+
+    def read(self, key: str) -> bytes:
+        if key not in self.objects:
+            raise RawMailMissing(key)
+        return self.objects[key]
+
+    def delete(self, key: str) -> None:
+        self.deleted.append(key)
+        self.objects.pop(key, None)
