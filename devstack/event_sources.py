@@ -368,23 +368,28 @@ class SqsPoller:
         return outcome
 
     def _receive(self) -> list[MessageTypeDef]:
+        """Up to BatchSize messages: one long-poll, then more while they come (or the batching window lasts).
+
+        A message seen twice (its visibility ran out meanwhile) is in the batch once, with its newest receipt.
+        """
         m = self.mapping
-        messages = self._receive_some(min(MAX_RECEIVE, m.batch_size), self._wait_seconds)
+        batch = {
+            message["MessageId"]: message for message in self._receive_some(m.batch_size, self._wait_seconds)
+        }
         deadline = time.monotonic() + m.batching_window_seconds
-        while messages and len(messages) < m.batch_size and not self._stopping.is_set():
+        while batch and len(batch) < m.batch_size and not self._stopping.is_set():
             remaining = deadline - time.monotonic()
-            more = self._receive_some(
-                min(MAX_RECEIVE, m.batch_size - len(messages)), 1 if remaining > 0 else 0
-            )
-            messages += more
-            if not more and remaining <= 0:
+            more = self._receive_some(m.batch_size - len(batch), 1 if remaining > 0 else 0)
+            new = [message for message in more if message["MessageId"] not in batch]
+            batch.update((message["MessageId"], message) for message in more)
+            if not new and remaining <= 0:
                 break
-        return messages
+        return list(batch.values())
 
     def _receive_some(self, count: int, wait_seconds: int) -> list[MessageTypeDef]:
         answer = self._sqs.receive_message(
             QueueUrl=self.mapping.queue_url,
-            MaxNumberOfMessages=count,
+            MaxNumberOfMessages=min(MAX_RECEIVE, count),
             WaitTimeSeconds=wait_seconds,
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],

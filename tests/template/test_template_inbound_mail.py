@@ -191,6 +191,46 @@ def test_the_function_may_read_and_delete_raw_mail_only(resources: Resources) ->
     assert s3[0]["Resource"] == {"Fn::Sub": "${InboundMailBucket.Arn}/raw/*"}
 
 
+def test_the_function_may_do_only_what_receiving_a_request_takes(resources: Resources) -> None:
+    role = resources["RightsMailFunctionRole"]["Properties"]
+    granted: dict[str, list[Any]] = {}
+    for policy in role["Policies"]:
+        for statement in as_list(policy["PolicyDocument"]["Statement"]):
+            assert statement["Effect"] == "Allow"
+            for action in as_list(statement["Action"]):
+                granted.setdefault(action, []).extend(as_list(statement["Resource"]))
+    assert set(granted) == {
+        "s3:GetObject",
+        "s3:DeleteObject",
+        # RightsService.receive: a conditional PutItem, then UpdateItems; never a read, a query or a delete
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "ses:SendEmail",
+        "ssm:GetParameter",
+        "kms:Decrypt",
+        "sqs:SendMessage",  # the OnFailure destination (SAM's policy for EventInvokeConfig)
+    }
+    assert granted["dynamodb:PutItem"] == [{"Fn::GetAtt": ["RightsRequestsTable", "Arn"]}]
+    assert granted["dynamodb:UpdateItem"] == [{"Fn::GetAtt": ["RightsRequestsTable", "Arn"]}]
+    assert granted["sqs:SendMessage"] == [{"Fn::GetAtt": ["RightsMailDLQ", "Arn"]}]
+    assert [str(arn).rsplit(":", 1)[1] for arn in role["ManagedPolicyArns"]] == [
+        "policy/service-role/AWSLambdaBasicExecutionRole"
+    ]
+
+
+def test_the_verification_link_points_at_the_public_api(resources: Resources) -> None:
+    variables = resources["RightsMailFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["PUBLIC_API_URL"] == {
+        "Fn::If": [
+            "HasPublicApiUrl",
+            {"Ref": "PublicApiUrl"},
+            {"Fn::Sub": "https://${ContactApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${StageName}"},
+        ]
+    }
+    assert variables["RIGHTS_REQUESTS_TABLE"] == {"Ref": "RightsRequestsTable"}
+    assert variables["MAIL_FROM"] == {"Ref": "MailFrom"}
+
+
 def test_failed_runs_go_to_a_dlq_with_an_alarm(
     resources: Resources, resources_of_type: Callable[[str], Resources]
 ) -> None:
