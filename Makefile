@@ -14,7 +14,7 @@ export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help dev test lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench build deploy clean
+.PHONY: help dev test lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench audit fuzz load build deploy clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ openapi: $(VENV)/.stamp ## regenerate docs/openapi.json from the code
 
 bench: $(VENV)/.stamp ## benchmarks: prints a table, writes bench/results.json
 	$(PY) -m bench
+
+audit: $(VENV)/.stamp ## pip-audit of the pinned dependencies (exit 1 on a known vulnerability; says so when it could not audit)
+	$(PY) -m tools.audit
 
 build: $(SAM_VENV)/.stamp ## sam build (arm64 layer and functions)
 	$(SAM) build --template template.yaml

@@ -23,6 +23,7 @@ from devstack.emulators.control import ControlEndpoints
 from devstack.emulators.helpdesk import API_PATH, HelpdeskEmulator
 from devstack.emulators.helpdesk import PREFIX as HELPDESK_PREFIX
 from devstack.emulators.inbound_mail import inbound_mail_emulator
+from devstack.emulators.mail import mail_emulators
 from devstack.emulators.triggers import EventsEndpoint, EventSourcesEndpoint, SchedulesEndpoint
 from devstack.event_sources import SqsPoller, sqs_mappings
 from devstack.eventbridge import (
@@ -82,7 +83,11 @@ class Devstack:
         self.api_url = f"http://{HOST}:{self._server.port}"
         resources = self._create_resources(self._server.port)
         self._helpdesk = HelpdeskEmulator()
-        third_parties: list[Emulator] = [SiteverifyEmulator(RECAPTCHA_SECRET), self._helpdesk]
+        third_parties: list[Emulator] = [
+            SiteverifyEmulator(RECAPTCHA_SECRET),
+            self._helpdesk,
+            *mail_emulators(self._aws, resources.parameters, self.console),
+        ]
         self.console.info(f"  helpdesk: Freshdesk API v2 at {self.api_url}{HELPDESK_PREFIX}{API_PATH}")
         self._functions = self._function_specs(resources, EmulatorRegistry(third_parties))
         self._invoker = Invoker(

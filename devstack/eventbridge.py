@@ -305,7 +305,7 @@ def json_path(event: Any, path: str) -> Any:
 def transform_input(event: dict[str, Any], transformer: Mapping[str, Any]) -> Any:
     """InputTransformer: InputTemplate's ``<name>`` placeholders filled from InputPathsMap (or aws.events.*).
 
-    As in EventBridge, a placeholder inside a JSON string takes the raw text; elsewhere the JSON value.
+    As in EventBridge, a placeholder inside a JSON string takes the (escaped) text; elsewhere the JSON value.
     """
     values = {name: json_path(event, path) for name, path in (transformer.get("InputPathsMap") or {}).items()}
     values |= {
@@ -322,8 +322,8 @@ def transform_input(event: dict[str, Any], transformer: Mapping[str, Any]) -> An
         value = values[name]
         before = template[: match.start()]
         in_string = before.count('"') % 2 == 1
-        if in_string:
-            return value if isinstance(value, str) else json.dumps(value)
+        if in_string:  # the text, escaped for its place inside a JSON string
+            return json.dumps(value if isinstance(value, str) else json.dumps(value))[1:-1]
         return json.dumps(value)
 
     filled = _PLACEHOLDER.sub(fill, template)

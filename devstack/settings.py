@@ -24,6 +24,8 @@ LOCAL_PARAMETERS: Final[Mapping[str, str]] = {
     "HelpdeskDomain": "local",
     # the sender of rights mail; devstack verifies it in local SES (devstack/emulators/mail.py)
     "MailFrom": "privacy@shop.localhost",
+    # the receipt rule's recipient, as POST /_local/inbound-mail delivers (devstack/emulators/inbound_mail.py)
+    "PrivacyMailAddress": "privacy@shop.localhost",
 }
 
 

@@ -41,6 +41,8 @@ TEST_ENVIRONMENT = {
     "RIGHTS_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-rights",
     "MAIL_FROM": "privacy@shop.example",
     "PUBLIC_API_URL": "https://api.shop.example/v1",
+    # RightsWorkerFunction (messages that can never succeed go to RightsDLQ at once)
+    "RIGHTS_DLQ_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-rights-dlq",
     "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
     "POWERTOOLS_SERVICE_NAME": "contact-intake",
 }

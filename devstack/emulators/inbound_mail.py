@@ -100,8 +100,10 @@ def _receipt_rule(
     resources: ResourceMap, specs: Mapping[str, FunctionSpec], logical_id: str, rule: Mapping[str, Any]
 ) -> ReceiptRule:
     actions = list(rule.get("Actions") or [])
-    s3 = next(a["S3Action"] for a in actions if "S3Action" in a)
-    lambda_action = next(a["LambdaAction"] for a in actions if "LambdaAction" in a)
+    s3 = next((a["S3Action"] for a in actions if "S3Action" in a), None)
+    lambda_action = next((a["LambdaAction"] for a in actions if "LambdaAction" in a), None)
+    if s3 is None or lambda_action is None:
+        raise LookupError("it has no S3 action and Lambda action")
     function = function_logical_id(lambda_action.get("FunctionArn"), resources, specs)
     if function is None:
         raise LookupError("its Lambda action names no local function")

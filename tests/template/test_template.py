@@ -21,6 +21,7 @@ from contact_intake.config import (
     IntakeSettings,
     RightsApiSettings,
     RightsMailSettings,
+    RightsWorkerSettings,
     SweeperSettings,
 )
 
@@ -36,6 +37,7 @@ FUNCTION_SETTINGS: dict[str, type[BaseModel]] = {
     "SweeperFunction": SweeperSettings,
     "RightsMailFunction": RightsMailSettings,
     "RightsApiFunction": RightsApiSettings,
+    "RightsWorkerFunction": RightsWorkerSettings,
 }
 
 # Routes anyone may call, as (METHOD, path). Every other route must require a signature or authorizer.

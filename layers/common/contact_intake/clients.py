@@ -53,6 +53,17 @@ class Clients:
         return self.boto_session.client("s3", config=self._boto_config)
 
     @cached_property
+    def s3_presigner(self) -> S3Client:
+        """S3 for presigned URLs, SigV4 on the regional virtual-hosted endpoint (bucket.s3.<region>...).
+        Left to itself botocore presigns for the global s3.amazonaws.com, which redirects requests for a
+        new bucket outside us-east-1, and a redirected presigned PUT fails its signature. AWS_ENDPOINT_URL
+        (devstack's moto) still wins, with path-style URLs."""
+        from botocore.config import Config
+
+        config = self._boto_config.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
+        return self.boto_session.client("s3", config=config)
+
+    @cached_property
     def sesv2(self) -> SESV2Client:
         return self.boto_session.client("sesv2", config=self._boto_config)
 

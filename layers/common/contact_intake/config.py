@@ -138,6 +138,36 @@ class SweeperSettings(ErasureSettings):
     sweep_lookback_days: int = Field(alias="SWEEP_LOOKBACK_DAYS", default=30, ge=1, le=366)
 
 
+class RecordingsStorageSettings(EnvModel):
+    """What every function that touches call recordings needs (contact_intake.recordings): the consent ledger,
+    the audio bucket, the audio's retention per purpose (the bucket's lifecycle rules take the same template
+    parameters), how long a withdrawn or expired entry is kept as proof of the consent, and the largest
+    upload. The rights worker's settings take it as a base to withdraw, erase and list a person's
+    recordings (only RECORDINGS_TABLE and RECORDINGS_BUCKET are required)."""
+
+    recordings_table: str = Field(alias="RECORDINGS_TABLE", min_length=1)
+    recordings_bucket: str = Field(alias="RECORDINGS_BUCKET", min_length=1)
+    training_retention_days: int = Field(alias="RECORDING_TRAINING_DAYS", default=90, ge=1, le=3653)
+    quality_retention_days: int = Field(alias="RECORDING_QUALITY_DAYS", default=90, ge=1, le=3653)
+    agreement_retention_days: int = Field(alias="RECORDING_AGREEMENT_DAYS", default=730, ge=1, le=3653)
+    recording_proof_days: int = Field(alias="RECORDING_PROOF_DAYS", default=1095, ge=1, le=3653)
+    recording_max_bytes: int = Field(alias="RECORDING_MAX_BYTES", default=256 * 1024 * 1024, ge=1024)
+
+
+class RecordingsSettings(RecordingsStorageSettings):
+    """What RecordingsFunction (POST/GET/DELETE /recordings, AWS_IAM) needs: the accounts mirror ties a
+    customer's recording to the account's subject key; the pepper keys a phone number."""
+
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    subject_pepper_param: str = Field(alias="SUBJECT_PEPPER_PARAM", min_length=1)
+    max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=8 * 1024, gt=0)
+    secrets_max_age_seconds: int = Field(alias="SECRETS_MAX_AGE_SECONDS", default=300, ge=0)
+
+
+class RecordingUploadedSettings(RecordingsStorageSettings):
+    """What RecordingUploadedFunction (S3 Object Created events of RecordingsBucket) needs."""
+
+
 class RightsSettings(EnvModel):
     """What every function of the rights engine needs (contact_intake.rights.wiring.RightsWiring): the
     requests table, the worker's queue, the pepper, the sender of rights mail and the public API's URL (the
@@ -166,3 +196,18 @@ class RightsMailSettings(RightsSettings):
     inbound_mail_prefix: str = Field(
         alias="INBOUND_MAIL_PREFIX", default="raw/", pattern=r"^[A-Za-z0-9_.-]+/$"
     )
+
+
+class RightsWorkerSettings(RightsSettings, ErasureSettings):
+    """What RightsWorkerFunction needs: the rights engine's settings and the Eraser's (inquiries, ledger,
+    helpdesk); the inquiry queue (a lifted restriction sends held inquiries on), the accounts mirror (a
+    corrected customer number must verify), the raw mails (erasure), RightsDLQ (a message that can never
+    succeed goes there at once), and whether an erasure also deletes the person's helpdesk contact."""
+
+    inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    inbound_mail_bucket: str = Field(alias="INBOUND_MAIL_BUCKET", min_length=1)
+    rights_dlq_url: str = Field(alias="RIGHTS_DLQ_URL", min_length=1)
+    helpdesk_delete_contacts: bool = Field(alias="HELPDESK_DELETE_CONTACTS", default=False)
+    # how long a run holds a request against a concurrent duplicate delivery: past the function's timeout
+    worker_lease_seconds: int = Field(alias="RIGHTS_WORKER_LEASE_SECONDS", default=360, ge=30, le=1800)

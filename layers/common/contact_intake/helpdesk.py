@@ -403,6 +403,52 @@ class FreshdeskClient:
             missing_ok=True,
         )
 
+    def update_contact(self, contact_id: int, fields: Mapping[str, Any]) -> Contact:
+        """PUT /contacts/{id} with the given fields (a rectification, Art. 19); answers the contact."""
+        response = self._send("update_contact", "PUT", f"/contacts/{int(contact_id)}", json=dict(fields))
+        return self._parse(Contact, "update_contact", response)
+
+    # -- the rights worker's copies (access and portability): Freshdesk's own JSON, every field kept
+
+    def get_ticket_document(self, ticket_id: int) -> dict[str, Any]:
+        """GET /tickets/{id} as Freshdesk answers it (description included). Raises HelpdeskNotFound."""
+        response = self._send("get_ticket", "GET", f"/tickets/{int(ticket_id)}")
+        return self._document("get_ticket", response)
+
+    def list_conversations(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Every conversation (replies and notes) of a ticket, all pages of GET /tickets/{id}/conversations,
+        as Freshdesk answers them (``get_ticket`` embeds only the first ten)."""
+        conversations: list[dict[str, Any]] = []
+        path = f"/tickets/{int(ticket_id)}/conversations"
+        for page in range(1, MAX_PAGES + 1):
+            response = self._send(
+                "list_conversations", "GET", path, params={"per_page": PER_PAGE, "page": page}
+            )
+            items = _body(response)
+            if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+                raise HelpdeskServerError(
+                    "list_conversations", status=response.status_code, reason="unreadable answer"
+                )
+            conversations += items
+            if "next" not in response.links:
+                return conversations
+        raise HelpdeskServerError("list_conversations", reason="too many pages")
+
+    def find_contact_document(self, email: str) -> dict[str, Any] | None:
+        """GET /contacts?email=: the contact with that address as Freshdesk answers it, or None."""
+        response = self._send("find_contact", "GET", "/contacts", params={"email": email})
+        contacts = _body(response)
+        if not isinstance(contacts, list) or not all(isinstance(item, dict) for item in contacts):
+            raise HelpdeskServerError("find_contact", status=response.status_code, reason="unreadable answer")
+        return contacts[0] if contacts else None
+
+    @staticmethod
+    def _document(operation: str, response: requests.Response) -> dict[str, Any]:
+        body = _body(response)
+        if not isinstance(body, dict):
+            raise HelpdeskServerError(operation, status=response.status_code, reason="unreadable answer")
+        return body
+
     # -- transport
 
     def _send(

@@ -329,6 +329,49 @@ class InquiryStore:
             {":received": {"S": str(InquiryStatus.RECEIVED)}},
         )
 
+    # -- the rights worker (contact_intake.rights.engine): restriction, rectification; never creates an item
+
+    def set_restricted(self, inquiry_id: str, restricted: bool) -> bool:
+        """Set ``restricted`` (Art. 18: kept, not used). False when the item is gone."""
+        return self._update_if_present(
+            inquiry_id,
+            "SET #restricted = :restricted",
+            "attribute_exists(#id)",
+            {"#id": "inquiry_id", "#restricted": "restricted"},
+            {":restricted": {"BOOL": restricted}},
+        )
+
+    def correct_contact(
+        self, inquiry_id: str, *, name: str | None, email: str | None, key: str | None
+    ) -> bool:
+        """Rectify the name and/or the address (Art. 16); a new address comes with its subject ``key``, so the
+        inquiry moves to the corrected person's ``by_subject`` entry. False when the item is gone."""
+        names = {"#id": "inquiry_id"}
+        values: dict[str, AttributeValueTypeDef] = {}
+        assignments = []
+        for attribute, value in (("name", name), ("email", email), ("subject_key", key)):
+            if value is not None:
+                names[f"#{attribute}"] = attribute
+                values[f":{attribute}"] = {"S": value}
+                assignments.append(f"#{attribute} = :{attribute}")
+        if not assignments:
+            raise ValueError("nothing to correct")
+        return self._update_if_present(
+            inquiry_id, "SET " + ", ".join(assignments), "attribute_exists(#id)", names, values
+        )
+
+    def link_customer(self, inquiry_id: str, customer_number: str) -> bool:
+        """Record a customer number verified against the accounts mirror (a rectification): the inquiry is a
+        customer's (``contract``), kept for the account's lifetime, so ``expires_at`` and its ``expiry_day``
+        go. False when the item is gone."""
+        return self._update_if_present(
+            inquiry_id,
+            "SET customer_number = :number, lawful_basis = :basis REMOVE #expires, #day",
+            "attribute_exists(#id)",
+            {"#id": "inquiry_id", "#expires": "expires_at", "#day": EXPIRY_DAY},
+            {":number": {"S": customer_number}, ":basis": {"S": str(LawfulBasis.CONTRACT)}},
+        )
+
     def keys_by_subject(self, subject_key: str) -> Iterator[str]:
         """Every inquiry id of a subject (GSI ``by_subject``, keys only; eventually consistent)."""
         return self._query_keys("by_subject", "subject_key = :key", {":key": {"S": subject_key}})

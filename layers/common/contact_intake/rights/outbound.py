@@ -65,6 +65,7 @@ _BODY_STYLE: Final = (
     "font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a;"
     "max-width:640px;margin:0 auto;padding:16px"
 )
+_UNFOLDED_HEADERS: Final = email.policy.SMTP.clone(max_line_length=998)
 _QUOTE_STYLE: Final = "margin:0 0 1em 0;padding:0.5em 1em;border-left:3px solid #8a8a8a;background:#f4f4f4"
 
 
@@ -210,7 +211,6 @@ def build_message(
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(now.astimezone(UTC))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Content-Language"] = mail.language
     message["Auto-Submitted"] = auto_submitted
     message.set_content(mail.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(mail.html, subtype="html", charset="utf-8", cte="quoted-printable")
@@ -219,7 +219,10 @@ def build_message(
         message.add_attachment(
             content, maintype=maintype, subtype=subtype or "octet-stream", filename=filename
         )
-    return message.as_bytes()
+    message["Content-Language"] = mail.language  # last: set_content and add_* move Content-* headers
+    # Bodies were encoded above at 76 columns (RFC 2045); headers are written unfolded up to RFC 5322's 998,
+    # because the library folds a long Subject before its first word, which clients show as a leading blank.
+    return message.as_bytes(policy=_UNFOLDED_HEADERS)
 
 
 class Mailer:

@@ -142,7 +142,7 @@ class RightsService:
                 token.expires_at,
                 audit=AuditEntry(now, SYSTEM_ACTOR, AuditAction.TOKEN_REISSUED),
             )
-        self._acknowledge(request, token, base, undo_on_failure=raw_mail_key is None)
+        request = self._acknowledge(request, token, base, undo_on_failure=raw_mail_key is None)
         metrics.add_metric(name="RightsRequestReceived", unit=MetricUnit.Count, value=1)
         logger.info(
             "rights request received",
@@ -194,7 +194,7 @@ class RightsService:
                 audit=[AuditEntry(now, actor, AuditAction.RECEIVED)],
             )
             self._store.create(request)
-            self._acknowledge(request, token, base, undo_on_failure=True)
+            request = self._acknowledge(request, token, base, undo_on_failure=True)
             metrics.add_metric(name="RightsRequestReceived", unit=MetricUnit.Count, value=1)
             return request
         request = self._new_request(
@@ -510,17 +510,18 @@ class RightsService:
         corrections: dict[str, str] | None = None,
     ) -> RightsRequest:
         address = email.strip()
+        received = _to_milliseconds(received_at)
         return RightsRequest(
             request_id=request_id,
             type=right,
             subject_key=subject_key(address, self._pepper()),
             channel=channel,
             status=RequestStatus.AWAITING_VERIFICATION,
-            received_at=received_at.astimezone(UTC),
-            due_at=deadlines.due_at(received_at),
+            received_at=received,
+            due_at=deadlines.due_at(received),
             locale=language_of(locale),
             email=address,
-            expires_at=deadlines.record_expires_at(received_at, self._retention_years),
+            expires_at=deadlines.record_expires_at(received, self._retention_years),
             token_hash=token.token_hash if token else None,
             token_expires_at=token.expires_at if token else None,
             corrections=corrections or {},
@@ -529,7 +530,7 @@ class RightsService:
 
     def _acknowledge(
         self, request: RightsRequest, token: IssuedToken, base: str, *, undo_on_failure: bool
-    ) -> None:
+    ) -> RightsRequest:
         """Send the acknowledgement with the link, then record that it went out. When the mail fails, a
         request nobody will retry is deleted (``undo_on_failure``) and the caller gets ServiceUnavailable."""
         context: dict[str, ContextValue] = {
@@ -550,7 +551,7 @@ class RightsService:
             raise ServiceUnavailable() from None
         now = self._clock()
         try:
-            self._store.update(
+            return self._store.update(
                 request.request_id,
                 expect=(),
                 set_fields={"acknowledged_at": attr(now)},
@@ -562,6 +563,7 @@ class RightsService:
                 extra={"request_id": request.request_id, "error": type(error).__name__},
             )
             metrics.add_metric(name="RightsAuditWriteFailed", unit=MetricUnit.Count, value=1)
+            return request
 
     def _notify(
         self, request: RightsRequest, template: MailTemplate, extra: Mapping[str, ContextValue]
@@ -599,6 +601,12 @@ class RightsService:
                     extra={"request_id": request.request_id, "error": type(error).__name__},
                 )
             raise ServiceUnavailable() from None
+
+
+def _to_milliseconds(moment: datetime) -> datetime:
+    """UTC, to the millisecond: what the table stores (so an answer shows what a later read shows)."""
+    utc = moment.astimezone(UTC)
+    return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
 
 
 def _require_open(request: RightsRequest) -> None:

@@ -82,7 +82,7 @@ class LanguagePack:
     month_counts: dict[int, str]  # an extension's length: 1 and 2 months
     mails: dict[MailTemplate, MailText]
     pages: dict[str, tuple[str, str]]  # page -> (title, text)
-    first_day: str = "{day}"  # French writes "1er"
+    first_day: str = "1"  # how the first day of a month is written: French writes "1er"
 
 
 # ---------------------------------------------------------------- English

@@ -1,0 +1,179 @@
+"""RecordingsFunction: the telephony integration's and the DPO's call recording routes (AWS_IAM, SigV4).
+
+A thin adapter over RecordingsService (DESIGN §7 "Call recordings", a contract):
+``POST /recordings`` registers a consented recording and answers with a presigned PUT for its audio;
+``GET /recordings/{id}`` shows the ledger entry (and a 5-minute download link while audio is stored);
+``DELETE /recordings/{id}`` withdraws the consent: the audio is deleted at once, the entry kept as proof.
+Answers carry presigned URLs, so none may be cached.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from contact_intake import http
+from contact_intake.config import RecordingsSettings
+from contact_intake.errors import BodyTooLarge, ContactIntakeError, UnsupportedMediaType
+from contact_intake.observability import logger, metrics
+from contact_intake.recording_models import Purpose, RecordingRegistration, RecordingStatus
+from contact_intake.recordings import RecordingView
+from contact_intake.recordings_wiring import RecordingsWiring
+
+settings = RecordingsSettings.from_env()  # a bad configuration fails here, at init, naming the variable
+wiring = RecordingsWiring(settings)
+
+app = APIGatewayRestResolver(enable_validation=True)
+http.register_error_handlers(app)
+
+RECORDING_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class ConsentView(BaseModel):
+    given: bool
+    at: datetime
+    purposes: list[Purpose]
+
+
+class RecordingRegistered(BaseModel):
+    recording_id: str
+    upload_url: str
+    upload_method: str
+    upload_headers: dict[str, str]
+    upload_expires_at: datetime
+    status: RecordingStatus
+
+
+class RecordingDetail(BaseModel):
+    recording_id: str
+    call_id: str
+    status: RecordingStatus
+    linked_by: str
+    consent: ConsentView
+    content_type: str
+    size_bytes: int | None
+    registered_at: datetime
+    upload_deadline: datetime | None
+    stored_at: datetime | None
+    audio_expires_at: datetime | None
+    withdrawn_at: datetime | None
+    withdrawn_via: str | None
+    download_url: str | None
+    download_expires_at: datetime | None
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: list[dict[str, str]] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _error(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
+
+
+def _ok(description: str, model: type[BaseModel]) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+_ERRORS: dict[int, OpenAPIResponse] = {
+    403: _error("Not signed, or not allowed (AWS_IAM)."),
+    404: _error("No such recording (or an upload that never arrived, past its deadline)."),
+    413: _error("Body too large."),
+    415: _error("Send application/json."),
+    422: _error("No valid consent, or nothing ties the recording to a person: nothing was stored."),
+    503: _error("Storage unavailable; nothing was changed (retry)."),
+}
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[str]:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body), headers=NO_STORE
+    )
+
+
+def _detail(view: RecordingView) -> dict[str, Any]:
+    r = view.recording
+    return RecordingDetail(
+        recording_id=r.recording_id,
+        call_id=r.call_id,
+        status=view.status,
+        linked_by=r.linked_by,
+        consent=ConsentView(given=True, at=r.consent_at.astimezone(UTC), purposes=list(r.purposes)),
+        content_type=r.content_type,
+        size_bytes=r.size_bytes,
+        registered_at=r.registered_at,
+        upload_deadline=r.upload_deadline,
+        stored_at=r.stored_at,
+        audio_expires_at=r.audio_expires_at,
+        withdrawn_at=r.withdrawn_at,
+        withdrawn_via=r.withdrawn_via,
+        download_url=view.download_url,
+        download_expires_at=view.download_expires_at,
+    ).model_dump(mode="json")
+
+
+@app.post(
+    "/recordings",
+    summary="Register a consented call recording; get the URL to upload its audio to",
+    description="Only with consent given, dated, and for training, quality and/or agreement_documentation. "
+    "PUT the audio to `upload_url` within 15 minutes with exactly `upload_headers`.",
+    responses={201: _ok("Registered (pending_upload).", RecordingRegistered), **_ERRORS},
+    tags=["recordings"],
+)
+def register_recording(registration: Annotated[RecordingRegistration, Body(embed=False)]) -> Response[str]:
+    grant = wiring.recordings.register(registration)
+    body = RecordingRegistered(
+        recording_id=grant.recording.recording_id,
+        upload_url=grant.upload_url,
+        upload_method="PUT",
+        upload_headers=grant.upload_headers,
+        upload_expires_at=grant.upload_expires_at,
+        status=grant.recording.status,
+    )
+    return _json(201, body.model_dump(mode="json"))
+
+
+@app.get(
+    "/recordings/<recording_id>",
+    summary="A recording's ledger entry (the DPO), with a 5-minute download link while audio is stored",
+    responses={200: _ok("The entry.", RecordingDetail), **_ERRORS},
+    tags=["recordings"],
+)
+def get_recording(recording_id: Annotated[str, Path(pattern=RECORDING_ID)]) -> Response[str]:
+    return _json(200, _detail(wiring.recordings.view(recording_id)))
+
+
+@app.delete(
+    "/recordings/<recording_id>",
+    summary="Withdraw the consent: the audio is deleted at once, the entry kept (withdrawn) as proof",
+    responses={200: _ok("Withdrawn (also when it already was).", RecordingDetail), **_ERRORS},
+    tags=["recordings"],
+)
+def withdraw_recording(recording_id: Annotated[str, Path(pattern=RECORDING_ID)]) -> Response[str]:
+    return _json(200, _detail(wiring.recordings.withdraw(recording_id, via="api")))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        if len(http.raw_body(event)) > settings.max_body_bytes:
+            raise BodyTooLarge()
+        if event.get("httpMethod") == "POST" and http.media_type(event) != http.JSON:
+            raise UnsupportedMediaType("Send application/json.")
+    except ContactIntakeError as error:
+        return http.proxy_response(error, NO_STORE)
+    return app.resolve(event, context)

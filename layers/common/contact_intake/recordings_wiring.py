@@ -1,0 +1,129 @@
+"""The call recordings' collaborators, built lazily once per container and replaceable in tests.
+
+``RecordingsStorageWiring`` is what any function needs to withdraw, erase or list a person's recordings: the
+rights worker builds one from its settings (which take RecordingsStorageSettings as a base) and calls
+``.rights``. RecordingsFunction and RecordingUploadedFunction build theirs on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from contact_intake.clients import Clients
+from contact_intake.config import RecordingsSettings, RecordingsStorageSettings, RecordingUploadedSettings
+from contact_intake.recording_models import Purpose, RetentionPolicy
+from contact_intake.recording_store import AudioStore, RecordingLedger
+from contact_intake.recordings import RecordingsRights, RecordingsService, UploadConfirmer
+from contact_intake.secrets import SecretReader
+
+if TYPE_CHECKING:
+    from contact_intake.accounts import AccountStore
+
+
+def retention_policy(settings: RecordingsStorageSettings) -> RetentionPolicy:
+    return RetentionPolicy(
+        days={
+            Purpose.TRAINING: settings.training_retention_days,
+            Purpose.QUALITY: settings.quality_retention_days,
+            Purpose.AGREEMENT_DOCUMENTATION: settings.agreement_retention_days,
+        },
+        proof=timedelta(days=settings.recording_proof_days),
+    )
+
+
+class RecordingsStorageWiring:
+    def __init__(
+        self,
+        settings: RecordingsStorageSettings,
+        clients: Clients | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.clients = clients or Clients()
+        self.clock = clock
+
+    @cached_property
+    def retention(self) -> RetentionPolicy:
+        return retention_policy(self.settings)
+
+    @cached_property
+    def ledger(self) -> RecordingLedger:
+        return RecordingLedger(
+            table_name=self.settings.recordings_table, client=lambda: self.clients.dynamodb, clock=self.clock
+        )
+
+    @cached_property
+    def audio(self) -> AudioStore:
+        return AudioStore(
+            bucket=self.settings.recordings_bucket,
+            client=lambda: self.clients.s3,
+            presigner=lambda: self.clients.s3_presigner,
+        )
+
+    @cached_property
+    def rights(self) -> RecordingsRights:
+        """withdraw_consent / erase_recordings / list_recordings by subject key."""
+        return RecordingsRights(ledger=self.ledger, audio=self.audio, retention=self.retention, clock=self.clock)
+
+
+class RecordingsWiring(RecordingsStorageWiring):
+    """RecordingsFunction's collaborators."""
+
+    settings: RecordingsSettings
+
+    def __init__(
+        self,
+        settings: RecordingsSettings,
+        clients: Clients | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(settings, clients, clock)
+
+    @cached_property
+    def secrets(self) -> SecretReader:
+        return SecretReader(max_age_seconds=self.settings.secrets_max_age_seconds)
+
+    @cached_property
+    def accounts(self) -> AccountStore:
+        from contact_intake.accounts import AccountStore
+
+        return AccountStore(table_name=self.settings.accounts_table, client=lambda: self.clients.dynamodb)
+
+    @cached_property
+    def recordings(self) -> RecordingsService:
+        return RecordingsService(
+            ledger=self.ledger,
+            audio=self.audio,
+            accounts=self.accounts,
+            pepper=lambda: self.secrets.bytes(self.settings.subject_pepper_param),
+            retention=self.retention,
+            max_bytes=self.settings.recording_max_bytes,
+            clock=self.clock,
+        )
+
+
+class RecordingUploadedWiring(RecordingsStorageWiring):
+    """RecordingUploadedFunction's collaborators."""
+
+    settings: RecordingUploadedSettings
+
+    def __init__(
+        self,
+        settings: RecordingUploadedSettings,
+        clients: Clients | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(settings, clients, clock)
+
+    @cached_property
+    def uploads(self) -> UploadConfirmer:
+        return UploadConfirmer(
+            ledger=self.ledger,
+            audio=self.audio,
+            retention=self.retention,
+            max_bytes=self.settings.recording_max_bytes,
+            clock=self.clock,
+        )

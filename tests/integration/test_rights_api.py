@@ -1,0 +1,307 @@
+"""RightsApiFunction on moto, driven by the committed sample events (events/rights_api_*.json): the public
+verification page in the request's language, and the DPO's routes with their identity, answers and errors."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+from typing import Any
+
+import pytest
+
+from contact_intake.rights.models import RequestStatus, RightType
+from contact_intake.rights.store import attr
+from tests.builders import PERSON, FakeContext, sample_event
+from tests.integration.rights_support import RightsHarness, rights
+
+__all__ = ["rights"]
+
+EMAIL = PERSON["email"]
+SAMPLE_ARN = "arn:aws:sts::123456789012:assumed-role/ContactIntakeDPO/anna.devries"
+
+
+@pytest.fixture
+def api(rights: RightsHarness, monkeypatch: pytest.MonkeyPatch) -> Any:
+    handler = importlib.import_module("rights_api_handler")
+    monkeypatch.setattr(handler, "settings", rights.wiring.settings)
+    monkeypatch.setattr(handler, "wiring", rights.wiring)
+
+    def call(event: dict[str, Any]) -> dict[str, Any]:
+        return dict(handler.lambda_handler(event, FakeContext()))
+
+    return call
+
+
+def dpo_event(name: str, request_id: str | None = None, body: Any = None, **query: str) -> dict[str, Any]:
+    event = sample_event(f"rights_api_{name}.json")
+    if request_id is not None:
+        template_id = event["pathParameters"]["request_id"]
+        event["path"] = event["path"].replace(template_id, request_id)
+        event["requestContext"]["path"] = event["requestContext"]["path"].replace(template_id, request_id)
+        event["pathParameters"] = {"request_id": request_id}
+    if body is not None:
+        event["body"] = json.dumps(body)
+    if query:
+        event["queryStringParameters"] = query
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+    return event
+
+
+def verify_event(token: str | None, accept_language: str | None = None) -> dict[str, Any]:
+    event = sample_event("rights_api_verify.json")
+    event["queryStringParameters"] = {"token": token} if token is not None else None
+    event["multiValueQueryStringParameters"] = {"token": [token]} if token is not None else None
+    if accept_language is None:
+        event["headers"].pop("Accept-Language")
+        event["multiValueHeaders"].pop("Accept-Language")
+    else:
+        event["headers"]["Accept-Language"] = accept_language
+    return event
+
+
+def header(answer: dict[str, Any], name: str) -> str | None:
+    """A response header, from either map (Powertools answers a REST event in multiValueHeaders)."""
+    for key, value in (answer.get("headers") or {}).items():
+        if key.lower() == name.lower():
+            return str(value)
+    for key, values in (answer.get("multiValueHeaders") or {}).items():
+        if key.lower() == name.lower():
+            return str(values[-1])
+    return None
+
+
+def body_of(answer: dict[str, Any]) -> Any:
+    return json.loads(answer["body"])
+
+
+def create(api: Any, **fields: Any) -> dict[str, Any]:
+    body = {"type": "access", "email": EMAIL, "locale": "nl", "identity_verified": False} | fields
+    answer = api(dpo_event("create", body=body))
+    assert answer["statusCode"] == 201, answer
+    return dict(body_of(answer))
+
+
+# ---------------------------------------------------------------- the verification page
+
+
+def test_the_link_confirms_once_in_the_requests_language(api: Any, rights: RightsHarness) -> None:
+    created = create(api, locale="de")
+    token = rights.mailbox.token(EMAIL)
+    first = api(verify_event(token, accept_language="fr"))
+    assert first["statusCode"] == 200
+    assert header(first, "Content-Type") == "text/html; charset=utf-8"
+    assert '<html lang="de">' in first["body"]  # the request's language, not the browser's
+    assert "Anfrage bestätigt" in first["body"]
+    assert header(first, "Cache-Control") == "no-store"
+    assert header(first, "Referrer-Policy") == "no-referrer"
+    assert "default-src 'none'" in (header(first, "Content-Security-Policy") or "")
+    again = api(verify_event(token))
+    assert again["statusCode"] == 410
+    assert "Link nicht mehr gültig" in again["body"]
+    assert rights.store.require(created["request_id"]).status is RequestStatus.VERIFIED
+    assert rights.queued() == [{"request_id": created["request_id"]}]
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "lang", "title"),
+    [
+        ("nl-NL,nl;q=0.9", "nl", "Link niet meer geldig"),
+        ("fr", "fr", "Lien plus valable"),
+        (None, "en", "Link no"),
+    ],
+)
+def test_an_unknown_link_is_gone_in_the_browsers_language(
+    api: Any, accept_language: str | None, lang: str, title: str
+) -> None:
+    answer = api(verify_event("A" * 43, accept_language))
+    assert answer["statusCode"] == 410
+    assert f'<html lang="{lang}">' in answer["body"]
+    assert title in answer["body"]
+
+
+@pytest.mark.parametrize("token", [None, ""])
+def test_a_link_without_a_token_is_a_bad_request(api: Any, token: str | None) -> None:
+    answer = api(verify_event(token, "de-AT"))
+    assert answer["statusCode"] == 400
+    assert "Link unvollständig" in answer["body"]
+
+
+def test_the_page_says_try_again_when_storage_fails(
+    api: Any, rights: RightsHarness, monkeypatch: Any
+) -> None:
+    create(api)
+    token = rights.mailbox.token(EMAIL)
+    from contact_intake.errors import ServiceUnavailable
+
+    def down(*_: Any, **__: Any) -> None:
+        raise ServiceUnavailable()
+
+    monkeypatch.setattr(rights.store, "request_id_for_token", down)
+    answer = api(verify_event(token, "nl"))
+    assert answer["statusCode"] == 503
+    assert "Tijdelijk niet beschikbaar" in answer["body"]
+
+
+# ---------------------------------------------------------------- the DPO's routes
+
+
+def test_create_records_the_dpo_and_sends_the_link(api: Any, rights: RightsHarness) -> None:
+    created = create(api, received_at="2026-11-20T10:00:00Z")
+    assert created["status"] == "awaiting_verification"
+    assert created["channel"] == "dpo"
+    assert created["due_at"] == "2026-12-20T10:00:00Z"
+    assert created["acknowledged_at"] is not None
+    assert [(a["actor"], a["action"]) for a in created["audit"]] == [
+        (f"dpo:{SAMPLE_ARN}", "received"),
+        ("system", "acknowledged"),
+    ]
+    assert "https://api.shop.example/v1/rights-requests/verify?token=" in rights.mailbox.last(EMAIL)["text"]
+
+
+def test_without_public_api_url_the_link_is_this_apis_own(api: Any, rights: RightsHarness) -> None:
+    from contact_intake.config import RightsApiSettings
+
+    handler = importlib.import_module("rights_api_handler")
+    handler.settings = RightsApiSettings.model_validate(
+        {**rights.wiring.settings.model_dump(), "public_api_url": ""}
+    )
+    rights.wiring.rights._api_url = ""
+    create(api)
+    text = rights.mailbox.last(EMAIL)["text"]
+    assert (
+        "https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com/v1/rights-requests/verify?token=" in text
+    )
+
+
+def test_the_list_shows_open_requests_without_addresses(api: Any, rights: RightsHarness) -> None:
+    created = create(api)
+    answer = api(dpo_event("list"))
+    assert answer["statusCode"] == 200
+    (listed,) = body_of(answer)["requests"]
+    assert set(listed) == {
+        "request_id",
+        "type",
+        "status",
+        "channel",
+        "received_at",
+        "due_at",
+        "extended_due_at",
+        "days_left",
+    }
+    assert (listed["request_id"], listed["days_left"]) == (created["request_id"], 30)
+    assert EMAIL not in answer["body"]
+    assert body_of(api(dpo_event("list", status="completed")))["requests"] == []
+    assert api(dpo_event("list", status="everything"))["statusCode"] == 422
+
+
+def test_show_gives_the_request_with_its_audit_trail(api: Any) -> None:
+    created = create(api)
+    answer = api(dpo_event("get", created["request_id"]))
+    assert answer["statusCode"] == 200
+    shown = body_of(answer)
+    assert shown["email"] == EMAIL  # the DPO answers the person
+    assert [a["action"] for a in shown["audit"]] == ["received", "acknowledged"]
+    assert "token" not in json.dumps({k: v for k, v in shown.items() if k != "audit"})
+
+
+def test_extend_reject_and_their_refusals(api: Any, rights: RightsHarness) -> None:
+    created = create(api)
+    request_id = created["request_id"]
+    extended = api(dpo_event("extend", request_id))
+    assert extended["statusCode"] == 200, extended
+    assert body_of(extended)["extended_due_at"] == "2027-01-25T04:24:36Z"
+    again = api(dpo_event("extend", request_id))
+    assert again["statusCode"] == 409
+    assert body_of(again)["error"]["code"] == "invalid_state"
+    assert api(dpo_event("extend", request_id, body={"months": 3, "reason": "x"}))["statusCode"] == 422
+    assert api(dpo_event("reject", request_id, body={"reasons": []}))["statusCode"] == 422
+    rejected = api(dpo_event("reject", request_id))
+    assert body_of(rejected)["status"] == "rejected"
+    assert api(dpo_event("reject", request_id))["statusCode"] == 409
+    assert "Autoriteit Persoonsgegevens" in rights.mailbox.last(EMAIL)["text"]
+
+
+def test_objection_decision_route(api: Any, rights: RightsHarness) -> None:
+    created = create(api, type="objection", identity_verified=True)
+    decided = api(dpo_event("objection_decision", created["request_id"]))
+    assert decided["statusCode"] == 200, decided
+    assert body_of(decided)["objection_upheld"] is False
+    assert rights.queued()[-1] == {"request_id": created["request_id"], "action": "lift_restriction"}
+
+
+def test_lift_restriction_route(api: Any, rights: RightsHarness) -> None:
+    created = create(api, type="restriction", identity_verified=True)
+    request_id = created["request_id"]
+    assert api(dpo_event("lift_restriction", request_id))["statusCode"] == 409  # not in place yet
+    rights.store.transition(
+        request_id,
+        expect=(RequestStatus.VERIFIED,),
+        to=RequestStatus.COMPLETED,
+        audit=(),
+        set_fields={"completed_at": attr(rights.clock())},
+    )
+    lifted = api(dpo_event("lift_restriction", request_id))
+    assert lifted["statusCode"] == 200
+    assert body_of(lifted)["restriction_lifted_at"] is not None
+
+
+def test_amend_route(api: Any, rights: RightsHarness) -> None:
+    created = create(api, type="unclassified", identity_verified=True)
+    amended = api(dpo_event("amend", created["request_id"]))
+    assert body_of(amended)["type"] == str(RightType.ERASURE)
+    assert rights.queued() == [{"request_id": created["request_id"]}]
+    bad = api(dpo_event("amend", created["request_id"], body={"corrections": {"phone": "x"}}))
+    assert bad["statusCode"] == 422
+
+
+@pytest.mark.parametrize(
+    "name", ["get", "extend", "reject", "objection_decision", "lift_restriction", "amend"]
+)
+def test_an_unknown_request_is_404(api: Any, name: str) -> None:
+    answer = api(dpo_event(name, "00000000-0000-4000-8000-000000000000"))
+    assert answer["statusCode"] == 404
+    assert body_of(answer)["error"]["code"] == "not_found"
+
+
+def test_a_malformed_request_id_is_422(api: Any) -> None:
+    answer = api(dpo_event("get", "not-a-uuid"))
+    assert answer["statusCode"] == 422
+
+
+@pytest.mark.parametrize(
+    "name", ["create", "list", "get", "extend", "reject", "objection_decision", "lift_restriction", "amend"]
+)
+def test_a_dpo_route_without_an_iam_identity_is_refused(api: Any, rights: RightsHarness, name: str) -> None:
+    # API Gateway lets no unsigned request through to these routes; should one arrive anyway (a mistaken
+    # deployment), the function refuses to act without knowing who acts
+    event = dpo_event(name)
+    event["requestContext"]["identity"]["userArn"] = None
+    answer = api(event)
+    assert answer["statusCode"] == 403
+    assert body_of(answer)["error"]["code"] == "forbidden"
+    assert rights.mailbox.messages() == []
+
+
+def test_create_validates_its_fields(api: Any) -> None:
+    for body in (
+        {"type": "access", "email": "not-an-address", "identity_verified": True},
+        {"type": "everything", "email": EMAIL, "identity_verified": True},
+        {"type": "access", "email": EMAIL},
+        {"type": "access", "email": EMAIL, "identity_verified": True, "received_at": "2026-11-20T10:00:00"},
+        {"type": "access", "email": EMAIL, "identity_verified": True, "extra": 1},
+    ):
+        answer = api(dpo_event("create", body=body))
+        assert answer["statusCode"] == 422, body
+
+
+def test_a_body_over_the_limit_is_413(api: Any) -> None:
+    event = dpo_event("reject", body={"reasons": ["x" * 2000] * 10})
+    assert api(event)["statusCode"] == 413
+
+
+def test_a_base64_body_is_read(api: Any) -> None:
+    event = dpo_event("create", body={"type": "access", "email": EMAIL, "identity_verified": True})
+    event["body"] = base64.b64encode(event["body"].encode()).decode()
+    event["isBase64Encoded"] = True
+    assert api(event)["statusCode"] == 201
