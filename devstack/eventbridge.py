@@ -496,32 +496,35 @@ class Scheduler:
         self._clock = clock
         self._locks = {logical_id: threading.Lock() for logical_id in self.schedules}
         self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._ticker: threading.Thread | None = None
+        self._runs: list[threading.Thread] = []  # periodic runs, started by the ticker only
 
     def start(self) -> None:
         if self.interval_seconds <= 0 or not self.schedules:
             return
-        thread = threading.Thread(target=self._tick, name="devstack-scheduler", daemon=True)
-        self._threads.append(thread)
-        thread.start()
+        self._ticker = threading.Thread(target=self._tick, name="devstack-scheduler", daemon=True)
+        self._ticker.start()
 
     def stop(self) -> None:
         self._stopping.set()
 
     def join(self, timeout: float) -> None:
-        for thread in list(self._threads):
-            thread.join(timeout)
+        """Wait for the ticker, then for the runs it started (a run in progress ends with its function)."""
+        if self._ticker is not None:
+            self._ticker.join(timeout)
+        for run in list(self._runs):
+            run.join(timeout)
 
     def _tick(self) -> None:
         while not self._stopping.wait(self.interval_seconds):
-            self._threads = [t for t in self._threads if t.is_alive()]
+            self._runs = [run for run in self._runs if run.is_alive()]
             for logical_id, schedule in self.schedules.items():
                 lock = self._locks[logical_id]
                 if schedule.enabled and lock.acquire(blocking=False):  # a run still going: skip this tick
                     runner = threading.Thread(
                         target=self._run_locked, args=(schedule, lock), name=f"{logical_id}-run", daemon=True
                     )
-                    self._threads.append(runner)
+                    self._runs.append(runner)
                     runner.start()
 
     def _run_locked(self, schedule: Schedule, lock: threading.Lock) -> None:

@@ -397,6 +397,34 @@ def create_topic(clients: AwsClients, logical_id: str, properties: dict[str, Any
     return Created(arn, {"TopicArn": arn, "TopicName": name})
 
 
+# --- KMS ----------------------------------------------------------------------------------------------
+
+
+def create_kms_key(clients: AwsClients, logical_id: str, properties: dict[str, Any]) -> Created:
+    """AWS::KMS::Key with its policy and rotation. Ref is the key id; GetAtt gives Arn and KeyId."""
+    kms = clients.client("kms")
+    args: dict[str, Any] = {
+        "Description": str(properties.get("Description", "")),
+        "KeyUsage": str(properties.get("KeyUsage", "ENCRYPT_DECRYPT")),
+        "KeySpec": str(properties.get("KeySpec", "SYMMETRIC_DEFAULT")),
+    }
+    policy = properties.get("KeyPolicy")
+    if policy:
+        args["Policy"] = policy if isinstance(policy, str) else json.dumps(policy)
+    metadata = kms.create_key(**args)["KeyMetadata"]
+    key_id = str(metadata["KeyId"])
+    if _true(properties.get("EnableKeyRotation")):
+        kms.enable_key_rotation(KeyId=key_id)
+    return Created(key_id, {"Arn": str(metadata["Arn"]), "KeyId": key_id})
+
+
+def create_kms_alias(clients: AwsClients, logical_id: str, properties: dict[str, Any]) -> Created:
+    """AWS::KMS::Alias. Ref is the alias name (``alias/...``)."""
+    name = str(properties["AliasName"])
+    clients.client("kms").create_alias(AliasName=name, TargetKeyId=str(properties["TargetKeyId"]))
+    return Created(name)
+
+
 def _true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
@@ -406,4 +434,6 @@ CREATORS: dict[str, ResourceCreator] = {
     "AWS::SQS::Queue": create_queue,
     "AWS::S3::Bucket": create_bucket,
     "AWS::SNS::Topic": create_topic,
+    "AWS::KMS::Key": create_kms_key,
+    "AWS::KMS::Alias": create_kms_alias,
 }

@@ -36,6 +36,9 @@ TEST_ENVIRONMENT = {
     "FORWARDER_MAX_CONCURRENCY": "2",
     # RightsMailFunction (the raw mail SES stored)
     "INBOUND_MAIL_BUCKET": "test-inbound-mail",
+    # RecordingsFunction and RecordingUploadedFunction (contact_intake.config.RecordingsStorageSettings)
+    "RECORDINGS_TABLE": "test-recordings",
+    "RECORDINGS_BUCKET": "test-recordings-audio",
     # every rights function (contact_intake.config.RightsSettings)
     "RIGHTS_REQUESTS_TABLE": "test-rights-requests",
     "RIGHTS_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-rights",

@@ -42,6 +42,7 @@ class RightsFreshdesk(FakeFreshdesk):
     contacts: dict[int, StoredContact] = field(default_factory=dict)
     conversations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     hard_deleted: list[int] = field(default_factory=list)
+    gone_on_get: set[int] = field(default_factory=set)  # listed, then deleted before GET /tickets/{id}
     _next_contact: int = 5001
 
     # -- controls
@@ -89,7 +90,7 @@ class RightsFreshdesk(FakeFreshdesk):
 
     def install(self, rsps: responses.RequestsMock) -> RightsFreshdesk:
         base = re.escape(self.base_url)
-        # before the parent's routes: responses takes the first match
+        # none of these overlaps a route of the parent's (responses cycles through overlapping matches)
         rsps.add_callback(responses.PUT, re.compile(rf"^{base}/tickets/\d+$"), self._update_ticket)
         rsps.add_callback(
             responses.GET, re.compile(rf"^{base}/tickets/\d+/conversations(\?.*)?$"), self._conversations
@@ -110,6 +111,12 @@ class RightsFreshdesk(FakeFreshdesk):
             body = json.loads(request.body or b"{}")
             self.contact_for(body["email"], body.get("name", ""))
         return answer
+
+    def _get(self, request: requests.PreparedRequest) -> Answer:
+        if self._id_of(request) in self.gone_on_get:
+            self._guard("get_ticket", request)
+            return _json(404, {"code": "access_denied", "message": "Record not found"})
+        return super()._get(request)
 
     def _update_ticket(self, request: requests.PreparedRequest) -> Answer:
         refused = self._guard("update_ticket", request)
@@ -137,7 +144,9 @@ class RightsFreshdesk(FakeFreshdesk):
         every = self.conversations.get(ticket_id, [])
         headers = {}
         if len(every) > page * per_page:
-            headers["Link"] = f'<{self.base_url}/tickets/{ticket_id}/conversations?page={page + 1}>; rel="next"'
+            headers["Link"] = (
+                f'<{self.base_url}/tickets/{ticket_id}/conversations?page={page + 1}>; rel="next"'
+            )
         return _json(200, every[(page - 1) * per_page : page * per_page], headers)
 
     def _find_contacts(self, request: requests.PreparedRequest) -> Answer:
@@ -164,7 +173,13 @@ class RightsFreshdesk(FakeFreshdesk):
                 409,
                 {
                     "description": "Validation failed",
-                    "errors": [{"field": "email", "message": "It should be a unique value", "code": "duplicate_value"}],
+                    "errors": [
+                        {
+                            "field": "email",
+                            "message": "It should be a unique value",
+                            "code": "duplicate_value",
+                        }
+                    ],
                 },
             )
         if new_email:

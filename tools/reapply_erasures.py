@@ -1,7 +1,8 @@
 """Re-apply the erasure ledger to a restored InquiriesTable (README "Restoring from a backup").
 
     python -m tools.reapply_erasures --table RESTORED_TABLE --ledger LEDGER_TABLE \\
-        [--since 2026-05-01T00:00:00Z] [--endpoint-url URL] [--region eu-central-1] [--dry-run]
+        [--since 2026-05-01T00:00:00Z] [--copy-missing-to LIVE_TABLE] [--endpoint-url URL] [--region R]
+        [--dry-run]
 
 A point-in-time restore brings back every inquiry that existed at the restore point, including those
 erased since (Art. 17, resolution, 12 months, account closure). ErasureLedgerTable remembers each erasure
@@ -15,6 +16,11 @@ by ids and hashes only; this command forgets them again, in the restored table:
    erasure was of the person, and an inquiry the index had not yet shown at the time is theirs too. Each
    such deletion is appended to the ledger (so a later restore forgets it as well); with a helpdesk ticket
    id, it is listed for the operator to delete at the helpdesk, which this command does not call.
+
+With ``--copy-missing-to LIVE_TABLE``, afterwards every restored item the live table lacks is copied into
+it (a conditional PutItem: a live item is never overwritten), except items past their ``expires_at`` and
+items the ledger names (an erasure that ran meanwhile). That is how a restore reaches the running stack:
+its table's name is CloudFormation's, not a parameter (README "Restoring from a backup").
 
 Helpdesk tickets of ledgered inquiries were deleted before their entries were written (contact_intake.
 erasure), and a restore does not bring them back. Idempotent: a second run deletes nothing. Reads the
@@ -224,6 +230,67 @@ class _Run:
         self.ledger.record(entry)
 
 
+@dataclass
+class CopySummary:
+    copied: int = 0
+    already_live: int = 0
+    expired: int = 0
+    ledgered: int = 0
+
+    def lines(self, live: str, *, dry_run: bool) -> list[str]:
+        verb = "would copy" if dry_run else "copied"
+        return [
+            f"restored inquiries the live table {live} lacked, {verb}: {self.copied}",
+            f"already in the live table (left as they are): {self.already_live}",
+            f"not copied, past their expires_at: {self.expired}",
+            f"not copied, erased meanwhile (in the ledger): {self.ledgered}",
+        ]
+
+
+def copy_missing(
+    client: DynamoDBClient,
+    restored: str,
+    live: str,
+    ledger: str,
+    *,
+    dry_run: bool = False,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    out: TextIO = sys.stdout,
+) -> CopySummary:
+    """Copy the restored items the live table lacks into it, never over a live item, never an expired or
+    ledgered one. Reads the restored table with one Scan (it exists for this run only)."""
+    summary = CopySummary()
+    for number, item in enumerate(_scan(client, restored), 1):
+        expires_at = item.get("expires_at", {}).get("N")
+        key = {"subject_key": item["subject_key"], "inquiry_id": item["inquiry_id"]}
+        if expires_at is not None and now().timestamp() >= int(expires_at):
+            summary.expired += 1
+        elif "Item" in client.get_item(TableName=ledger, Key=key, ConsistentRead=True):
+            summary.ledgered += 1
+        elif dry_run:
+            present = "Item" in client.get_item(TableName=live, Key={"inquiry_id": item["inquiry_id"]})
+            summary.already_live += present
+            summary.copied += not present
+        else:
+            try:
+                client.put_item(
+                    TableName=live, Item=item, ConditionExpression="attribute_not_exists(inquiry_id)"
+                )
+                summary.copied += 1
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+                summary.already_live += 1
+        if number % PROGRESS_EVERY == 0:
+            print(f"... {number} restored items, {summary.copied} copied", file=out, flush=True)
+    return summary
+
+
+def _scan(client: DynamoDBClient, table: str) -> Iterator[dict[str, Any]]:
+    for page in client.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
+        yield from page.get("Items", [])
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tools.reapply_erasures", description=__doc__.split("\n\n")[0]
@@ -235,6 +302,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
         type=lambda text: datetime.fromisoformat(text).astimezone(UTC),
         default=EPOCH,
         help="only entries erased at or after this moment (the restore point); default: every entry",
+    )
+    parser.add_argument(
+        "--copy-missing-to",
+        metavar="LIVE_TABLE",
+        default=None,
+        help="afterwards, copy the restored items the live table lacks into it (never over a live item)",
     )
     parser.add_argument("--endpoint-url", default=None, help="a local endpoint, e.g. devstack's moto")
     parser.add_argument("--region", default=None, help="default: the AWS configuration's region")
@@ -248,8 +321,9 @@ def main(argv: list[str], client: DynamoDBClient | None = None, out: TextIO = sy
         import boto3
 
         client = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint_url)
-    if args.table == args.ledger:
-        print("--table and --ledger name the same table", file=sys.stderr)
+    names = [args.table, args.ledger, *([args.copy_missing_to] if args.copy_missing_to else [])]
+    if len(set(names)) < len(names):
+        print("--table, --ledger and --copy-missing-to must name different tables", file=sys.stderr)
         return 2
     ledger = ErasureLedger(table_name=args.ledger, client=lambda: client)
     mode = " (dry run: nothing is changed)" if args.dry_run else ""
@@ -263,6 +337,13 @@ def main(argv: list[str], client: DynamoDBClient | None = None, out: TextIO = sy
     )
     for line in summary.lines(dry_run=args.dry_run):
         print(line, file=out)
+    if args.copy_missing_to:
+        print(f"copying what {args.copy_missing_to} lacks from {args.table}{mode}", file=out)
+        copied = copy_missing(
+            client, args.table, args.copy_missing_to, args.ledger, dry_run=args.dry_run, out=out
+        )
+        for line in copied.lines(args.copy_missing_to, dry_run=args.dry_run):
+            print(line, file=out)
     return 0
 
 

@@ -16,7 +16,9 @@ from contact_intake.config import RecordingUploadedSettings
 from contact_intake.observability import logger, metrics
 from contact_intake.recordings_wiring import RecordingUploadedWiring
 
-settings = RecordingUploadedSettings.from_env()  # a bad configuration fails here, at init, naming the variable
+settings = (
+    RecordingUploadedSettings.from_env()
+)  # a bad configuration fails here, at init, naming the variable
 wiring = RecordingUploadedWiring(settings)
 
 
@@ -38,7 +40,7 @@ class _Detail(BaseModel):
 
 
 class ObjectCreated(BaseModel):
-    """The parts of S3's EventBridge event this function reads (events/recording_uploaded_object_created.json)."""
+    """What this function reads of S3's EventBridge event (events/recording_uploaded_object_created.json)."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
     detail_type: str = Field(alias="detail-type", pattern="^Object Created$")

@@ -100,7 +100,10 @@ _ERRORS: dict[int, OpenAPIResponse] = {
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:
     return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body), headers=NO_STORE
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=NO_STORE,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
@@ -88,13 +89,22 @@ def set_faults(devstack: RunningDevstack, mode: str, count: int = 1) -> list[str
 
 
 def put_event(
-    devstack: RunningDevstack, detail_type: str, detail: dict[str, Any], source: str = "shop.accounts"
+    devstack: RunningDevstack,
+    detail_type: str,
+    detail: dict[str, Any],
+    *,
+    source: str = "shop.accounts",
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """POST /_local/events: the envelope delivered and the rules that matched, with each target's outcome."""
+    """POST /_local/events (``at``: the event's time, else now); the envelope delivered and the rules that
+    matched, with each target's outcome."""
+    event: dict[str, Any] = {"source": source, "detail-type": detail_type, "detail": detail}
+    if at is not None:
+        event["time"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     response = requests.post(
         f"{devstack.api_url}/_local/events",
-        json={"source": source, "detail-type": detail_type, "detail": detail},
-        timeout=120,  # an AccountClosed erases with retries
+        json=event,
+        timeout=120,  # an AccountClosed erases, with Lambda's asynchronous retries
     )
     assert response.status_code == 200, response.text
     return dict(response.json())

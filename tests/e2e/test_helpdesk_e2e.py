@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -95,8 +95,10 @@ def test_a_resolved_ticket_erases_a_prospects_inquiry_and_its_ticket(devstack: R
 def test_a_customers_inquiry_lives_as_long_as_the_account(devstack: RunningDevstack) -> None:
     customer = f"C-{uuid.uuid4().hex[:10]}"
     detail = {"customer_number": customer, "email": PERSON["email"]}
+    now = datetime.now(UTC)
 
-    opened = put_event(devstack, "AccountOpened", detail)
+    # the mirror orders account events by their time (whole seconds): the closure is the later one
+    opened = put_event(devstack, "AccountOpened", detail, at=now - timedelta(seconds=10))
     assert [m["rule"] for m in opened["matched"]] == ["AccountEventsFunctionShopAccountEvents"]
     assert opened["matched"][0]["targets"][0]["status"] == "succeeded", opened
 
@@ -107,8 +109,7 @@ def test_a_customers_inquiry_lives_as_long_as_the_account(devstack: RunningDevst
     assert "expires_at" not in item
     ticket_id = ticket_id_of(item)
 
-    time.sleep(1.1)  # account events are ordered by their time (whole seconds): the closure comes later
-    closed = put_event(devstack, "AccountClosed", detail)
+    closed = put_event(devstack, "AccountClosed", detail, at=now - timedelta(seconds=5))
 
     (delivery,) = closed["matched"][0]["targets"]
     assert delivery["status"] == "succeeded", closed

@@ -210,7 +210,7 @@ def test_extend_reject_and_their_refusals(api: Any, rights: RightsHarness) -> No
     request_id = created["request_id"]
     extended = api(dpo_event("extend", request_id))
     assert extended["statusCode"] == 200, extended
-    assert body_of(extended)["extended_due_at"] == "2027-01-25T04:24:36Z"
+    assert body_of(extended)["extended_due_at"] == "2027-02-25T04:24:36Z"  # the sample: two months
     again = api(dpo_event("extend", request_id))
     assert again["statusCode"] == 409
     assert body_of(again)["error"]["code"] == "invalid_state"

@@ -19,6 +19,8 @@ from contact_intake.config import (
     ForwarderSettings,
     HelpdeskEventsSettings,
     IntakeSettings,
+    RecordingsSettings,
+    RecordingUploadedSettings,
     RightsApiSettings,
     RightsMailSettings,
     RightsWorkerSettings,
@@ -38,6 +40,8 @@ FUNCTION_SETTINGS: dict[str, type[BaseModel]] = {
     "RightsMailFunction": RightsMailSettings,
     "RightsApiFunction": RightsApiSettings,
     "RightsWorkerFunction": RightsWorkerSettings,
+    "RecordingsFunction": RecordingsSettings,
+    "RecordingUploadedFunction": RecordingUploadedSettings,
 }
 
 # Routes anyone may call, as (METHOD, path). Every other route must require a signature or authorizer.

@@ -41,7 +41,14 @@ def test_the_template_gives_the_inquiries_table_the_queue_and_its_dlq(repo_resou
     assert resources["InquiryQueue"].endswith("/contact-intake-InquiryQueue")
     assert resources["InquiryDLQ"].endswith("/contact-intake-InquiryDLQ")
     types = {repo_resources.resource_type(logical_id) for logical_id in resources}
-    assert types <= {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::SNS::Topic"}
+    assert types <= {
+        "AWS::DynamoDB::Table",
+        "AWS::SQS::Queue",
+        "AWS::S3::Bucket",
+        "AWS::SNS::Topic",
+        "AWS::KMS::Key",
+        "AWS::KMS::Alias",
+    }
 
 
 def test_the_table_has_the_templates_keys_indexes_billing_and_ttl(
@@ -308,3 +315,36 @@ def test_settings_come_from_the_environment() -> None:
     assert Settings.from_env({}).api_port == 3000
     with pytest.raises(ValueError, match="API_PORT"):
         Settings.from_env({"API_PORT": "70000"})
+
+
+def test_a_kms_key_and_its_alias_are_created_with_rotation(session: boto3.session.Session) -> None:
+    template = {
+        "Resources": {
+            "Key": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {
+                    "Description": "audio",
+                    "EnableKeyRotation": True,
+                    "KeyPolicy": {"Version": "2012-10-17", "Statement": []},
+                },
+            },
+            "Alias": {
+                "Type": "AWS::KMS::Alias",
+                "Properties": {"AliasName": "alias/audio", "TargetKeyId": {"Ref": "Key"}},
+            },
+            "Bucket": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {"Tags": [{"Key": "key", "Value": {"Fn::GetAtt": ["Key", "Arn"]}}]},
+            },
+        }
+    }
+
+    resources = create_resources(session, template)
+
+    kms = session.client("kms")
+    key_id = resources.ref("Key")
+    assert resources.get_att("Key", "Arn") == kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["Description"] == "audio"
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+    assert resources.ref("Alias") == "alias/audio"
+    assert kms.describe_key(KeyId="alias/audio")["KeyMetadata"]["KeyId"] == key_id

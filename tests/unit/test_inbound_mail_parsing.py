@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contact_intake.rights.inbound import (
     CLEAR_MARGIN,
@@ -21,6 +23,7 @@ from contact_intake.rights.inbound import (
     request_text,
     score_text,
 )
+from contact_intake.rights.models import RightType
 
 
 def a_mail(
@@ -454,3 +457,42 @@ def test_every_right_is_recognised_in_every_language() -> None:
     for right, texts in requests.items():
         for text in texts:
             assert classify("", text).right == right, text
+
+
+# ---------------------------------------------------------------- properties: no input makes it fail
+
+_MIME_PIECES = st.sampled_from(
+    [
+        b"From: Ann <ann@example.org>\r\n",
+        b"From: \xff\xfe<@>\r\n",
+        b"Subject: =?utf-8?q?L=C3=B6schung?=\r\n",
+        b"Subject: =?x-unknown?b?!!!?=\r\n",
+        b'Content-Type: multipart/mixed; boundary="b"\r\n',
+        b'Content-Type: text/html; charset="koi8-r"\r\n',
+        b"Content-Transfer-Encoding: base64\r\n",
+        b"Content-Transfer-Encoding: quoted-printable\r\n",
+        b"\r\n",
+        b"--b\r\n",
+        b"--b--\r\n",
+        b"<blockquote><script>x</script>delete</blockquote>\r\n",
+        b"> On Mon wrote:\r\n",
+        b"=C3=28=\r\n",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_MIME_PIECES | st.binary(max_size=40), max_size=30).map(b"".join))
+def test_any_bytes_parse_and_classify_without_raising(raw: bytes) -> None:
+    mail = parse_mail(raw)
+    result = classify(mail.subject, mail.text, reply=mail.reply)
+    assert isinstance(result.right, RightType)
+    assert mail.language in {"nl", "de", "en", "fr"}
+    assert mail.sender is None or "@" in mail.sender
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_folding_is_idempotent_and_classification_total(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+    assert classify(text[:40], text).reason in {"clear", "ambiguous", "no_evidence"}

@@ -23,6 +23,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
 )
 
@@ -55,8 +56,8 @@ class LinkedBy(StrEnum):
 
 # The audio formats accepted, and each one's file extension in the object key.
 AUDIO_TYPES: Mapping[str, str] = {"audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg"}
-DEFAULT_AUDIO_TYPE = "audio/mpeg"
 AudioType = Literal["audio/mpeg", "audio/wav", "audio/ogg"]
+DEFAULT_AUDIO_TYPE: AudioType = "audio/mpeg"
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-./()\u00a0]")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -110,7 +111,7 @@ def _phone(value: str) -> str:
 class Consent(BaseModel):
     model_config = ConfigDict(extra="forbid", title="RecordingConsent")
 
-    given: Annotated[bool, AfterValidator(_was_given)] = Field(description="Must be true.")
+    given: Annotated[StrictBool, AfterValidator(_was_given)] = Field(description="Must be true (JSON true).")
     at: Annotated[AwareDatetime, BeforeValidator(_text_only)] = Field(
         description="When the caller consented: ISO-8601 with a time zone, not in the future."
     )

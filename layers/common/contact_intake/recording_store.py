@@ -144,7 +144,13 @@ class RecordingLedger:
         return self._live(from_item(item), now) if item else None
 
     def mark_stored(
-        self, recording_id: str, *, audio_key: str, stored_at: datetime, audio_expires_at: datetime, expires_at: int
+        self,
+        recording_id: str,
+        *,
+        audio_key: str,
+        stored_at: datetime,
+        audio_expires_at: datetime,
+        expires_at: int,
     ) -> bool:
         """pending_upload -> stored, only while the entry is pending for exactly this object. False (nothing
         written) when it is not (withdrawn meanwhile, or gone)."""
@@ -173,7 +179,9 @@ class RecordingLedger:
             raise ServiceUnavailable() from exc
         return True
 
-    def mark_withdrawn(self, recording_id: str, *, at: datetime, via: str, proof_until: datetime) -> Recording | None:
+    def mark_withdrawn(
+        self, recording_id: str, *, at: datetime, via: str, proof_until: datetime
+    ) -> Recording | None:
         """Any live, not yet withdrawn entry -> withdrawn (at, via; kept until ``proof_until``). The entry as
         it is now; None when there was nothing to change (already withdrawn, absent or expired)."""
         try:
@@ -182,7 +190,8 @@ class RecordingLedger:
                 Key={"recording_id": {"S": recording_id}},
                 UpdateExpression="SET #status = :withdrawn, withdrawn_at = :at, withdrawn_via = :via, "
                 "expires_at = :proof_until",
-                ConditionExpression="attribute_exists(recording_id) AND #status <> :withdrawn AND expires_at > :now",
+                ConditionExpression="attribute_exists(recording_id) AND #status <> :withdrawn "
+                "AND expires_at > :now",
                 ExpressionAttributeNames=_NAMES,
                 ExpressionAttributeValues={
                     ":withdrawn": {"S": str(RecordingStatus.WITHDRAWN)},
@@ -245,7 +254,9 @@ class AudioStore:
     role is what limits them too (s3:PutObject and s3:GetObject under the retention prefixes only).
     """
 
-    def __init__(self, *, bucket: str, client: Callable[[], S3Client], presigner: Callable[[], S3Client]) -> None:
+    def __init__(
+        self, *, bucket: str, client: Callable[[], S3Client], presigner: Callable[[], S3Client]
+    ) -> None:
         self.bucket = bucket
         self._client = client
         self._presigner = presigner
@@ -283,9 +294,9 @@ class AudioStore:
                 page = self._client().list_object_versions(**arguments)
             except (ClientError, BotoCoreError) as exc:
                 raise ServiceUnavailable() from exc
-            for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-                if entry.get("Key") == key:  # the prefix also matches longer keys
-                    versions.append(str(entry.get("VersionId") or "null"))
+            entries = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            # the prefix also matches longer keys
+            versions.extend(str(e.get("VersionId") or "null") for e in entries if e.get("Key") == key)
             if not page.get("IsTruncated"):
                 return versions
             arguments["KeyMarker"] = page.get("NextKeyMarker")

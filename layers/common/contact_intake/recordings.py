@@ -98,7 +98,7 @@ def _count(name: str) -> None:
 
 
 class _Withdrawal:
-    """The one withdrawal routine (API, consent withdrawal, erasure): mark the entry, then delete the audio."""
+    """The one withdrawal (API, consent withdrawal, erasure): mark the entry, then delete the audio."""
 
     def __init__(
         self, *, ledger: RecordingLedger, audio: AudioStore, proof: timedelta, clock: Callable[[], datetime]
@@ -175,7 +175,9 @@ class RecordingsService:
             consent_at=registration.consent.at,
             purposes=purposes,
             status=RecordingStatus.PENDING_UPLOAD,
-            audio_key=audio_key(self._retention.audio_class(purposes), recording_id, registration.content_type),
+            audio_key=audio_key(
+                self._retention.audio_class(purposes), recording_id, registration.content_type
+            ),
             content_type=registration.content_type,
             size_bytes=registration.size_bytes,
             registered_at=now,
@@ -290,20 +292,30 @@ class UploadConfirmer:
         match = AUDIO_KEY.match(key)
         if match is None:
             return self._reject(key, None, UploadOutcome.DELETED_UNEXPECTED_KEY)
-        recording_id = match["recording_id"]
         # the entry as it was when the object arrived: an upload in time counts even if this runs later
-        recording = self._ledger.get(recording_id, now=created_at)
+        recording = self._ledger.get(match["recording_id"], now=created_at)
+        verdict = self._verdict(recording, key, size, created_at)
+        if verdict is UploadOutcome.STORED and recording is not None:
+            return self._store(recording, created_at)
+        if verdict is UploadOutcome.ALREADY_STORED:
+            return verdict
+        return self._reject(key, match["recording_id"], verdict)
+
+    def _verdict(
+        self, recording: Recording | None, key: str, size: int, created_at: datetime
+    ) -> UploadOutcome:
         if recording is None or recording.audio_key != key:
-            return self._reject(key, recording_id, UploadOutcome.DELETED_NO_ENTRY)
-        if recording.status is RecordingStatus.WITHDRAWN:
-            return self._reject(key, recording_id, UploadOutcome.DELETED_WITHDRAWN)
-        if recording.status is RecordingStatus.STORED:
-            return UploadOutcome.ALREADY_STORED
-        if recording.upload_deadline is not None and created_at > recording.upload_deadline:
-            return self._reject(key, recording_id, UploadOutcome.DELETED_NO_ENTRY)
-        if size > self._max_bytes or (recording.size_bytes is not None and size != recording.size_bytes):
-            return self._reject(key, recording_id, UploadOutcome.DELETED_WRONG_SIZE)
-        return self._store(recording, created_at)
+            return UploadOutcome.DELETED_NO_ENTRY
+        if recording.status is not RecordingStatus.PENDING_UPLOAD:
+            stored = recording.status is RecordingStatus.STORED
+            return UploadOutcome.ALREADY_STORED if stored else UploadOutcome.DELETED_WITHDRAWN
+        late = recording.upload_deadline is not None and created_at > recording.upload_deadline
+        wrong_size = size > self._max_bytes or (
+            recording.size_bytes is not None and size != recording.size_bytes
+        )
+        if late:
+            return UploadOutcome.DELETED_NO_ENTRY
+        return UploadOutcome.DELETED_WRONG_SIZE if wrong_size else UploadOutcome.STORED
 
     def _store(self, recording: Recording, created_at: datetime) -> UploadOutcome:
         audio_expires_at = created_at + self._retention.audio_retention(recording.purposes)
@@ -362,13 +374,19 @@ class RecordingsRights:
         return self._withdraw_all(subject_key, "rights_request:erasure")
 
     def list_recordings(
-        self, subject_key: str, *, download_links: bool = True, link_lifetime: timedelta = EXPORT_LINK_LIFETIME
+        self,
+        subject_key: str,
+        *,
+        download_links: bool = True,
+        link_lifetime: timedelta = EXPORT_LINK_LIFETIME,
     ) -> list[dict[str, Any]]:
         """Art. 15: the person's recordings for the access export (JSON-ready dicts, oldest first): purposes,
         consent time, status, retention, and, while the audio is stored and ``download_links``, a presigned
         download link. Put it only in the export sent to the verified address."""
         now = self._clock()
-        return [self._export(r, now, download_links, link_lifetime) for r in self._ledger.of_subject(subject_key)]
+        return [
+            self._export(r, now, download_links, link_lifetime) for r in self._ledger.of_subject(subject_key)
+        ]
 
     def _withdraw_all(self, subject_key: str, via: str) -> int:
         # entries are collected first: the withdrawals change the index being read
@@ -378,7 +396,9 @@ class RecordingsRights:
             newly += changed
         return newly
 
-    def _export(self, recording: Recording, now: datetime, links: bool, lifetime: timedelta) -> dict[str, Any]:
+    def _export(
+        self, recording: Recording, now: datetime, links: bool, lifetime: timedelta
+    ) -> dict[str, Any]:
         status = recording.status_at(now)
         retention_days = self._retention.days[self._retention.audio_class(recording.purposes)]
         entry: dict[str, Any] = {

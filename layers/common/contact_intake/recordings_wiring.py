@@ -66,7 +66,9 @@ class RecordingsStorageWiring:
     @cached_property
     def rights(self) -> RecordingsRights:
         """withdraw_consent / erase_recordings / list_recordings by subject key."""
-        return RecordingsRights(ledger=self.ledger, audio=self.audio, retention=self.retention, clock=self.clock)
+        return RecordingsRights(
+            ledger=self.ledger, audio=self.audio, retention=self.retention, clock=self.clock
+        )
 
 
 class RecordingsWiring(RecordingsStorageWiring):

@@ -485,10 +485,9 @@ class RightsEngine:
             return self._finish(request)
         plan = self._plan_rectification(request)
         if plan is None:
-            if not request.audit or request.audit[-1].action != WorkerAction.RECTIFICATION_NEEDS_DPO:
-                self._requests.append_audit(
-                    request.request_id, self._entry(WorkerAction.RECTIFICATION_NEEDS_DPO, customer_number=1)
-                )
+            self._requests.append_audit(
+                request.request_id, self._entry(WorkerAction.RECTIFICATION_NEEDS_DPO, customer_number=1)
+            )
             logger.warning("rectification needs the DPO", extra={"request_id": request.request_id})
             return WorkOutcome(request.request_id, WorkResult.AWAITING_DPO, "customer_number_not_verified")
         contacts = self._rectify_helpdesk(request)
@@ -625,6 +624,8 @@ def _not_runnable(request: RightsRequest, action: QueueAction) -> tuple[WorkResu
 def _execute_not_runnable(request: RightsRequest) -> tuple[WorkResult, str] | None:
     if request.type is RightType.UNCLASSIFIED or not request.executable:
         return WorkResult.AWAITING_DPO, f"needs_dpo_{request.type}"
+    if request.type is RightType.RECTIFICATION and _done(request, WorkerAction.RECTIFICATION_NEEDS_DPO):
+        return WorkResult.AWAITING_DPO, "customer_number_not_verified"
     if request.type is not RightType.OBJECTION:
         return None
     if request.objection_upheld is not None:

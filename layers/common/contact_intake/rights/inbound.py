@@ -45,6 +45,13 @@ DEFAULT_LANGUAGE: Final[Language] = "en"
 # Classification reads at most this much text: a request is said in the first lines, and a forwarded
 # thread of megabytes must not cost seconds of regular expressions.
 MAX_CLASSIFIED_CHARS: Final = 50_000
+# Only the start of a body is read at all (a 40 MB mail must not cost seconds): enough for the request
+# above a reply's quoted history or a forward's headers.
+_MAX_BODY_CHARS: Final = 4 * MAX_CLASSIFIED_CHARS
+# A text part is cut to this before it is read (HTML markup included): html.parser needs ~1 s per MB.
+_MAX_PART_CHARS: Final = 1_000_000
+# Reply attributions and forward headers are short lines: only a line's start is looked at for them.
+_MARKER_SPAN: Final = 500
 # One clear phrase scores 3, a hint 1 or 2. A right is named when it scores at least MIN_SCORE and
 # beats the runner-up by CLEAR_MARGIN times; otherwise the mail is unclassified. The margin is wide on
 # purpose: an access request taken for an erasure would destroy data; an unclassified one costs the DPO a
@@ -106,7 +113,7 @@ def parse_mail(raw: bytes) -> InboundMail:
     body = _Body()
     body.collect(message)
     subject = _header_text(message, "Subject")
-    whole = body.text()
+    whole = body.text()[:_MAX_BODY_CHARS]
     forwarded = bool(_FORWARD_SUBJECT.match(subject)) or body.forwarded or _has_forward_marker(whole)
     reply = bool(_REPLY_SUBJECT.match(subject)) and not forwarded
     text = request_text(whole, forwarded=forwarded)
@@ -243,7 +250,7 @@ class _Body:
                 return
 
     def _text_part(self, part: Message, content_type: str) -> None:
-        decoded = decode_text(part)
+        decoded = decode_text(part)[:_MAX_PART_CHARS]
         text = html_to_text(decoded) if content_type == _HTML else decoded
         if text.strip():
             self.parts.append(text)
@@ -417,20 +424,24 @@ def _unquoted(line: str) -> str:
     return re.sub(r"^(?:\s*>)+\s?", "", line)
 
 
+def _start(line: str) -> str:
+    return fold(line[:_MARKER_SPAN]).strip()
+
+
 def _history_starts(lines: Sequence[str], index: int) -> bool:
-    line = fold(lines[index]).strip()
-    following = fold(lines[index + 1]).strip() if index + 1 < len(lines) else ""
+    line = _start(lines[index])
+    following = _start(lines[index + 1]) if index + 1 < len(lines) else ""
     for candidate in (line, f"{line} {following}"):
         if any(pattern.match(candidate) for pattern in _HISTORY_START):
             return True
     if _OUTLOOK_FROM.match(line):
-        window = [fold(lines[i]).strip() for i in range(index + 1, min(index + 4, len(lines)))]
+        window = [_start(lines[i]) for i in range(index + 1, min(index + 4, len(lines)))]
         return any(_OUTLOOK_SENT.match(other) for other in window)
     return False
 
 
 def _has_forward_marker(text: str) -> bool:
-    return any(_FORWARD_MARKER.match(fold(line)) for line in text.splitlines())
+    return any(_FORWARD_MARKER.match(_start(line)) for line in text.splitlines())
 
 
 # ---------------------------------------------------------------- language

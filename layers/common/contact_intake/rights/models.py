@@ -107,14 +107,6 @@ class AuditEntry:
     action: str
     counts: Mapping[str, int] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "at": self.at.isoformat(),
-            "actor": self.actor,
-            "action": self.action,
-            "counts": dict(self.counts),
-        }
-
 
 @dataclass
 class RightsRequest:

@@ -12,6 +12,7 @@ absent; DynamoDB's TTL deletes it days later.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -279,7 +280,7 @@ class RightsRequestStore:
                 values={":hash": {"S": token_hash}, ":now": {"S": iso(now)}},
             )
         except TransitionRefused as refused:
-            raise _token_gone(refused.current, token_hash, now) from None
+            raise _token_gone(refused.current, token_hash) from None
         except RequestNotFound:
             raise TokenGone("unknown") from None
 
@@ -478,12 +479,10 @@ def _conditional(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
-def _token_gone(current: RightsRequest | None, token_hash: str, now: datetime) -> TokenGone:
-    """Why a token did not verify: unknown (not this request's), used, or expired."""
-    if current is None or current.token_hash != token_hash:
+def _token_gone(current: RightsRequest | None, token_hash: str) -> TokenGone:
+    """Why a token did not verify: not this request's (``unknown``), ``used``, or ``expired``."""
+    if current is None or not hmac.compare_digest(current.token_hash or "", token_hash):
         return TokenGone("unknown")
     if current.token_used_at is not None or current.status is not RequestStatus.AWAITING_VERIFICATION:
         return TokenGone("used", current.locale)
-    if current.token_expires_at is None or current.token_expires_at <= now:
-        return TokenGone("expired", current.locale)
-    return TokenGone("unknown", current.locale)
+    return TokenGone("expired", current.locale)

@@ -2,8 +2,8 @@
 pepper) and the Eraser's (ErasureWiring: the inquiries, the ledger, the helpdesk), and what only the worker
 uses. Built lazily once per container; a test replaces any of them by assigning it.
 
-``recordings`` is the call-recordings hook: NoRecordings until the recordings ledger (its own issue) is
-wired here in its place.
+``recordings`` is the call recordings' rights interface (withdraw, erase, list by subject key); the engine
+falls back to NoRecordings only when built without one (tests of other rights).
 """
 
 from __future__ import annotations
@@ -80,9 +80,10 @@ class RightsWorkerWiring(RightsWiring):
 
     @cached_property
     def recordings(self) -> RecordingsHook:
-        from contact_intake.rights.engine import NoRecordings
+        """The recordings ledger's rights interface (contact_intake.recordings.RecordingsRights)."""
+        from contact_intake.recordings_wiring import RecordingsStorageWiring
 
-        return NoRecordings()
+        return RecordingsStorageWiring(self.settings, self.clients, self.clock).rights
 
     @cached_property
     def engine(self) -> RightsEngine:
