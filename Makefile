@@ -51,7 +51,7 @@ format: $(VENV)/.stamp ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff format .
 
 typecheck: $(VENV)/.stamp ## mypy (strict, pydantic plugin, boto3 stubs)
-	$(VENV)/bin/mypy layers/common/contact_intake functions devstack
+	$(VENV)/bin/mypy layers/common/contact_intake functions devstack dpo_cli
 
 cfn-lint: $(VENV)/.stamp ## lint template.yaml
 	$(VENV)/bin/cfn-lint template.yaml

@@ -42,6 +42,7 @@ from devstack.invoker import Invoker
 from devstack.local_secrets import RECAPTCHA_SECRET, seed_local_secrets
 from devstack.resources import AwsClients, ResourceMap, cap_visibility_timeout, create_resources
 from devstack.routes import RouteTable, gateway_responses_from_template, routes_from_template
+from devstack.s3_notifications import S3EventForwarder, s3_event_forwarder
 from devstack.settings import (
     HOST,
     LOCAL_ACCESS_KEY,
@@ -71,6 +72,7 @@ class Devstack:
         self._helpdesk: HelpdeskEmulator | None = None
         self._pollers: dict[str, SqsPoller] = {}
         self._scheduler: Scheduler | None = None
+        self._s3_events: S3EventForwarder | None = None
         self.aws_endpoint = ""
         self.api_url = ""
 
@@ -119,6 +121,8 @@ class Devstack:
             poller.start()
         if self._scheduler is not None:
             self._scheduler.start()
+        if self._s3_events is not None:
+            self._s3_events.start()
 
     def _start_moto(self) -> str:
         import logging
@@ -234,6 +238,8 @@ class Devstack:
         for rule in bus.rules:
             targets = ", ".join(t.function for t in rule.targets)
             self.console.info(f"  rule {rule.logical_id} -> {targets} (POST /_local/events)")
+        # a bucket's S3 -> EventBridge notifications (moto emits them; the bus routes them)
+        self._s3_events = s3_event_forwarder(resources, self._aws, bus.put, self.console)
         interval = self.settings.schedule_seconds
         self._scheduler = Scheduler(
             schedules, delivery, region=self.settings.region, interval_seconds=interval, console=self.console
@@ -283,6 +289,13 @@ class Devstack:
 
     # --- stopping ---------------------------------------------------------------------------------
 
+    def _stop_s3_events(self) -> None:
+        if self._s3_events is not None:
+            self._s3_events.stop()
+            if not self._s3_events.join(timeout=10):
+                self.console.error("the S3 events forwarder did not stop")
+            self._s3_events = None
+
     def stop(self) -> None:
         """Stop the pollers and the scheduler, the API, then the workers, then moto. Safe to call after a
         failed or partial start."""
@@ -290,6 +303,7 @@ class Devstack:
             poller.stop()
         if self._scheduler is not None:
             self._scheduler.stop()
+        self._stop_s3_events()
         if self._helpdesk is not None:
             self._helpdesk.stop()  # a held "timeout" request ends now
         if self._server is not None:

@@ -1,7 +1,7 @@
 """The fake Freshdesk of tests/helpdesk_fake.py with what the rights worker also uses: requester contacts
 (made by a ticket create, as Freshdesk does), ``PUT /tickets/{id}``, ``GET /tickets/{id}/conversations``
 (paged, ``link: rel="next"``), ``GET /contacts?email=``, ``PUT /contacts/{id}`` (409 on an address another
-contact has) and ``DELETE /contacts/{id}/hard_delete``. Bodies and status codes as Freshdesk's API v2."""
+contact has) and ``DELETE /contacts/{id}/hard_delete`` (the contact and all its tickets, for good). Bodies and status codes as Freshdesk's API v2."""
 
 from __future__ import annotations
 
@@ -197,7 +197,10 @@ class RightsFreshdesk(FakeFreshdesk):
         if refused:
             return refused
         contact_id = int(urlsplit(request.url or "").path.split("/")[-2])
-        if self.contacts.pop(contact_id, None) is None:
+        contact = self.contacts.pop(contact_id, None)
+        if contact is None:
             return _json(404, {"code": "access_denied", "message": "Record not found"})
         self.hard_deleted.append(contact_id)
+        for ticket in self.tickets_of(contact.email):  # the contact and all its tickets, trashed ones too
+            del self.tickets[ticket.id]
         return 204, {}, ""

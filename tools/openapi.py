@@ -21,6 +21,7 @@ API_MODULES = [
     ("intake", "intake_handler"),
     ("helpdesk_events", "helpdesk_events_handler"),
     ("rights_api", "rights_api_handler"),
+    ("recordings", "recordings_handler"),
 ]
 # placeholders so the handlers' settings validate; only names, nothing is called
 _PLACEHOLDER_ENV = {
@@ -37,6 +38,8 @@ _PLACEHOLDER_ENV = {
     "RIGHTS_REQUESTS_TABLE": "RightsRequestsTable",
     "RIGHTS_QUEUE_URL": "https://sqs.invalid/RightsQueue",
     "MAIL_FROM": "privacy@shop.example",
+    "RECORDINGS_TABLE": "RecordingsTable",
+    "RECORDINGS_BUCKET": "recordings-bucket",
 }
 FORM = "application/x-www-form-urlencoded"
 

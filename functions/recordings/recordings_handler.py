@@ -37,7 +37,7 @@ RECORDING_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class ConsentView(BaseModel):
+class RecordingConsentView(BaseModel):
     given: bool
     at: datetime
     purposes: list[Purpose]
@@ -57,7 +57,7 @@ class RecordingDetail(BaseModel):
     call_id: str
     status: RecordingStatus
     linked_by: str
-    consent: ConsentView
+    consent: RecordingConsentView
     content_type: str
     size_bytes: int | None
     registered_at: datetime
@@ -114,7 +114,7 @@ def _detail(view: RecordingView) -> dict[str, Any]:
         call_id=r.call_id,
         status=view.status,
         linked_by=r.linked_by,
-        consent=ConsentView(given=True, at=r.consent_at.astimezone(UTC), purposes=list(r.purposes)),
+        consent=RecordingConsentView(given=True, at=r.consent_at.astimezone(UTC), purposes=list(r.purposes)),
         content_type=r.content_type,
         size_bytes=r.size_bytes,
         registered_at=r.registered_at,

@@ -618,3 +618,77 @@ def test_the_worker_finds_a_subjects_requests(rights: RightsHarness) -> None:
     receive(rights, STRANGER)
     found = set(rights.store.keys_by_subject(subject_key(EMAIL, PEPPER)))
     assert found == {first.request_id, second.request_id}
+
+
+# ---------------------------------------------------------------- when something fails
+
+
+def test_an_acknowledgement_that_went_out_is_not_sent_again_when_its_record_fails(
+    rights: RightsHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_update = rights.store.update
+
+    def down_once(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(rights.store, "update", real_update)
+        raise ServiceUnavailable()
+
+    monkeypatch.setattr(rights.store, "update", down_once)
+    request = receive(rights, raw_mail_key="raw/ack-not-recorded")
+    assert request.acknowledged_at is None
+    assert (
+        len(rights.mailbox.messages(EMAIL)) == 1
+    )  # the person has their link; the caller is not told to retry
+    assert rights.service.verify(rights.mailbox.token(EMAIL)).status is RequestStatus.VERIFIED
+
+
+def test_a_notification_that_cannot_be_sent_changes_nothing(rights: RightsHarness, aws: Aws) -> None:
+    request = receive(rights)
+    aws.session.client("sesv2").delete_email_identity(EmailIdentity="privacy@shop.example")
+    with pytest.raises(ServiceUnavailable):
+        rights.service.extend(request.request_id, months=1, reason="busy", principal=DPO_ARN)
+    with pytest.raises(ServiceUnavailable):
+        rights.service.reject(request.request_id, reasons=["no"], principal=DPO_ARN)
+    unchanged = rights.store.require(request.request_id)
+    assert (unchanged.status, unchanged.extended_due_at) == (RequestStatus.AWAITING_VERIFICATION, None)
+    assert [e.action for e in unchanged.audit] == ["received", "acknowledged"]
+
+
+def test_a_failed_undo_is_logged_and_the_caller_still_told_to_retry(
+    rights: RightsHarness, aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = create_verified(rights, RightType.UNCLASSIFIED)
+    rights.service._queue = RightsQueue(queue_url=aws.name("RightsQueue") + "-gone", client=lambda: aws.sqs)
+    real_update = rights.store.update
+    calls = []
+
+    def undo_fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("audit"))
+        if len(calls) > 1:
+            raise ServiceUnavailable()
+        return real_update(*args, **kwargs)
+
+    monkeypatch.setattr(rights.store, "update", undo_fails)
+    with pytest.raises(ServiceUnavailable):
+        rights.service.amend(request.request_id, principal=DPO_ARN, right="access")
+    assert len(calls) == 2  # the amendment, then the undo that failed
+
+
+def test_a_retried_mail_whose_request_expired_is_refused(
+    rights: RightsHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contact_intake.rights.store import RequestExists
+
+    def taken_by_an_expired_one(request: RightsRequest) -> None:
+        raise RequestExists(None)
+
+    monkeypatch.setattr(rights.store, "create", taken_by_an_expired_one)
+    with pytest.raises(TransitionRefused) as refused:
+        receive(rights, raw_mail_key="raw/ancient")
+    assert refused.value.reason == "expired_duplicate"
+    assert rights.mailbox.messages() == []
+
+
+def test_a_request_cannot_be_amended_to_unclassified(rights: RightsHarness) -> None:
+    request = create_verified(rights, RightType.UNCLASSIFIED)
+    with pytest.raises(ValidationFailed):
+        rights.service.amend(request.request_id, principal=DPO_ARN, right="unclassified")

@@ -262,7 +262,10 @@ def scan(aws: Aws, table: str) -> list[dict[str, Any]]:
 
 
 def audit_text(request: RightsRequest) -> str:
-    return json.dumps([entry.as_dict() for entry in request.audit])
+    return json.dumps(
+        [{"actor": e.actor, "action": e.action, "counts": dict(e.counts)} for e in request.audit],
+        ensure_ascii=False,
+    )
 
 
 def assert_audit_is_impersonal(request: RightsRequest) -> None:
@@ -473,11 +476,14 @@ def test_erasure_leaves_nothing_anywhere(
     assert {e["reason"]["S"] for e in ledger} == {"rights_request"}
     for personal in (*PERSON.values(), "@"):
         assert personal not in json.dumps(ledger)
-    # the helpdesk: every ticket of hers gone, the contact too; the other person's ticket stays
-    assert all(t.deleted for t in helpdesk.tickets_of(ZOE.email))
-    assert {forwarded.helpdesk_ticket_id, direct.id} <= {t.id for t in helpdesk.tickets_of(ZOE.email)}
-    assert not helpdesk.tickets[theirs.helpdesk_ticket_id].deleted  # type: ignore[index]
+    # the helpdesk: her tickets deleted (to the trash), then her contact with all its tickets for good; the
+    # other person's ticket stays
+    assert helpdesk.calls["delete_ticket"] == 2  # the inquiry's (by the Eraser) and the one she mailed
     assert helpdesk.hard_deleted == [contact.id]
+    assert helpdesk.tickets_of(ZOE.email) == []
+    assert {forwarded.helpdesk_ticket_id, direct.id}.isdisjoint(helpdesk.tickets)
+    assert not helpdesk.tickets[theirs.helpdesk_ticket_id].deleted  # type: ignore[index]
+    assert ZOE.email not in {c.email for c in helpdesk.contacts.values()}
     # the raw mails of her requests; the other person's stays
     remaining = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert remaining == ["raw/mallory-access"]
@@ -536,7 +542,7 @@ def test_erasure_with_the_helpdesk_down_is_retried_and_never_completed_early(
     assert failures(answer) == 0
     assert aws.find_item(first.inquiry_id) is None
     assert aws.find_item(second.inquiry_id) is None
-    assert all(t.deleted for t in helpdesk.tickets_of(ZOE.email))
+    assert helpdesk.tickets_of(ZOE.email) == []
     done = request_of(worker, request.request_id)
     assert done.status is RequestStatus.COMPLETED
     assert actions(done).count("resumed") == 2
@@ -836,7 +842,7 @@ def test_an_objection_restricts_at_once_and_an_upheld_one_erases(
 
     assert failures(answer) == 0
     assert aws.find_item(record.inquiry_id) is None
-    assert helpdesk.tickets[record.helpdesk_ticket_id].deleted  # type: ignore[index]
+    assert record.helpdesk_ticket_id not in helpdesk.tickets  # with the contact, for good
     assert {e["reason"]["S"] for e in scan(aws, "ErasureLedgerTable")} == {"objection_upheld"}
     done = request_of(worker, request.request_id)
     assert done.status is RequestStatus.COMPLETED
@@ -1041,6 +1047,59 @@ def test_recordings_are_exported_and_erased_through_the_hook(
     assert json.loads(next(iter(export.attachments.values())))["call_recordings"] == [
         {"recording_id": "rec-1", "purposes": ["training"], "status": "stored"}
     ]
+
+
+def a_recording(worker: RightsWorkerWiring, clock: FakeClock, person: Person = ZOE) -> str:
+    """A recorded call of ``person``'s account, registered in the template's RecordingsTable."""
+    import uuid
+
+    from contact_intake.recording_models import LinkedBy, Purpose, Recording, RecordingStatus, audio_key
+    from contact_intake.recordings_wiring import RecordingsStorageWiring
+
+    recording_id = str(uuid.uuid4())
+    RecordingsStorageWiring(worker.settings, worker.clients, clock).ledger.put_pending(
+        Recording(
+            recording_id=recording_id,
+            call_id="call-2026-11-25-000417",
+            subject_key=person.key,
+            phone_key=None,
+            linked_by=LinkedBy.CUSTOMER,
+            consent_at=clock() - timedelta(days=2),
+            purposes=(Purpose.QUALITY,),
+            status=RecordingStatus.PENDING_UPLOAD,
+            audio_key=audio_key(Purpose.QUALITY, recording_id, "audio/mpeg"),
+            content_type="audio/mpeg",
+            registered_at=clock() - timedelta(days=2),
+            expires_at=int((clock() + timedelta(days=400)).timestamp()),
+            upload_deadline=clock() + timedelta(minutes=30),
+        )
+    )
+    return recording_id
+
+
+def test_the_recordings_ledger_is_what_the_worker_uses(
+    aws: Aws, worker: RightsWorkerWiring, rights_queue: RightsQueueSource, clock: FakeClock
+) -> None:
+    recording_id = a_recording(worker, clock)
+    theirs = a_recording(worker, clock, OTHER)
+    a_verified_request(worker, RightType.ACCESS)
+    withdrawal = a_verified_request(worker, RightType.CONSENT_WITHDRAWAL)
+
+    rights_queue.drain()
+
+    document = json.loads(next(iter(sent_mails()[0].attachments.values())))
+    assert [r["recording_id"] for r in document["call_recordings"]] == [recording_id]
+    assert document["call_recordings"][0]["consent"]["purposes"] == ["quality"]
+    entry = raw_item(aws, "RecordingsTable", {"recording_id": {"S": recording_id}})
+    assert entry is not None
+    assert entry["status"] == {"S": "withdrawn"}
+    other = raw_item(aws, "RecordingsTable", {"recording_id": {"S": theirs}})
+    assert other is not None
+    assert other["status"] == {"S": "pending_upload"}
+    done = request_of(worker, withdrawal.request_id)
+    assert dict(next(e for e in done.audit if e.action == "consent_withdrawn").counts) == {
+        "call_recordings": 1
+    }
 
 
 def test_an_unclassified_request_is_left_for_the_dpo(

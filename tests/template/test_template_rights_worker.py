@@ -65,9 +65,10 @@ def test_the_environment_points_at_the_templates_resources(resources: Resources)
     assert {name: variables[name] for name in expected} == expected
 
 
-def test_deleting_helpdesk_contacts_is_a_choice_that_defaults_to_no(sam_template: dict[str, Any]) -> None:
+def test_erasure_deletes_the_helpdesk_contact_unless_told_not_to(sam_template: dict[str, Any]) -> None:
+    # a ticket delete only moves it to Freshdesk's trash; the contact's hard delete removes both for good
     parameter = sam_template["Parameters"]["HelpdeskDeleteContacts"]
-    assert parameter["Default"] == "false"
+    assert parameter["Default"] == "true"
     assert parameter["AllowedValues"] == ["true", "false"]
 
 

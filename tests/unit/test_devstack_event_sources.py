@@ -162,9 +162,8 @@ def test_the_forwarders_mapping_is_read_from_the_template(repo_resources: Resour
 
     mappings, skipped = sqs_mappings(repo_resources, specs)
 
-    (mapping,) = mappings
     assert skipped == []
-    assert mapping.logical_id == "ForwarderInquiryQueueMapping"
+    mapping = {m.logical_id: m for m in mappings}["ForwarderInquiryQueueMapping"]
     assert (mapping.function, mapping.queue) == ("ForwarderFunction", "InquiryQueue")
     assert mapping.queue_url == repo_resources.ref("InquiryQueue")
     assert mapping.queue_arn == repo_resources.get_att("InquiryQueue", "Arn")

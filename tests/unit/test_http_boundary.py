@@ -139,3 +139,28 @@ def test_with_headers_updates_both_maps() -> None:
     assert response["headers"]["Vary"] == "Origin"
     assert response["multiValueHeaders"]["Vary"] == ["Origin"]
     assert with_headers({"statusCode": 200}, {}) == {"statusCode": 200}
+
+
+def test_a_path_parameter_the_router_cannot_match_is_a_404_not_a_500() -> None:
+    # API Gateway passes /things/<anything> to the function; Powertools' route pattern leaves some
+    # characters out (U+0085 here, found by the fuzzer), and then no route matches at all
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+    from contact_intake.http import register_error_handlers
+    from tests.builders import FakeContext
+
+    app = APIGatewayRestResolver(enable_validation=True)
+    register_error_handlers(app)
+
+    @app.get("/things/<thing_id>")
+    def get_thing(thing_id: str) -> dict[str, str]:
+        return {"thing_id": thing_id}
+
+    def get(path: str) -> dict[str, object]:
+        event = api_event(None, method="GET", path=path, content_type=None)
+        return dict(app.resolve(event, FakeContext()))
+
+    assert get("/things/abc")["statusCode"] == 200
+    answer = get("/things/\x852")
+    assert answer["statusCode"] == 404
+    assert json.loads(str(answer["body"])) == {"error": {"code": "not_found", "message": "Not found."}}

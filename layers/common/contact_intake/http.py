@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from contact_intake.errors import (
@@ -22,6 +23,7 @@ from contact_intake.errors import (
     ContactIntakeError,
     FieldError,
     MalformedBody,
+    NotFound,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -88,6 +90,12 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         if any(str(e.get("type")) == "json_invalid" for e in errors):
             return error_response(MalformedBody())
         return error_response(ValidationFailed(fields=field_errors(errors)))
+
+    # API Gateway matched the route but Powertools' pattern did not (a path parameter with characters its
+    # pattern leaves out, e.g. U+0085): no such resource, not a server error (found by the fuzzer)
+    @app.exception_handler(NotFoundError)  # type: ignore[untyped-decorator]
+    def _not_found(error: NotFoundError) -> Response[str]:
+        return error_response(NotFound())
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def _unexpected(error: Exception) -> Response[str]:

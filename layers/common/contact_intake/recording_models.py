@@ -65,10 +65,11 @@ PHONE_KEY_PURPOSE = "phone"  # the HMAC domain of phone numbers (subject.keyed_d
 
 
 def normalise_phone(raw: str) -> str:
-    """The E.164 form of an international number: separators (spaces, dashes, dots, slashes, brackets)
-    dropped and a leading ``00`` read as ``+``. Raises ValueError for anything else, a national number
-    (``06 1234 5678``) included: without the country code the same digits name different lines."""
-    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+    """The E.164 form of an international number: separators (spaces, dashes, dots, slashes, brackets) and
+    a bracketed trunk zero dropped, a leading ``00`` read as ``+``. Raises ValueError for anything else, a
+    national number (``06 1234 5678``) included: without the country code the digits name different lines."""
+    # "+31 (0)6 ...": the bracketed trunk zero is dialled only inside the country
+    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw).replace("(0)", ""))
     if text.startswith("00"):
         text = "+" + text[2:]
     if not _E164.match(text):
@@ -108,7 +109,7 @@ def _phone(value: str) -> str:
     return normalise_phone(value)
 
 
-class Consent(BaseModel):
+class RecordingConsent(BaseModel):
     model_config = ConfigDict(extra="forbid", title="RecordingConsent")
 
     given: Annotated[StrictBool, AfterValidator(_was_given)] = Field(description="Must be true (JSON true).")
@@ -144,7 +145,7 @@ class RecordingRegistration(BaseModel):
         default=None, description="The caller's customer number, when the call was about their account."
     )
     phone: Phone | None = None
-    consent: Consent
+    consent: RecordingConsent
     content_type: AudioType = Field(
         default=DEFAULT_AUDIO_TYPE, description="The audio's media type; the upload must send exactly it."
     )

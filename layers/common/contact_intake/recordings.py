@@ -294,27 +294,23 @@ class UploadConfirmer:
             return self._reject(key, None, UploadOutcome.DELETED_UNEXPECTED_KEY)
         # the entry as it was when the object arrived: an upload in time counts even if this runs later
         recording = self._ledger.get(match["recording_id"], now=created_at)
-        verdict = self._verdict(recording, key, size, created_at)
+        verdict = self._verdict(recording, key, size)
         if verdict is UploadOutcome.STORED and recording is not None:
             return self._store(recording, created_at)
         if verdict is UploadOutcome.ALREADY_STORED:
             return verdict
         return self._reject(key, match["recording_id"], verdict)
 
-    def _verdict(
-        self, recording: Recording | None, key: str, size: int, created_at: datetime
-    ) -> UploadOutcome:
+    def _verdict(self, recording: Recording | None, key: str, size: int) -> UploadOutcome:
         if recording is None or recording.audio_key != key:
             return UploadOutcome.DELETED_NO_ENTRY
         if recording.status is not RecordingStatus.PENDING_UPLOAD:
             stored = recording.status is RecordingStatus.STORED
             return UploadOutcome.ALREADY_STORED if stored else UploadOutcome.DELETED_WITHDRAWN
-        late = recording.upload_deadline is not None and created_at > recording.upload_deadline
+        # (a late upload found no entry: a pending entry expires at its upload deadline)
         wrong_size = size > self._max_bytes or (
             recording.size_bytes is not None and size != recording.size_bytes
         )
-        if late:
-            return UploadOutcome.DELETED_NO_ENTRY
         return UploadOutcome.DELETED_WRONG_SIZE if wrong_size else UploadOutcome.STORED
 
     def _store(self, recording: Recording, created_at: datetime) -> UploadOutcome:

@@ -464,17 +464,15 @@ class RightsService:
             names={"#type": "type"},
         )
         if updated.status is RequestStatus.VERIFIED and updated.executable and not request.executable:
-            previous: dict[str, str | Mapping[str, str]] = {"type": str(request.type)}
-            if request.corrections:
-                previous["corrections"] = request.corrections
+            # it could not run before: it was unclassified, or a rectification without corrections
             self._queue_or_undo(
                 updated,
                 QueueAction.EXECUTE,
                 lambda: self._store.update(
                     request_id,
                     expect=(),
-                    set_fields={name: attr(value) for name, value in previous.items()},
-                    remove=() if request.corrections else ("corrections",),
+                    set_fields={"type": attr(str(request.type))},
+                    remove=("corrections",),
                     audit=(AuditEntry(self._clock(), dpo_actor(principal), AuditAction.AMENDMENT_UNDONE),),
                 ),
             )

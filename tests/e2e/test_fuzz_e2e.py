@@ -1,0 +1,171 @@
+"""Fuzzing (issue 6): schemathesis generates requests from the committed docs/openapi.json and sends them to
+devstack; every answer must be no server error, conform to the document (status code, content type,
+headers, body schema), reject what the document calls invalid with a 4xx, and carry no stack trace or
+internal name.
+
+Every operation of the document is fuzzed, valid data (schemathesis' positive mode) and invalid data
+(negative mode) alike; the AWS_IAM routes are SigV4-signed for devstack's local/local key, so the fuzzer
+reaches the functions behind them and not only API Gateway's 403. ``FUZZ_EXAMPLES`` sets the examples per
+operation and mode: the default keeps ``make test`` to about a minute with at least 1,000 cases in all;
+``make fuzz`` runs a long one. The case counts are printed per operation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.core.failures import FailureGroup
+
+from tests.e2e.devstack_process import RunningDevstack
+
+pytestmark = pytest.mark.e2e
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
+MINIMUM_CASES = 1000
+# the routes anyone may call (DESIGN §4); every other one is signed
+PUBLIC = {("POST", "/inquiries"), ("OPTIONS", "/inquiries"), ("GET", "/rights-requests/verify"),
+          ("POST", "/helpdesk/events")}  # fmt: skip
+WEBHOOK_SECRET = "local-webhook-secret"  # DESIGN §8
+# Deviations found by this fuzzer in code still being built, each with its owner's fix; reported, not failed.
+# An entry that no longer matches anything is printed as stale: delete it then.
+KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
+    ("POST /rights-requests", "Received: 400 Documented: 201"): "issue 4: rights routes answer 400 "
+    "malformed_body to an unreadable JSON body, but their documented responses lack 400",
+    ("POST /rights-requests/{request_id}/", "Received: 400 Documented: 200"): "issue 4: as above",
+}
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+# what no answer may show: a trace, a file, a module, a library's own message or link
+INTERNALS = re.compile(
+    r"Traceback|File \"|\.py\b|contact_intake|botocore|boto3|pydantic|aws_lambda_powertools|powertools"
+    r"|site-packages|/var/task|/opt/python|errors\.pydantic\.dev|Exception\b|NoneType|KeyError",
+    re.IGNORECASE,
+)
+
+
+class SigV4(requests.auth.AuthBase):
+    """Signs a prepared request as the DPO's CLI does (service execute-api, devstack's local key)."""
+
+    def __init__(self, region: str) -> None:
+        self.signer = SigV4Auth(Credentials("local", "local"), "execute-api", region)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        aws = AWSRequest(method=request.method, url=request.url, data=body, headers=dict(request.headers))
+        self.signer.add_auth(aws)
+        request.headers.update(dict(aws.headers.items()))
+        return request
+
+
+def no_internals(response: requests.Response) -> str | None:
+    found = INTERNALS.search(response.text)
+    return (
+        None if found is None else f"{response.status_code} shows {found.group(0)!r}: {response.text[:200]}"
+    )
+
+
+def _brief(failure: BaseException) -> str:
+    return " ".join(str(failure).split())[: int(os.environ.get("FUZZ_BRIEF", "300"))]
+
+
+def known(failure: str) -> str | None:
+    """The reason when ``failure`` is a known deviation (KNOWN_DEVIATIONS), else None."""
+    return next((why for (label, text), why in KNOWN_DEVIATIONS.items() if failure.startswith(label)
+                 and text in failure), None)  # fmt: skip
+
+
+def fuzz_operation(
+    operation: Any, mode: GenerationMode, base_url: str, session: requests.Session
+) -> tuple[int, Counter[int], list[str]]:
+    """Run ``EXAMPLES`` generated cases of one operation; (cases, status codes, failures)."""
+    cases, statuses, failures = [0], Counter[int](), []
+    # the webhook's shared secret is a credential, not input: without it every case is the same 401
+    headers = {"X-Webhook-Secret": WEBHOOK_SECRET} if operation.path == "/helpdesk/events" else None
+    checks = [*CHECKS, negative_data_rejection] if mode is GenerationMode.NEGATIVE else CHECKS
+
+    @given(operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: failures are collected, not raised
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: Any) -> None:
+        cases[0] += 1
+        response = case.call(base_url=base_url, session=session, headers=headers, timeout=30)
+        statuses[response.status_code] += 1
+        problem = no_internals(response)
+        if problem:
+            failures.append(f"{case.operation.label}: {problem}")
+        try:
+            case.validate_response(response, checks=checks)
+        except FailureGroup as group:  # kept, and the next case goes on
+            for failure in group.exceptions:
+                failures.append(
+                    f"{case.operation.label} [{mode.value}] {failure.title}: {_brief(failure)}"
+                    f" | {case.as_curl_command(headers={'Authorization': '...'})[:400]}"
+                )
+
+    run()
+    return cases[0], statuses, failures
+
+
+def test_the_api_survives_the_fuzzer_and_keeps_its_document(
+    devstack: RunningDevstack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = schemathesis.openapi.from_path(str(DOCUMENT))
+    public, signed = requests.Session(), requests.Session()
+    signed.auth = SigV4(devstack.resources_json["region"])
+    total, failures, rows = 0, [], []
+    statuses_all: Counter[int] = Counter()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        session = public if (operation.method.upper(), operation.path) in PUBLIC else signed
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            cases, statuses, found = fuzz_operation(operation, mode, devstack.api_url, session)
+            total += cases
+            statuses_all += statuses
+            failures += found
+            rows.append(
+                f"  {operation.label:<55} {mode.value:<8} {cases:>5} cases  {dict(sorted(statuses.items()))}"
+            )
+    with capsys.disabled():
+        codes = dict(sorted(statuses_all.items()))
+        print(f"\nFUZZ {total} cases, {len(failures)} failures; status codes {codes}")
+        print("\n".join(rows), flush=True)
+    deviations = Counter(why for failure in failures if (why := known(failure)))
+    unexpected = [failure for failure in failures if not known(failure)]
+    with capsys.disabled():
+        for why, count in deviations.items():
+            print(f"  known deviation ({count} cases): {why}")
+        for stale in set(KNOWN_DEVIATIONS.values()) - set(deviations):
+            print(f"  stale known deviation (fixed? delete it): {stale}")
+    assert not unexpected, "\n".join(unexpected[:15])
+    assert not [code for code in statuses_all if code >= 500]
+    assert total >= MINIMUM_CASES or EXAMPLES < 50, f"only {total} cases"

@@ -1,0 +1,126 @@
+"""Call recordings end to end on devstack: the telephony integration signs its requests (SigV4, local/local),
+registers a consented recording, PUTs the audio to the presigned URL (straight to moto, as to S3), S3's
+EventBridge notification makes it stored, the DPO downloads it, and a withdrawal deletes it at once."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from tests.e2e.devstack_process import RunningDevstack
+from tests.e2e.local_api import HTTP_TIMEOUT, wait_for
+
+pytestmark = pytest.mark.e2e
+
+PHONE = "+31 6 1234 5678"  # the log capture looks for it in devstack's output
+LOCAL_KEY = Credentials("local", "local")  # devstack's IAM routes accept exactly this key (DESIGN §8)
+AUDIO = b"RIFF\x24\x08\x00\x00WAVEfmt " + bytes(range(256)) * 4
+
+
+def signed(
+    devstack: RunningDevstack, method: str, path: str, body: Any = None, key: Credentials = LOCAL_KEY
+) -> Any:
+    """A request signed as the telephony integration's IAM role would sign it (devstack takes local/local)."""
+    url = devstack.api_url + path
+    data = json.dumps(body) if body is not None else None
+    request = AWSRequest(method=method, url=url, data=data, headers={"Content-Type": "application/json"})
+    SigV4Auth(key, "execute-api", devstack.resources_json["region"]).add_auth(request)
+    return requests.request(method, url, data=data, headers=dict(request.headers), timeout=HTTP_TIMEOUT)
+
+
+def a_registration(**consent: Any) -> dict[str, Any]:
+    return {
+        "call_id": f"e2e-{uuid.uuid4()}",
+        "phone": PHONE,
+        "consent": {"given": True, "at": "2025-02-03T10:12:44+01:00", "purposes": ["quality"], **consent},
+        "content_type": "audio/wav",
+        "size_bytes": len(AUDIO),
+    }
+
+
+def audio_exists(devstack: RunningDevstack, key: str) -> bool:
+    try:
+        devstack.client("s3").head_object(Bucket=devstack.resource("RecordingsBucket"), Key=key)
+    except ClientError:
+        return False
+    return True
+
+
+def ledger_item(devstack: RunningDevstack, recording_id: str) -> dict[str, Any]:
+    answer = devstack.client("dynamodb").get_item(
+        TableName=devstack.resource("RecordingsTable"),
+        Key={"recording_id": {"S": recording_id}},
+        ConsistentRead=True,
+    )
+    return dict(answer.get("Item") or {})
+
+
+def test_register_upload_download_and_withdraw(devstack: RunningDevstack) -> None:
+    grant = signed(devstack, "POST", "/recordings", a_registration())
+    assert grant.status_code == 201, grant.text
+    assert grant.headers["Cache-Control"] == "no-store"
+    body = grant.json()
+    upload_url = urlsplit(body["upload_url"])
+    # the presigned URL points at the local S3 (path style), not at AWS
+    assert f"{upload_url.scheme}://{upload_url.netloc}" == devstack.aws_endpoint
+    bucket = devstack.resource("RecordingsBucket")
+    key = upload_url.path.removeprefix(f"/{bucket}/")
+    assert key == f"quality/{body['recording_id']}.wav"
+
+    put = requests.put(
+        body["upload_url"],
+        data=AUDIO,
+        headers={"Content-Type": body["upload_headers"]["Content-Type"]},
+        timeout=30,
+    )
+    assert put.status_code == 200, put.text
+
+    # S3 -> EventBridge -> RecordingUploadedFunction, in the background as on AWS
+    stored = wait_for(
+        lambda: (
+            (r := signed(devstack, "GET", f"/recordings/{body['recording_id']}")).json().get("status")
+            == "stored"
+            and r.json()
+        ),
+        "the upload to be confirmed",
+    )
+    assert requests.get(stored["download_url"], timeout=HTTP_TIMEOUT).content == AUDIO
+
+    withdrawn = signed(devstack, "DELETE", f"/recordings/{body['recording_id']}")
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert not audio_exists(devstack, key)
+    item = ledger_item(devstack, body["recording_id"])
+    assert item["status"] == {"S": "withdrawn"}
+    assert "withdrawn_at" in item
+    assert "consent_at" in item
+
+
+def test_the_routes_answer_only_signed_requests(devstack: RunningDevstack) -> None:
+    unsigned = requests.post(f"{devstack.api_url}/recordings", json=a_registration(), timeout=HTTP_TIMEOUT)
+    assert unsigned.status_code == 403
+    wrong_key = signed(devstack, "POST", "/recordings", a_registration(), key=Credentials("local", "guess"))
+    assert wrong_key.status_code == 403
+
+
+def test_no_consent_no_recording(devstack: RunningDevstack) -> None:
+    registration = a_registration(given=False)
+    answer = signed(devstack, "POST", "/recordings", registration)
+    assert answer.status_code == 422, answer.text
+    items = devstack.client("dynamodb").scan(TableName=devstack.resource("RecordingsTable"))["Items"]
+    assert not [i for i in items if i["call_id"]["S"] == registration["call_id"]]
+
+
+def test_an_object_nobody_registered_is_deleted_on_arrival(devstack: RunningDevstack) -> None:
+    key = f"agreement_documentation/{uuid.uuid4()}.mp3"
+    devstack.client("s3").put_object(Bucket=devstack.resource("RecordingsBucket"), Key=key, Body=AUDIO)
+    wait_for(lambda: not audio_exists(devstack, key), "the unregistered object to be deleted")
