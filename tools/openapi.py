@@ -61,6 +61,7 @@ def build_document() -> dict[str, Any]:
         )
         document = _merge(document, schema)
     _document_form_posts(document)
+    _document_unreadable_bodies(document)
     return document
 
 
@@ -78,6 +79,26 @@ def _document_form_posts(document: dict[str, Any]) -> None:
     body = document["paths"]["/inquiries"]["post"]["requestBody"]["content"]
     schema = body["application/json"]["schema"]
     body[FORM] = {"schema": schema}
+
+
+def _document_unreadable_bodies(document: dict[str, Any]) -> None:
+    """Every operation that reads a JSON body answers 400 ``malformed_body`` when it cannot be read (not
+    JSON, not UTF-8): contact_intake.http maps it the same way for every function (found by the fuzzer)."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            content = (
+                operation.get("requestBody", {}).get("content", {}) if isinstance(operation, dict) else {}
+            )
+            if "application/json" in content:
+                operation.setdefault("responses", {}).setdefault(
+                    "400",
+                    {
+                        "description": "The body is not readable JSON.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+                        },
+                    },
+                )
 
 
 def render(document: dict[str, Any]) -> str:

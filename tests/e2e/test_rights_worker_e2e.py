@@ -154,12 +154,6 @@ def test_an_erasure_request_by_mail_leaves_nothing_behind(devstack: RunningDevst
     assert request_id in completion["subject"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RightsService.receive does not store raw_mail_key on the request yet (rights core), so the "
-    "worker cannot find the raw mail to erase it; the bucket's lifecycle still expires it. Remove this mark "
-    "when it does.",
-)
 def test_an_erasure_deletes_the_raw_mails_of_the_persons_requests(devstack: RunningDevstack) -> None:
     address = an_address()
     access_id, access_key = request_by_mail(

@@ -179,11 +179,6 @@ def test_a_mail_becomes_a_stored_request_and_an_acknowledgement(
     assert inbound.exists(key)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RightsService.receive derives the id from raw_mail_key but does not store it on the request yet "
-    "(rights core): an erasure could not find the raw mail. Remove this mark when it does.",
-)
 def test_the_request_keeps_its_raw_mails_key_for_erasure(
     real_inbound: tuple[InboundMail, RightsMailWiring],
 ) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Annotated
 from urllib.parse import urlencode
 
 import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel
 
 from contact_intake.errors import (
     BodyTooLarge,
@@ -164,3 +167,27 @@ def test_a_path_parameter_the_router_cannot_match_is_a_404_not_a_500() -> None:
     answer = get("/things/\x852")
     assert answer["statusCode"] == 404
     assert json.loads(str(answer["body"])) == {"error": {"code": "not_found", "message": "Not found."}}
+
+
+class _Thing(BaseModel):
+    name: str
+
+
+def test_a_body_that_is_not_utf8_is_a_400_not_a_500() -> None:
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+    from contact_intake.http import register_error_handlers
+    from tests.builders import FakeContext
+
+    app = APIGatewayRestResolver(enable_validation=True)
+    register_error_handlers(app)
+
+    @app.post("/things")
+    def post_thing(thing: Annotated[_Thing, Body(embed=False)]) -> dict[str, str]:
+        return {"name": thing.name}
+
+    event = api_event(None, path="/things")
+    event["body"], event["isBase64Encoded"] = base64.b64encode(b"\xff\xfe").decode(), True
+    answer = app.resolve(event, FakeContext())
+    assert answer["statusCode"] == 400, answer["body"]
+    assert json.loads(answer["body"])["error"]["code"] == "malformed_body"

@@ -93,6 +93,11 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     # API Gateway matched the route but Powertools' pattern did not (a path parameter with characters its
     # pattern leaves out, e.g. U+0085): no such resource, not a server error (found by the fuzzer)
+    # a body that is not UTF-8 (API Gateway hands it over base64-encoded): unreadable, as invalid JSON is
+    @app.exception_handler(UnicodeDecodeError)  # type: ignore[untyped-decorator]
+    def _undecodable(error: UnicodeDecodeError) -> Response[str]:
+        return error_response(MalformedBody())
+
     @app.exception_handler(NotFoundError)  # type: ignore[untyped-decorator]
     def _not_found(error: NotFoundError) -> Response[str]:
         return error_response(NotFound())

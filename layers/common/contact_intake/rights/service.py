@@ -126,6 +126,7 @@ class RightsService:
             received_at=received_at,
             token=token,
             audit=[AuditEntry(now, SYSTEM_ACTOR, AuditAction.RECEIVED, dict(counts or {}))],
+            raw_mail_key=raw_mail_key,
         )
         try:
             self._store.create(request)
@@ -506,6 +507,7 @@ class RightsService:
         token: IssuedToken | None,
         audit: list[AuditEntry],
         corrections: dict[str, str] | None = None,
+        raw_mail_key: str | None = None,
     ) -> RightsRequest:
         address = email.strip()
         received = _to_milliseconds(received_at)
@@ -524,6 +526,7 @@ class RightsService:
             token_expires_at=token.expires_at if token else None,
             corrections=corrections or {},
             audit=audit,
+            raw_mail_key=raw_mail_key,
         )
 
     def _acknowledge(
