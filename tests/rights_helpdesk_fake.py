@@ -1,7 +1,8 @@
 """The fake Freshdesk of tests/helpdesk_fake.py with what the rights worker also uses: requester contacts
 (made by a ticket create, as Freshdesk does), ``PUT /tickets/{id}``, ``GET /tickets/{id}/conversations``
 (paged, ``link: rel="next"``), ``GET /contacts?email=``, ``PUT /contacts/{id}`` (409 on an address another
-contact has) and ``DELETE /contacts/{id}/hard_delete`` (the contact and all its tickets, for good). Bodies and status codes as Freshdesk's API v2."""
+contact has) and ``DELETE /contacts/{id}/hard_delete`` (the contact and all its tickets, for good).
+Bodies and status codes as Freshdesk's API v2."""
 
 from __future__ import annotations
 
