@@ -77,6 +77,12 @@ openapi: $(VENV)/.stamp ## regenerate docs/openapi.json from the code
 bench: $(VENV)/.stamp ## benchmarks: prints a table, writes bench/results.json
 	$(PY) -m bench
 
+fuzz: $(VENV)/.stamp ## long schemathesis run on devstack (FUZZ_EXAMPLES per operation and mode, default 1000: ~28,000 cases)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest tests/e2e/test_fuzz_e2e.py $(PYTEST_ARGS)
+
+load: $(VENV)/.stamp ## locust, headless and bounded, against a devstack it starts (LOAD_USERS, LOAD_SECONDS)
+	$(PY) -m bench.load --users $${LOAD_USERS:-20} --seconds $${LOAD_SECONDS:-60}
+
 audit: $(VENV)/.stamp ## pip-audit of the pinned dependencies (exit 1 on a known vulnerability; says so when it could not audit)
 	$(PY) -m tools.audit
 

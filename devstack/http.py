@@ -174,6 +174,9 @@ class ApiServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # the listen backlog: socketserver's default of 5 resets connections when a browser's or a load
+    # test's parallel connections arrive together (seen with 20 locust users)
+    request_queue_size = 128
 
     def __init__(self, host: str, port: int, application: Application, console: Console) -> None:
         self.application = application

@@ -146,11 +146,10 @@ def reapply(
     ledger: ErasureLedger,
     *,
     dry_run: bool = False,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
     out: TextIO = sys.stdout,
 ) -> Summary:
     """Apply ``entries`` to the restored ``table`` (see the module's docstring); returns the summary."""
-    return _Run(table, ledger, dry_run=dry_run, now=now, out=out).apply(entries)
+    return _Run(table, ledger, dry_run=dry_run, out=out).apply(entries)
 
 
 class _Run:
@@ -160,10 +159,9 @@ class _Run:
         ledger: ErasureLedger,
         *,
         dry_run: bool,
-        now: Callable[[], datetime],
         out: TextIO,
     ) -> None:
-        self.table, self.ledger, self.dry_run, self.now, self.out = table, ledger, dry_run, now, out
+        self.table, self.ledger, self.dry_run, self.out = table, ledger, dry_run, out
         self.summary = Summary()
         self.ledgered: set[str] = set()
         self.subject_wide: dict[str, tuple[datetime, str]] = {}  # subject key -> latest erased_at, reason
@@ -223,9 +221,11 @@ class _Run:
         ticket = _ticket_of(item)
         if ticket is not None:
             self.summary.tickets_to_check.append(ticket)
-        # no ticket ids in the entry: the ledger lists tickets that were deleted, and this one was not (yet)
+        # no ticket ids in the entry: the ledger lists tickets that were deleted, and this one was not (yet).
+        # erased_at is the subject-wide erasure's own time, not now: it is the moment this inquiry belongs to,
+        # and a later run compares "received before" against it (now would swallow inquiries written after)
         entry = ErasureEntry(
-            subject_key=subject_key, inquiry_id=inquiry_id, erased_at=self.now(), reason=reason
+            subject_key=subject_key, inquiry_id=inquiry_id, erased_at=erased_at, reason=reason
         )
         self.ledger.record(entry)
 

@@ -175,6 +175,6 @@ def test_the_api_survives_the_fuzzer_and_keeps_its_document(
         for why, count in deviations.items():
             print(f"  known deviation ({count} cases): {why}")
         for stale in set(KNOWN_DEVIATIONS.values()) - set(deviations):
-            print(f"  stale known deviation (fixed? delete it): {stale}")
+            print(f"  known deviation not seen in this run (fixed? then delete it): {stale}")
     assert not unexpected, "\n".join(unexpected[:15])
     assert total >= MINIMUM_CASES or EXAMPLES < 40, f"only {total} cases"

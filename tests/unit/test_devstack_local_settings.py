@@ -92,11 +92,17 @@ class _Server:
         self.application = lambda request: response
 
 
+class _UnixHandler(_Handler):
+    """The real handler, minus TCP_NODELAY: unit tests have only Unix socket pairs, which refuse it."""
+
+    disable_nagle_algorithm = False
+
+
 def serve_one(response: HttpResponse) -> tuple[bytes, str]:
     """One request through the real handler over a socket pair; what the client read, and the log."""
     client, server_side = socket.socketpair()
     server = _Server(response)
-    worker = threading.Thread(target=_Handler, args=(server_side, ("127.0.0.1", 1), server), daemon=True)
+    worker = threading.Thread(target=_UnixHandler, args=(server_side, ("127.0.0.1", 1), server), daemon=True)
     worker.start()
     client.sendall(b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}")
     received = b""

@@ -27,6 +27,7 @@ from contact_intake.rights.engine import (
     WorkResult,
     _not_runnable,
 )
+from contact_intake.rights.errors import TransitionRefused
 from contact_intake.rights.models import (
     AuditEntry,
     Channel,
@@ -198,6 +199,7 @@ def test_a_message_is_carried_out() -> None:
         MailFailed("ClientError"),
         ServiceUnavailable(),
         EnqueueFailed("ClientError"),
+        TransitionRefused("status_rejected"),  # the DPO rejected it while it ran: decided again next time
         KeyError("an unexpected bug"),
     ],
 )

@@ -202,7 +202,8 @@ class RightsWorkerSettings(RightsSettings, ErasureSettings, RecordingsStorageSet
     """What RightsWorkerFunction needs: the rights engine's settings, the Eraser's (inquiries, ledger,
     helpdesk) and the call recordings' (withdraw, erase, list a person's recordings); the inquiry queue
     (a lifted restriction sends held inquiries on), the accounts mirror (a corrected customer number
-    must verify), the raw mails (erasure), RightsDLQ (a message that can never succeed goes there at once), and whether an erasure also deletes the person's helpdesk contact."""
+    must verify), the raw mails (erasure), RightsDLQ (a message that can never succeed goes there at
+    once), and whether an erasure also deletes the person's helpdesk contact."""
 
     inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)

@@ -50,7 +50,7 @@ from typing import Any, Final, NoReturn, Protocol
 from aws_lambda_powertools.metrics import single_metric
 
 from contact_intake.erasure import Eraser, ErasureReason
-from contact_intake.errors import ContactIntakeError, ServiceUnavailable
+from contact_intake.errors import ContactIntakeError
 from contact_intake.forwarder import MessageRetry, QueuedMessage
 from contact_intake.helpdesk import Contact, HelpdeskError, HelpdeskNotFound, Ticket
 from contact_intake.models import InquiryRecord, InquiryStatus
@@ -127,6 +127,8 @@ class RightsHelpdesk(Protocol):
     """What the worker needs of the helpdesk (contact_intake.helpdesk.FreshdeskClient)."""
 
     def list_tickets_by_requester_email(self, email: str) -> list[Ticket]: ...
+
+    def get_ticket(self, ticket_id: int) -> Ticket: ...
 
     def get_ticket_document(self, ticket_id: int) -> dict[str, Any]: ...
 
@@ -464,8 +466,11 @@ class RightsEngine:
         return False
 
     def _tag_tickets(self, email: str, *, restricted: bool) -> int:
+        """Add or remove RESTRICTED_TAG on the person's tickets. A ticket's tags are read from the ticket
+        itself before they are written back whole (Freshdesk's PUT replaces the list)."""
         changed = 0
-        for ticket in self._helpdesk.list_tickets_by_requester_email(email):
+        for listed in self._helpdesk.list_tickets_by_requester_email(email):
+            ticket = self._helpdesk.get_ticket(listed.id)
             tagged = RESTRICTED_TAG in ticket.tags
             if tagged == restricted:
                 continue
@@ -676,7 +681,9 @@ class RightsWork:
             return None
         except RequestBusy:
             self._retry("busy", log)
-        except (HelpdeskError, MailFailed, ServiceUnavailable, EnqueueFailed) as fault:
+        except (HelpdeskError, MailFailed, EnqueueFailed, ContactIntakeError) as fault:
+            # ContactIntakeError: storage (ServiceUnavailable), or the request changed under this run (the DPO
+            # rejected it meanwhile): the next delivery reads it again and decides on what it is then
             self._retry(f"{type(fault).__name__}: {fault}", log)
         except Exception as exc:  # logged by type only: messages can quote personal data
             log_unexpected(exc, "rights_worker")
