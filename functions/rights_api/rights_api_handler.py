@@ -15,7 +15,15 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
 from contact_intake import http
 from contact_intake.config import RightsApiSettings
@@ -48,13 +56,10 @@ PAGE_HEADERS = {
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    # a control character other than a line break is a 422 at its field, like every other bad value
+    BeforeValidator(reject_binary_characters),
     Field(json_schema_extra={"description": "Free text; line breaks allowed."}),
 ]
-
-
-def _no_binary(value: str) -> str:
-    reject_binary_characters(value)
-    return value
 
 
 # ---------------------------------------------------------------- bodies and views
@@ -94,10 +99,12 @@ class RejectRightsRequest(BaseModel):
 class ObjectionDecision(BaseModel):
     model_config = ConfigDict(extra="forbid", title="ObjectionDecision")
 
-    upheld: bool
-    grounds: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = Field(
-        default="", description="Required when not upheld: the compelling legitimate grounds."
-    )
+    upheld: StrictBool  # the document says boolean: 0/1 or "yes" are refused, not coerced
+    grounds: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=4000),
+        BeforeValidator(reject_binary_characters),
+    ] = Field(default="", description="Required when not upheld: the compelling legitimate grounds.")
 
 
 class AmendRightsRequest(BaseModel):
@@ -348,9 +355,7 @@ def extend_request(
     request_id: Annotated[str, Path(pattern=REQUEST_ID)],
     body: Annotated[ExtendRightsRequest, Body(embed=False)],
 ) -> Response[str]:
-    request = wiring.rights.extend(
-        request_id, months=body.months, reason=_no_binary(body.reason), principal=_principal()
-    )
+    request = wiring.rights.extend(request_id, months=body.months, reason=body.reason, principal=_principal())
     return _json(200, _view(request))
 
 
@@ -364,8 +369,7 @@ def reject_request(
     request_id: Annotated[str, Path(pattern=REQUEST_ID)],
     body: Annotated[RejectRightsRequest, Body(embed=False)],
 ) -> Response[str]:
-    reasons = [_no_binary(reason) for reason in body.reasons]
-    return _json(200, _view(wiring.rights.reject(request_id, reasons=reasons, principal=_principal())))
+    return _json(200, _view(wiring.rights.reject(request_id, reasons=body.reasons, principal=_principal())))
 
 
 @app.post(
@@ -379,7 +383,7 @@ def decide_objection(
     body: Annotated[ObjectionDecision, Body(embed=False)],
 ) -> Response[str]:
     request = wiring.rights.decide_objection(
-        request_id, upheld=body.upheld, grounds=_no_binary(body.grounds), principal=_principal()
+        request_id, upheld=body.upheld, grounds=body.grounds, principal=_principal()
     )
     return _json(200, _view(request))
 

@@ -9,10 +9,12 @@ import re
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
+from dateutil.relativedelta import relativedelta
 
 from dpo_cli.client import Connection, DpoClient
 from tests.e2e.devstack_process import ROOT, RunningDevstack
@@ -172,11 +174,14 @@ def test_the_cli_against_devstack(devstack: RunningDevstack) -> None:
     )
     assert created.returncode == 0, created.stderr
     request_id = json.loads(created.stdout)["request_id"]
+    received = datetime.fromisoformat(json.loads(created.stdout)["received_at"])
+    due = datetime.fromisoformat(json.loads(created.stdout)["due_at"])
+    assert due == received + relativedelta(months=1)  # one calendar month: 28 to 31 days
     listed = cli(devstack, "list")
     assert listed.returncode == 0, listed.stderr
     (line,) = [line for line in listed.stdout.splitlines() if line.startswith(request_id)]
     assert line.split()[1:4] == ["erasure", "awaiting_verification", "dpo"]
-    assert line.split()[-1] == "30"  # days left
+    assert line.split()[-1] == str((due.date() - datetime.now(UTC).date()).days)  # days left
     assert address not in listed.stdout  # the list carries no addresses
     extended = cli(devstack, "extend", request_id, "--months", "2", "--reason", "Veel gegevens.")
     assert extended.returncode == 0, extended.stderr

@@ -222,6 +222,28 @@ def test_extend_reject_and_their_refusals(api: Any, rights: RightsHarness) -> No
     assert "Autoriteit Persoonsgegevens" in rights.mailbox.last(EMAIL)["text"]
 
 
+@pytest.mark.parametrize(
+    ("route", "body", "field"),
+    [
+        ("extend", {"months": 1, "reason": "busy\x00"}, "reason"),
+        ("reject", {"reasons": ["fine", "no\x1bpe"]}, "reasons"),
+        ("objection_decision", {"upheld": False, "grounds": "legal\x07claims"}, "grounds"),
+        ("objection_decision", {"upheld": 1, "grounds": ""}, "upheld"),
+        ("objection_decision", {"upheld": "yes"}, "upheld"),
+    ],
+)
+def test_a_dpo_text_with_a_control_character_or_a_lax_boolean_is_422_at_its_field(
+    api: Any, route: str, body: dict[str, Any], field: str
+) -> None:
+    created = create(api, type="objection", identity_verified=True)
+
+    answer = api(dpo_event(route, created["request_id"], body=body))
+
+    assert answer["statusCode"] == 422, answer
+    assert field in json.dumps(body_of(answer)["error"]["fields"])
+    assert body_of(api(dpo_event("get", created["request_id"])))["status"] == "verified"
+
+
 def test_objection_decision_route(api: Any, rights: RightsHarness) -> None:
     created = create(api, type="objection", identity_verified=True)
     decided = api(dpo_event("objection_decision", created["request_id"]))
