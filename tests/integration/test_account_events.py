@@ -18,6 +18,7 @@ from contact_intake.models import InquiryStatus
 from contact_intake.retention import LawfulBasis
 from contact_intake.subject import subject_key
 from contact_intake.wiring import AccountEventsWiring, IntakeWiring
+from tests import logcapture
 from tests.builders import PERSON, FakeContext, a_form, an_inquiry_record, api_event, sample_event
 from tests.fakes import FakeVerifier
 from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
@@ -132,8 +133,16 @@ def test_a_closure_is_not_undone_by_late_or_same_second_events(
 def test_an_invalid_event_is_refused_naming_fields_not_values(account_events: AccountEventsWiring) -> None:
     event = account_event("AccountOpened", at=T0)
     event["detail"]["customer_number"] = "C 1\n"
+    before = len(logcapture.lines())
     with pytest.raises(InvalidAccountEvent) as raised:
         deliver(event)
+    # the refused event is logged for the operator with its detail's values masked (Powertools data masking)
+    new = logcapture.lines()[before:]
+    (logged,) = [json.loads(x) for x in new if x.startswith("{") and "account event refused" in x]
+    assert logged["record"]["id"] == event["id"]
+    assert logged["record"]["detail-type"] == "AccountOpened"
+    assert logged["record"]["detail"] == {"customer_number": "*****", "email": "*****"}
+    assert PERSON["email"] not in json.dumps(logged)
     assert "detail.customer_number" in str(raised.value)
     assert "C 1" not in str(raised.value)
     assert raised.value.__cause__ is None

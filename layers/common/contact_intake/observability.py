@@ -7,6 +7,9 @@ Nothing personal is ever logged: ids, hashes, counts and outcomes only.
 from __future__ import annotations
 
 import traceback
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,7 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 logger = Logger(use_rfc3339=True)
 metrics = Metrics()
 
-__all__ = ["MetricUnit", "log_unexpected", "logger", "metrics"]
+__all__ = ["MetricUnit", "log_masked", "log_unexpected", "logger", "metrics"]
 
 
 def log_unexpected(exc: BaseException, where: str) -> None:
@@ -29,3 +32,17 @@ def log_unexpected(exc: BaseException, where: str) -> None:
         "unexpected error",
         extra={"where": where, "error_type": type(exc).__name__, "frames": [f.strip() for f in frames[-5:]]},
     )
+
+
+def log_masked(message: str, record: Mapping[str, Any], personal: Sequence[str]) -> None:
+    """Log a whole record an operator needs to see (an event that could not be read, say) with the values
+    at the JSONPath expressions ``personal`` erased by Powertools data masking: its shape, ids and
+    envelope stay readable, no personal value does. A path the record lacks is skipped.
+    """
+    # imported here: ~100 ms that only this rare path pays, never a cold start
+    from aws_lambda_powertools.utilities.data_masking import DataMasking
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "field not found": a malformed record lacks some
+        masked = DataMasking(raise_on_missing_field=False).erase(dict(record), fields=list(personal))
+    logger.warning(message, extra={"record": masked})
