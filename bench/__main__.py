@@ -26,10 +26,14 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "intake_warm": ("bench.intake_warm", "handler overhead per inquiry, AWS and siteverify faked in-process"),
     "intake_calls": ("bench.intake_calls", "AWS calls per new inquiry and per idempotent retry (moto)"),
     "intake_cold": ("bench.intake_cold", "import and init + first response vs a bare boto3 function"),
+    "functions_cold": ("bench.functions_cold", "import of every function vs boto3 + that function's clients"),
     "forwarder_drain": (
         "bench.forwarder_drain",
         "2,000 queued inquiries through the forwarder, helpdesk at R creates/min (virtual time)",
     ),
+    "sweeper_cost": ("bench.sweeper_cost", "sweeper's items read per item erased as the table grows (moto)"),
+    "memory": ("bench.memory", "peak RSS of every function under load vs its MemorySize (moto, emulators)"),
+    "cost": ("bench.cost", "cost per million inquiries by service from a dated price table, vs hosted forms"),
 }
 
 

@@ -12,6 +12,9 @@ Kinds:
   floor_first          floor_import, then one PutItem and one SendMessage (a bare boto3 function)
   handler_first        import intake_handler, then one valid POST /inquiries (clients built lazily)
   handler_first_eager  import intake_handler, build every client at init (as under SnapStart), then the POST
+  module_import        import the module BENCH_MODULE names (bench/functions_cold.py: any function's handler)
+  clients_import       import boto3, create a client of each service BENCH_CLIENTS names (comma-separated, a
+                       service twice for two clients): that function's floor
 """
 
 import os
@@ -30,6 +33,13 @@ def floor_init() -> tuple[object, object]:
 
     session = boto3.session.Session()
     return session.client("dynamodb"), session.client("sqs")
+
+
+def clients_init(services: list[str]) -> list[object]:
+    import boto3
+
+    session = boto3.session.Session()
+    return [session.client(service) for service in services]  # type: ignore[call-overload]
 
 
 def floor_calls(dynamodb: object, sqs: object) -> None:
@@ -121,6 +131,14 @@ def invoke(handler: object, body: str) -> int:
 def main(kind: str) -> dict[str, object]:
     result: dict[str, object] = {"kind": kind}
     t0 = time.perf_counter()
+    if kind == "module_import":
+        __import__(os.environ["BENCH_MODULE"])
+        result["init_ms"] = _ms(time.perf_counter() - t0)
+        return result
+    if kind == "clients_import":
+        clients_init(os.environ["BENCH_CLIENTS"].split(","))
+        result["init_ms"] = _ms(time.perf_counter() - t0)
+        return result
     if kind.startswith("floor"):
         dynamodb, sqs = floor_init()
         t1 = time.perf_counter()
