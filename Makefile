@@ -78,7 +78,7 @@ bench: $(VENV)/.stamp ## benchmarks: prints a table, writes bench/results.json
 	$(PY) -m bench
 
 fuzz: $(VENV)/.stamp ## long schemathesis run on devstack (FUZZ_EXAMPLES per operation and mode, default 1000: ~28,000 cases)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest tests/e2e/test_fuzz_e2e.py $(PYTEST_ARGS)
+	FUZZ_SEED=$${FUZZ_SEED:-random} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest tests/e2e/test_fuzz_e2e.py $(PYTEST_ARGS)
 
 load: $(VENV)/.stamp ## locust, headless and bounded, against a devstack it starts (LOAD_USERS, LOAD_SECONDS)
 	$(PY) -m bench.load --users $${LOAD_USERS:-20} --seconds $${LOAD_SECONDS:-60}

@@ -164,11 +164,21 @@ def test_an_inquiry_erased_between_read_and_write_is_unknown() -> None:
         {"ticket_id": "x", "status": "resolved", "inquiry_id": "a"},
         {"status": "resolved", "inquiry_id": "a"},
         {"ticket_id": 1, "status": "resolved", "inquiry_id": "a'b"},
+        # the document's limits hold for the value as sent: 65 characters are too many even when some
+        # are white space that would be dropped (the fuzzer found the difference)
+        {"ticket_id": 1, "status": "resolved" + " " * 57, "inquiry_id": "a"},
+        {"ticket_id": 1, "status": "resolved", "inquiry_id": "a" * 129},
     ],
 )
 def test_the_body_is_validated(body: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         HelpdeskEvent.model_validate(body)
+
+
+def test_white_space_and_case_around_the_values_are_dropped() -> None:
+    padded = HelpdeskEvent.model_validate({"ticket_id": 7, "status": " Resolved ", "inquiry_id": " abc-1 "})
+
+    assert (padded.status, padded.inquiry_id) == ("resolved", "abc-1")
 
 
 def test_a_quoted_ticket_id_is_read_as_the_number() -> None:

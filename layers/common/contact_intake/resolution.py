@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from contact_intake.erasure import Eraser, ErasureReason
 from contact_intake.errors import ServiceUnavailable, TicketMismatch, Unauthorized
@@ -35,7 +35,12 @@ if TYPE_CHECKING:
 
 # Freshdesk's {{ticket.status}} renders the status name ("Resolved", "Closed"): compared case-insensitively
 RESOLVING_STATUSES = frozenset({"resolved", "closed"})
-_INQUIRY_ID = r"^[A-Za-z0-9_.:-]{0,128}$"
+# surrounding white space is allowed (and dropped): a placeholder in the rule's JSON may be padded
+_INQUIRY_ID = r"^\s*[A-Za-z0-9_.:-]{0,128}\s*$"
+
+
+def _trimmed_lower(value: str) -> str:
+    return value.strip().lower()
 
 
 class HelpdeskEvent(BaseModel):
@@ -45,10 +50,12 @@ class HelpdeskEvent(BaseModel):
 
     # pydantic's lax mode also takes "4711": a placeholder written inside quotes arrives as text
     ticket_id: int = Field(gt=0, description="{{ticket.id}}")
-    status: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=64)] = Field(
+    # the limits apply to the value as sent, as the document states them; white space and case are dropped
+    # afterwards, so "Resolved " means resolved
+    status: Annotated[str, StringConstraints(max_length=64), AfterValidator(_trimmed_lower)] = Field(
         description="{{ticket.status}}: resolved and closed end the inquiry; anything else is ignored."
     )
-    inquiry_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=_INQUIRY_ID)] = Field(
+    inquiry_id: Annotated[str, StringConstraints(pattern=_INQUIRY_ID), AfterValidator(str.strip)] = Field(
         default="", description="{{ticket.cf_inquiry_id}}: empty for tickets this system did not create."
     )
 
