@@ -71,7 +71,7 @@ class CreateRightsRequest(BaseModel):
     type: RightType = Field(description="The right asked for (`unclassified` when it is not yet clear).")
     email: Email
     locale: Locale = Field(default="en", description="The person's language: nl, de, en or fr.")
-    identity_verified: bool = Field(
+    identity_verified: StrictBool = Field(  # JSON true or false; 0, 1 or "yes" are a 422
         description="true: the DPO checked the person's identity; the request is verified and queued at "
         "once. false: the person gets the acknowledgement with a verification link, as by e-mail."
     )

@@ -312,6 +312,8 @@ def test_create_validates_its_fields(api: Any) -> None:
         {"type": "access", "email": EMAIL},
         {"type": "access", "email": EMAIL, "identity_verified": True, "received_at": "2026-11-20T10:00:00"},
         {"type": "access", "email": EMAIL, "identity_verified": True, "extra": 1},
+        {"type": "access", "email": EMAIL, "identity_verified": 0.0},  # a boolean, not coerced (the fuzzer)
+        {"type": "access", "email": EMAIL, "identity_verified": "yes"},
     ):
         answer = api(dpo_event("create", body=body))
         assert answer["statusCode"] == 422, body
