@@ -28,7 +28,7 @@ from pydantic import (
 from contact_intake import http
 from contact_intake.config import RightsApiSettings
 from contact_intake.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable
-from contact_intake.models import Email, Locale, OneLine200, reject_binary_characters
+from contact_intake.models import Email, Locale, OneLine200, iso_text_only, reject_binary_characters
 from contact_intake.observability import logger, metrics
 from contact_intake.rights.deadlines import days_left
 from contact_intake.rights.errors import Forbidden, TokenGone
@@ -75,7 +75,7 @@ class CreateRightsRequest(BaseModel):
         description="true: the DPO checked the person's identity; the request is verified and queued at "
         "once. false: the person gets the acknowledgement with a verification link, as by e-mail."
     )
-    received_at: AwareDatetime | None = Field(
+    received_at: Annotated[AwareDatetime, BeforeValidator(iso_text_only)] | None = Field(
         default=None, description="When the request reached us (the deadline counts from it); default now."
     )
     corrections: dict[Literal["name", "email", "customer_number"], OneLine200] | None = Field(

@@ -314,6 +314,7 @@ def test_create_validates_its_fields(api: Any) -> None:
         {"type": "access", "email": EMAIL, "identity_verified": True, "extra": 1},
         {"type": "access", "email": EMAIL, "identity_verified": 0.0},  # a boolean, not coerced (the fuzzer)
         {"type": "access", "email": EMAIL, "identity_verified": "yes"},
+        {"type": "access", "email": EMAIL, "identity_verified": False, "received_at": 0.0},  # text, not epoch
     ):
         answer = api(dpo_event("create", body=body))
         assert answer["statusCode"] == 422, body

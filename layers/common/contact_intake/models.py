@@ -37,6 +37,14 @@ def reject_binary_characters(value: object) -> object:
     return value
 
 
+def iso_text_only(value: object) -> object:
+    """A date-time field takes ISO-8601 text, as the document says: pydantic's lax mode would also take a
+    number as seconds since 1970."""
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-8601 date-time with a time zone, e.g. 2025-02-03T10:12:44+01:00")
+    return value
+
+
 OneLine200 = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),

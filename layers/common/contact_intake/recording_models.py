@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -27,7 +27,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from contact_intake.models import CustomerNumber, reject_control_characters
+from contact_intake.models import CustomerNumber, iso_text_only, reject_control_characters
 from contact_intake.subject import keyed_digest
 
 
@@ -87,12 +87,6 @@ def phone_key(phone: str, pepper: bytes) -> str:
 # ---------------------------------------------------------------- the registration (request body)
 
 
-def _text_only(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO-8601 date-time with a time zone, e.g. 2025-02-03T10:12:44+01:00")
-    return value
-
-
 def _was_given(value: bool) -> bool:
     if value is not True:
         raise ValueError("no recording without consent: given must be true")
@@ -113,7 +107,7 @@ class RecordingConsent(BaseModel):
     model_config = ConfigDict(extra="forbid", title="RecordingConsent")
 
     given: Annotated[StrictBool, AfterValidator(_was_given)] = Field(description="Must be true (JSON true).")
-    at: Annotated[AwareDatetime, BeforeValidator(_text_only)] = Field(
+    at: Annotated[AwareDatetime, BeforeValidator(iso_text_only)] = Field(
         description="When the caller consented: ISO-8601 with a time zone, not in the future."
     )
     purposes: Annotated[list[Purpose], AfterValidator(_unique)] = Field(
