@@ -92,6 +92,7 @@ def post_helpdesk_event(
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         wiring.authenticator.check(http.header(event, "X-Webhook-Secret"))
+        http.check_path(event)
         if len(http.raw_body(event)) > settings.max_body_bytes:
             raise BodyTooLarge()
     except ContactIntakeError as error:

@@ -97,6 +97,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if event.get("httpMethod") == "OPTIONS":
         return {"statusCode": 204 if cors else 403, "headers": cors, "body": "", "isBase64Encoded": False}
     try:
+        http.check_path(event)
         prepared = http.prepare_form_post(event, settings.max_body_bytes)
     except ContactIntakeError as error:
         return http.proxy_response(error, cors)

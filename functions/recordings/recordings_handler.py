@@ -173,6 +173,7 @@ def withdraw_recording(recording_id: Annotated[str, Path(pattern=RECORDING_ID)])
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
+        http.check_path(event)
         if len(http.raw_body(event)) > settings.max_body_bytes:
             raise BodyTooLarge()
         if event.get("httpMethod") == "POST" and http.media_type(event) != http.JSON:

@@ -421,6 +421,7 @@ def amend_request(
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
+        http.check_path(event)
         if len(http.raw_body(event)) > settings.max_body_bytes:
             raise BodyTooLarge()
     except ContactIntakeError as error:

@@ -286,6 +286,17 @@ def test_an_unknown_request_is_404(api: Any, name: str) -> None:
     assert body_of(answer)["error"]["code"] == "not_found"
 
 
+def test_a_request_id_of_a_line_break_is_404_not_the_list(api: Any) -> None:
+    event = dpo_event("get", "00000000-0000-4000-8000-000000000000")
+    event["path"] = "/rights-requests/\n"  # what API Gateway passes for /rights-requests/%0A
+    event["pathParameters"] = {"request_id": "\n"}
+
+    answer = api(event)
+
+    assert answer["statusCode"] == 404
+    assert body_of(answer)["error"]["code"] == "not_found"
+
+
 def test_a_malformed_request_id_is_422(api: Any) -> None:
     answer = api(dpo_event("get", "not-a-uuid"))
     assert answer["statusCode"] == 422

@@ -15,10 +15,18 @@ from contact_intake.errors import (
     BodyTooLarge,
     CaptchaRejected,
     MalformedBody,
+    NotFound,
     UnsupportedMediaType,
     ValidationFailed,
 )
-from contact_intake.http import cors_headers, error_response, field_errors, prepare_form_post, with_headers
+from contact_intake.http import (
+    check_path,
+    cors_headers,
+    error_response,
+    field_errors,
+    prepare_form_post,
+    with_headers,
+)
 from tests.builders import a_form, api_event
 
 LIMIT = 32 * 1024
@@ -191,3 +199,19 @@ def test_a_body_that_is_not_utf8_is_a_400_not_a_500() -> None:
     answer = app.resolve(event, FakeContext())
     assert answer["statusCode"] == 400, answer["body"]
     assert json.loads(answer["body"])["error"]["code"] == "malformed_body"
+
+
+@pytest.mark.parametrize(
+    "path", ["/rights-requests/\n", "/rights-requests\n", "/recordings/x\r", "/inquiries\x00"]
+)
+def test_a_path_with_a_control_character_does_not_exist(path: str) -> None:
+    # Powertools' ^...$ would route "/rights-requests/\n" to the list (the fuzzer found it)
+    with pytest.raises(NotFound):
+        check_path({"path": path})
+
+
+@pytest.mark.parametrize(
+    "path", ["/rights-requests", "/rights-requests/0f8fad5b-d9cb-469f-a165-70867728950e"]
+)
+def test_an_ordinary_path_passes(path: str) -> None:
+    check_path({"path": path})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,6 +116,18 @@ def header(event: Mapping[str, Any], name: str) -> str | None:
         if key.lower() == wanted:
             return str(value) if value is not None else None
     return None
+
+
+def check_path(event: Mapping[str, Any]) -> None:
+    """Raises NotFound for a path with a control character in it (``/rights-requests/%0A``).
+
+    Powertools matches routes with ``^...$``, and ``$`` also matches before a final line break: such a
+    path would reach another route (the list for ``/rights-requests/\\n``) or pass a path parameter
+    checked without its line break. No route of ours has one, so no such path exists.
+    """
+    path = str(event.get("path") or "")
+    if any(unicodedata.category(c) == "Cc" for c in path):
+        raise NotFound()
 
 
 def media_type(event: Mapping[str, Any]) -> str:
