@@ -326,6 +326,7 @@ def test_create_validates_its_fields(api: Any) -> None:
         {"type": "access", "email": EMAIL, "identity_verified": 0.0},  # a boolean, not coerced (the fuzzer)
         {"type": "access", "email": EMAIL, "identity_verified": "yes"},
         {"type": "access", "email": EMAIL, "identity_verified": False, "received_at": 0.0},  # text, not epoch
+        {"type": "access", "email": EMAIL, "identity_verified": False, "received_at": "1764662400"},
     ):
         answer = api(dpo_event("create", body=body))
         assert answer["statusCode"] == 422, body

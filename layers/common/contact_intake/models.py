@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,10 +38,13 @@ def reject_binary_characters(value: object) -> object:
     return value
 
 
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}")
+
+
 def iso_text_only(value: object) -> object:
-    """A date-time field takes ISO-8601 text, as the document says: pydantic's lax mode would also take a
-    number as seconds since 1970."""
-    if not isinstance(value, str):
+    """A date-time field takes ISO-8601 text (RFC 3339), as the document says: pydantic's lax mode would
+    also take a number, or a string of digits, as seconds since 1970."""
+    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
         raise ValueError("must be an ISO-8601 date-time with a time zone, e.g. 2025-02-03T10:12:44+01:00")
     return value
 
