@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bench._core import Options, Progress, Report, median, spread
 from bench._intake import LAYER, ROOT, child_environment
-from bench.intake_cold import Sample, column, paired_ratio, probe
+from bench.intake_cold import Sample, column, importtime_breakdown, paired_ratio, probe
 
 IMPORT_RATIO_TARGET = 1.5
 SAMPLES = 8
@@ -117,54 +114,6 @@ def sample_rounds(
     return samples
 
 
-def importtime_breakdown(module: str, env: Mapping[str, str], runs: int) -> dict[str, Any]:
-    """``python -X importtime -c 'import MODULE'``: per-module medians over ``runs`` runs (ms)."""
-    cumulative: dict[str, list[int]] = defaultdict(list)
-    self_us: dict[str, list[int]] = defaultdict(list)
-    depth: dict[str, int] = {}
-    for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-P", "-X", "importtime", "-c", f"import {module}"],
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        for line in done.stderr.splitlines():
-            if not line.startswith("import time:") or "imported package" in line:
-                continue
-            own, total, name = line.removeprefix("import time:").split("|", 2)
-            stripped = name.strip()
-            depth[stripped] = (len(name) - len(name.lstrip()) - 1) // 2
-            cumulative[stripped].append(int(total.strip()))
-            self_us[stripped].append(int(own.strip()))
-    cum_ms = {m: median(v) / 1000 for m, v in cumulative.items()}
-    self_ms = {m: median(v) / 1000 for m, v in self_us.items()}
-    by_package: dict[str, float] = defaultdict(float)
-    for name, value in self_ms.items():
-        by_package[name.split(".")[0]] += value
-    top = sorted((m for m in cum_ms if m != module), key=lambda m: -cum_ms[m])[: TOP_MODULES * 2]
-    return {
-        "note": "python -X importtime (adds its own overhead): medians over runs, milliseconds",
-        "runs": runs,
-        "total_ms": round(cum_ms.get(module, 0.0), 1),
-        "handler_self_ms": round(self_ms.get(module, 0.0), 1),
-        "top_cumulative": [
-            {
-                "module": m,
-                "cumulative_ms": round(cum_ms[m], 1),
-                "self_ms": round(self_ms[m], 1),
-                "depth": depth[m],
-            }
-            for m in top
-        ],
-        "self_by_top_level_package": {
-            k: round(v, 1) for k, v in sorted(by_package.items(), key=lambda kv: -kv[1]) if v >= 1.0
-        },
-    }
-
-
 def run(progress: Progress, options: Options) -> Report:
     rounds = QUICK_SAMPLES if options.quick else SAMPLES
     funcs = functions()
@@ -200,7 +149,9 @@ def run(progress: Progress, options: Options) -> Report:
     )
     for f in funcs:
         runs = IMPORTTIME_RUNS_MISSED if f in missed else IMPORTTIME_RUNS
-        per_function[f.name]["importtime"] = importtime_breakdown(f.module, f.environment(), runs)
+        per_function[f.name]["importtime"] = importtime_breakdown(
+            f.environment(), runs, f.module, TOP_MODULES * 2
+        )
     for f in missed:
         breakdown = per_function[f.name]["importtime"]
         for rank, entry in enumerate(breakdown["top_cumulative"][:TOP_MODULES], start=1):

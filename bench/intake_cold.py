@@ -103,14 +103,17 @@ def paired_ratio(top: Sequence[float], bottom: Sequence[float]) -> float:
     return median([a / b for a, b in zip(top, bottom, strict=True)])
 
 
-def importtime_breakdown(env: Mapping[str, str], runs: int) -> dict[str, Any]:
-    """``python -X importtime -c 'import intake_handler'``: per-module medians over ``runs`` runs."""
+def importtime_breakdown(
+    env: Mapping[str, str], runs: int, module_name: str = "intake_handler", top_modules: int = TOP_MODULES
+) -> dict[str, Any]:
+    """``python -X importtime -c 'import MODULE'``: per-module medians over ``runs`` runs (ms), the
+    ``top_modules`` largest cumulative imports below it, self time by top-level package."""
     cumulative: dict[str, list[int]] = defaultdict(list)
     self_us: dict[str, list[int]] = defaultdict(list)
     depth: dict[str, int] = {}
     for _ in range(runs):
         done = subprocess.run(
-            [sys.executable, "-P", "-X", "importtime", "-c", "import intake_handler"],
+            [sys.executable, "-P", "-X", "importtime", "-c", f"import {module_name}"],
             env=dict(env),
             capture_output=True,
             text=True,
@@ -130,12 +133,12 @@ def importtime_breakdown(env: Mapping[str, str], runs: int) -> dict[str, Any]:
     by_package: dict[str, float] = defaultdict(float)
     for module, value in self_ms.items():
         by_package[module.split(".")[0]] += value
-    top = sorted((m for m in cum_ms if m != "intake_handler"), key=lambda m: -cum_ms[m])[:TOP_MODULES]
+    top = sorted((m for m in cum_ms if m != module_name), key=lambda m: -cum_ms[m])[:top_modules]
     return {
         "note": "python -X importtime (adds its own overhead): medians over runs, milliseconds",
         "runs": runs,
-        "total_ms": round(cum_ms.get("intake_handler", 0.0), 1),
-        "intake_handler_self_ms": round(self_ms.get("intake_handler", 0.0), 1),
+        "total_ms": round(cum_ms.get(module_name, 0.0), 1),
+        "handler_self_ms": round(self_ms.get(module_name, 0.0), 1),
         "top_cumulative": [
             {
                 "module": m,

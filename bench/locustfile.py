@@ -7,11 +7,16 @@ emulator passes each once) and an Idempotency-Key. Made-up people, never real da
 
 from __future__ import annotations
 
+import json
+import os
 import uuid
 
 from locust import HttpUser, constant, task
 
 ORIGIN_HEADER = "X-Load-Origin"  # bench/load.py passes devstack's own origin (its allowed CORS origin)
+# bench/load.py names a file: every accepted inquiry's id goes there, a line each, so that it can check each
+# one is stored (locust's own counts are flushed periodically and lag the last half second)
+ACCEPTED_FILE = os.environ.get("LOAD_ACCEPTED_FILE")
 
 
 class FormUser(HttpUser):
@@ -19,6 +24,11 @@ class FormUser(HttpUser):
 
     def on_start(self) -> None:
         self.origin = self.environment.parsed_options.origin if self.environment.parsed_options else ""
+        self.accepted = open(ACCEPTED_FILE, "a", encoding="utf-8") if ACCEPTED_FILE else None  # noqa: SIM115
+
+    def on_stop(self) -> None:
+        if self.accepted is not None:
+            self.accepted.close()
 
     @task(1)
     def preflight(self) -> None:
@@ -44,6 +54,9 @@ class FormUser(HttpUser):
                               catch_response=True) as answer:  # fmt: skip
             if answer.status_code != 202:
                 answer.failure(f"answered {answer.status_code}: {answer.error or answer.text[:120]}")
+            elif self.accepted is not None:
+                self.accepted.write(json.loads(answer.text)["inquiry_id"] + "\n")
+                self.accepted.flush()
 
 
 # `--origin` on locust's command line (bench/load.py sets it)

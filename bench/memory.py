@@ -39,6 +39,7 @@ from typing import Any
 from bench._core import Options, Progress, Report
 from bench._intake import LAYER, ROOT
 from bench._memory_stack import REGION, Answer, Probe, Stack, local_stack
+from tests.builders import a_plain_mail
 
 EVENTS = ROOT / "events"
 HEADROOM = 1.5
@@ -372,22 +373,8 @@ def drive_rights_mail(probe: Probe, stack: Stack, shared: Shared, n: int, driven
     for i in range(n):
         subject, text = texts[i % len(texts)]
         with contextlib.suppress(FunctionFailed):  # noted by deliver
-            emulator.receive(raw_mail(f"mail.bench+{i}@example.org", subject, text), requested_verdicts(None))
-
-
-def raw_mail(sender: str, subject: str, text: str) -> bytes:
-    headers = {
-        "From": f"Bench Person <{sender}>",
-        "To": "privacy@shop.localhost",
-        "Subject": subject,
-        "Date": "Wed, 25 Nov 2026 09:12:44 +0100",
-        "Message-ID": f"<{uuid.uuid4()}@example.org>",
-        "MIME-Version": "1.0",
-        "Content-Type": 'text/plain; charset="utf-8"',
-        "Content-Transfer-Encoding": "8bit",
-    }
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-    return head.encode("ascii") + b"\r\n" + text.replace("\n", "\r\n").encode("utf-8")
+            mail = a_plain_mail(f"mail.bench+{i}@example.org", "privacy@shop.localhost", subject, text)
+            emulator.receive(mail, requested_verdicts(None))
 
 
 def drive_rights_worker(probe: Probe, stack: Stack, shared: Shared, n: int, driven: Driven) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +119,16 @@ class FakeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
+
+
+def a_plain_mail(sender: str, to: str, subject: str, text: str, *, sender_name: str = "Test Person") -> bytes:
+    """A plain-text mail as a mail client sends it (the standard ``email`` package, UTF-8, CRLF line ends):
+    what SES stores for a rights request written to the privacy address."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(sender_name, addr_spec=sender)
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = "Wed, 25 Nov 2026 09:12:44 +0100"
+    message["Message-ID"] = f"<{uuid.uuid4()}@example.org>"
+    message.set_content(text, cte="8bit")
+    return message.as_bytes()

@@ -5,34 +5,22 @@ A FAIL verdict gets no reply and leaves nothing behind."""
 
 from __future__ import annotations
 
-from email.header import Header
 from typing import Any
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.builders import PERSON
+from tests.builders import PERSON, a_plain_mail
 from tests.e2e.devstack_process import RunningDevstack
 from tests.e2e.local_api import HTTP_TIMEOUT
 
 pytestmark = pytest.mark.e2e
 
 
-def a_request_mail(to_address: str, subject: str, text: str) -> bytes:
+def request_mail(to_address: str, subject: str, text: str) -> bytes:
     """A plain mail from the suite's test person (the log capture looks for her data in every log line)."""
-    headers = {
-        "From": f"{Header(PERSON['name'], 'utf-8').encode()} <{PERSON['email']}>",
-        "To": to_address,
-        "Subject": Header(subject, "utf-8").encode(),
-        "Date": "Mon, 3 Feb 2025 10:12:44 +0100",
-        "Message-ID": "<e2e-1@example.org>",
-        "MIME-Version": "1.0",
-        "Content-Type": 'text/plain; charset="utf-8"',
-        "Content-Transfer-Encoding": "8bit",
-    }
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-    return head.encode("ascii") + b"\r\n" + text.replace("\n", "\r\n").encode("utf-8")
+    return a_plain_mail(PERSON["email"], to_address, subject, text, sender_name=PERSON["name"])
 
 
 def deliver(devstack: RunningDevstack, raw: bytes, **headers: str) -> dict[str, Any]:
@@ -62,7 +50,7 @@ def raw_mail_exists(devstack: RunningDevstack, bucket: str, key: str) -> bool:
 
 def test_a_mail_to_the_privacy_address_is_acknowledged_with_a_link(devstack: RunningDevstack) -> None:
     before = len(mails_to(devstack, PERSON["email"]))
-    raw = a_request_mail(
+    raw = request_mail(
         "privacy@shop.localhost",
         "Verzoek om inzage",
         f"Geachte heer/mevrouw,\n\nGraag ontvang ik een kopie van mijn persoonsgegevens.\n\n{PERSON['name']}",
@@ -92,7 +80,7 @@ def test_a_mail_to_the_privacy_address_is_acknowledged_with_a_link(devstack: Run
 
 def test_a_failed_scan_gets_no_reply_and_leaves_nothing(devstack: RunningDevstack) -> None:
     address = "spam-target@example.org"
-    raw = a_request_mail("privacy@shop.localhost", "Please delete my data", "Please delete all my data.")
+    raw = request_mail("privacy@shop.localhost", "Please delete my data", "Please delete all my data.")
     raw = raw.replace(PERSON["email"].encode(), address.encode())
 
     answer = deliver(devstack, raw, **{"X-Local-Verdict": "FAIL"})

@@ -14,6 +14,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from tests.builders import a_plain_mail
 from tests.e2e.devstack_process import RunningDevstack
 from tests.e2e.local_api import (
     HTTP_TIMEOUT,
@@ -34,21 +35,6 @@ def an_address() -> str:
     return f"worker-e2e-{uuid.uuid4().hex[:12]}@example.org"
 
 
-def a_mail(sender: str, subject: str, text: str) -> bytes:
-    headers = {
-        "From": f"Worker Test <{sender}>",
-        "To": PRIVACY_ADDRESS,
-        "Subject": subject,
-        "Date": "Wed, 25 Nov 2026 09:12:44 +0100",
-        "Message-ID": f"<{uuid.uuid4()}@example.org>",
-        "MIME-Version": "1.0",
-        "Content-Type": 'text/plain; charset="utf-8"',
-        "Content-Transfer-Encoding": "8bit",
-    }
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-    return head.encode("ascii") + b"\r\n" + text.replace("\n", "\r\n").encode("utf-8")
-
-
 def mails_to(devstack: RunningDevstack, address: str) -> list[dict[str, Any]]:
     answer = requests.get(
         f"{devstack.api_url}/_local/mail.json", params={"to": address}, timeout=HTTP_TIMEOUT
@@ -62,7 +48,7 @@ def request_by_mail(devstack: RunningDevstack, address: str, subject: str, text:
     key)."""
     response = requests.post(
         f"{devstack.api_url}/_local/inbound-mail",
-        data=a_mail(address, subject, text),
+        data=a_plain_mail(address, PRIVACY_ADDRESS, subject, text, sender_name="Worker Test"),
         timeout=3 * HTTP_TIMEOUT,
     )
     assert response.status_code == 200, response.text
