@@ -104,7 +104,8 @@ def serve_one(response: HttpResponse) -> tuple[bytes, str]:
     server = _Server(response)
     worker = threading.Thread(target=_UnixHandler, args=(server_side, ("127.0.0.1", 1), server), daemon=True)
     worker.start()
-    client.sendall(b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}")
+    # one request on a connection that closes after it: the handler thread ends, nothing waits on keep-alive
+    client.sendall(b"POST /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}")
     received = b""
     client.settimeout(5)
     while chunk := client.recv(4096):
