@@ -37,7 +37,8 @@ def log_unexpected(exc: BaseException, where: str) -> None:
 def log_masked(message: str, record: Mapping[str, Any], personal: Sequence[str]) -> None:
     """Log a whole record an operator needs to see (an event that could not be read, say) with the values
     at the JSONPath expressions ``personal`` erased by Powertools data masking: its shape, ids and
-    envelope stay readable, no personal value does. A path the record lacks is skipped.
+    envelope stay readable, no personal value does. A path the record lacks is skipped. ``personal`` must
+    name every place personal data can stand in the record (a wildcard erases a whole subtree).
     """
     # imported here: ~100 ms that only this rare path pays, never a cold start
     from aws_lambda_powertools.utilities.data_masking import DataMasking

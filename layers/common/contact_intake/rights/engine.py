@@ -681,10 +681,12 @@ class RightsWork:
             return None
         except RequestBusy:
             self._retry("busy", log)
-        except (HelpdeskError, MailFailed, EnqueueFailed, ContactIntakeError) as fault:
-            # ContactIntakeError: storage (ServiceUnavailable), or the request changed under this run (the DPO
-            # rejected it meanwhile): the next delivery reads it again and decides on what it is then
+        except (HelpdeskError, MailFailed, EnqueueFailed) as fault:  # texts: operations, codes
             self._retry(f"{type(fault).__name__}: {fault}", log)
+        except ContactIntakeError as fault:
+            # storage (ServiceUnavailable), or the request changed under this run (the DPO rejected it
+            # meanwhile): the next delivery reads it again. Logged by its public code, never its message
+            self._retry(f"{type(fault).__name__}: {fault.code}", log)
         except Exception as exc:  # logged by type only: messages can quote personal data
             log_unexpected(exc, "rights_worker")
             raise MessageRetry("unexpected error") from None
