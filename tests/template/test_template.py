@@ -490,6 +490,23 @@ def test_intake_errors_alarm(resources: Resources) -> None:
     assert (props["ComparisonOperator"], props["Threshold"]) == ("GreaterThanThreshold", 0)
 
 
+def test_every_function_has_a_throttles_alarm(resources: Resources, functions: Resources) -> None:
+    """A throttled invocation keeps a person or a queue waiting: each function has its own alarm on it."""
+    watched = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Ref"]
+        for name, alarm in resources.items()
+        if alarm["Type"] == "AWS::CloudWatch::Alarm" and alarm["Properties"].get("MetricName") == "Throttles"
+    }
+    assert watched == set(functions)
+    for name in (n for n, r in resources.items() if r["Properties"].get("MetricName") == "Throttles"):
+        props = _alarm(resources, name)
+        assert (props["Namespace"], props["ComparisonOperator"], props["Threshold"]) == (
+            "AWS/Lambda",
+            "GreaterThanThreshold",
+            0,
+        )
+
+
 def test_alarm_topic_is_optional(sam_template: dict[str, Any]) -> None:
     assert sam_template["Parameters"]["AlarmTopicArn"]["Default"] == ""
     assert sam_template["Conditions"]["HasAlarmTopic"] == {
