@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from contact_intake.rights.classify import HARMFUL, classify
-from contact_intake.rights.inbound import parse_mail
+from contact_intake.rights.inbound import html_to_text, parse_mail
 from contact_intake.rights.mail_intake import RightsMailIntake
-from contact_intake.rights.own_text import own_text
+from contact_intake.rights.own_text import MAX_OWN_TEXT_SOURCE, own_text
 from contact_intake.rights.ses_event import SesNotification, parse_ses_event
 from tests.builders import EVENTS
 from tests.rights_mail_fakes import FakeRawMail, FakeRights
@@ -198,3 +198,22 @@ def test_the_rules_explain_a_reading_by_id_only() -> None:
     assert result.rules[0] == "erasure.verb_data"
     assert "guard.question" not in result.rules  # the ask counted, in its own sentence
     assert set(classify("", "Wann löschen Sie meine Daten?").rules) == {"erasure.word", "guard.question"}
+
+
+def test_own_text_reads_only_the_start_of_a_body() -> None:
+    body = "x\n" * (MAX_OWN_TEXT_SOURCE // 2) + "Please delete my account."
+    assert "delete" not in own_text(body)
+    assert own_text("Quote\nPlease quote me a price.") == "Quote\nPlease quote me a price."  # no quote mark
+
+
+def test_html_quote_blocks_of_every_client_end_the_own_text() -> None:
+    quoted = "<p>You can delete your data.</p>"
+    for opening in (
+        '<div class="gmail_quote">',
+        '<blockquote type="cite">',
+        '<div class="moz-cite-prefix">',
+        '<div id="divRplyFwdMsg">',
+        '<div style="border:none;border-top:solid #E1E1E1 1.0pt">',
+    ):
+        text = html_to_text(f"<div>Thanks!</div>{opening}{quoted}</div>")
+        assert own_text(text) == "Thanks!", opening

@@ -304,7 +304,7 @@ def decode_bytes(data: bytes, declared: str = "") -> str:
 
 
 # The line html_to_text puts where a mail client's quoted or forwarded block starts (own_text reads it)
-QUOTE_MARK: Final = "\x1equote\x1e"
+QUOTE_MARK: Final = "\ue000quote\ue000"  # private-use characters: never in a mail's text
 _QUOTE_CLASSES: Final = (
     "gmail_quote",
     "moz-cite-prefix",

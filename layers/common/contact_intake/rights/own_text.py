@@ -31,9 +31,14 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from contact_intake.rights.inbound import QUOTE_MARK, fold
+from contact_intake.rights.inbound import MAX_CLASSIFIED_CHARS, QUOTE_MARK, fold
 
 _MARKER_SPAN: Final = 300  # markers are short lines: only a line's start is looked at
+# Only the start of a body is looked at: the request is said at the top, and the classifier reads at most
+# MAX_CLASSIFIED_CHARS of the own text anyway.
+MAX_OWN_TEXT_SOURCE: Final = 2 * MAX_CLASSIFIED_CHARS
+_QUOTE_PREFIX: Final = re.compile(r"^(?:[ \t]*>)+[ \t]?")
+_FOLDED_MARK: Final = fold(QUOTE_MARK).strip()
 _HEADER_LINES: Final = 10  # a forward's or Outlook's header block is at most this many lines
 
 # A forward's marker line (folded text): Gmail, Apple Mail, Thunderbird, Outlook in four languages
@@ -76,14 +81,14 @@ _FOOTER_CUES: Final = tuple(
 
 def own_text(body: str, *, sender: str | None = None) -> str:
     """The text the person wrote as this mail's own new text (see the module's docstring)."""
-    lines = body.splitlines()
+    lines = body[:MAX_OWN_TEXT_SOURCE].splitlines()
+    starts = [_start(_unquoted(line)) for line in lines]  # folded once: each line is looked at often
     kept: list[str] = []
     in_signature = False
     index = 0
     while index < len(lines):
         line = lines[index]
-        start = _start(line)
-        block = _quoted_block(lines, index)
+        block = _quoted_block(lines, starts, index)
         if block is not None:
             author, body_start = block
             if sender is None or author != sender.casefold():
@@ -93,53 +98,57 @@ def own_text(body: str, *, sender: str | None = None) -> str:
             continue
         if _SIGNATURE_DELIMITER.match(line):
             in_signature = True
-        elif not (in_signature or start.startswith(">") or _MOBILE_SIGNATURE.match(start)):
+        elif not (in_signature or line.lstrip().startswith(">") or _MOBILE_SIGNATURE.match(starts[index])):
             kept.append(line)
         index += 1
     return _without_footers("\n".join(kept)).strip()
 
 
 def _start(line: str) -> str:
-    return fold(line[:_MARKER_SPAN]).strip()
+    head = line[:_MARKER_SPAN]
+    if head.isascii():  # most lines: fold's Unicode work is not needed
+        return head.casefold().replace("`", "'").strip()
+    return fold(head).strip()
 
 
 def _unquoted(line: str) -> str:
-    return re.sub(r"^(?:\s*>)+\s?", "", line)
+    return _QUOTE_PREFIX.sub("", line)
 
 
-def _quoted_block(lines: Sequence[str], index: int) -> tuple[str, int] | None:
+def _quoted_block(lines: Sequence[str], starts: Sequence[str], index: int) -> tuple[str, int] | None:
     """When a quoted or forwarded block starts at ``index``: its author's address (casefolded, "" when
     it names none) and the index where its body starts; else None."""
-    line = _start(_unquoted(lines[index]))
-    following = _start(_unquoted(lines[index + 1])) if index + 1 < len(lines) else ""
+    line = starts[index]
+    if not line:
+        return None  # a blank line starts nothing
+    following = starts[index + 1] if index + 1 < len(lines) else ""
     if any(
         pattern.match(candidate) for pattern in _ATTRIBUTION for candidate in (line, f"{line} {following}")
     ):
         return "", len(lines)  # a reply's history: always the end
-    if _outlook_header(lines, index):
-        return _header_block(lines, index)
-    if _unquoted(lines[index]).strip() == QUOTE_MARK or _FORWARD_MARKER.match(line) or _RULE.match(line):
-        return _header_block(lines, index + 1)
+    if _outlook_header(starts, index):
+        return _header_block(lines, starts, index)
+    if line == _FOLDED_MARK or _FORWARD_MARKER.match(line) or _RULE.match(line):
+        return _header_block(lines, starts, index + 1)
     return None
 
 
-def _outlook_header(lines: Sequence[str], index: int) -> bool:
-    if not _HEADER_FROM.match(_start(_unquoted(lines[index]))):
+def _outlook_header(starts: Sequence[str], index: int) -> bool:
+    if not _HEADER_FROM.match(starts[index]):
         return False
-    window = range(index + 1, min(index + 4, len(lines)))
-    return any(_HEADER_SENT.match(_start(_unquoted(lines[i]))) for i in window)
+    return any(_HEADER_SENT.match(starts[i]) for i in range(index + 1, min(index + 4, len(starts))))
 
 
-def _header_block(lines: Sequence[str], first: int) -> tuple[str, int]:
+def _header_block(lines: Sequence[str], starts: Sequence[str], first: int) -> tuple[str, int]:
     """The header block below a marker: its From address and where its body starts. Without a From
     header (an HTML quote mark above a reply's history) it has no author and ends the own text."""
     index = first
-    while index < len(lines) and _skippable(lines[index]):
+    while index < len(lines) and _skippable(starts[index]):
         index += 1  # blank lines, quote marks and marker lines between the marker and the headers
     end = min(index + _HEADER_LINES, len(lines))
     author: str | None = None
-    while index < end and _start(_unquoted(lines[index])):
-        found = _HEADER_FROM.match(_start(_unquoted(lines[index])))
+    while index < end and starts[index]:
+        found = _HEADER_FROM.match(starts[index])
         if found and author is None:
             address = _ADDRESS.search(found.group(1))
             author = address.group(0).casefold() if address else ""
@@ -147,13 +156,8 @@ def _header_block(lines: Sequence[str], first: int) -> tuple[str, int]:
     return (author, index) if author is not None else ("", len(lines))
 
 
-def _skippable(line: str) -> bool:
-    start = _start(_unquoted(line))
-    return (
-        not start
-        or _unquoted(line).strip() == QUOTE_MARK
-        or bool(_FORWARD_MARKER.match(start) or _RULE.match(start))
-    )
+def _skippable(start: str) -> bool:
+    return not start or start == _FOLDED_MARK or bool(_FORWARD_MARKER.match(start) or _RULE.match(start))
 
 
 def _without_footers(text: str) -> str:
