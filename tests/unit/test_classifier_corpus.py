@@ -217,3 +217,82 @@ def test_html_quote_blocks_of_every_client_end_the_own_text() -> None:
     ):
         text = html_to_text(f"<div>Thanks!</div>{opening}{quoted}</div>")
         assert own_text(text) == "Thanks!", opening
+
+
+# Written after the corpus and the rules, as a held-out probe: its first run read 29 of the 36 requests
+# and gave 2 of the 24 ordinary sentences a harmful right (compound words: "Mahnbescheid",
+# "betalingsherinnering"); the rules were widened in general terms, and the probe stays as a regression.
+PROBE_REQUESTS = [
+    ("I want you to erase everything you have on me.", "erasure"),
+    ("Please close my account and remove all my personal information.", "erasure"),
+    ("GDPR request: delete all data relating to me.", "erasure"),
+    ("Kindly delete my customer profile.", "erasure"),
+    ("Löschen Sie bitte sämtliche Daten über mich.", "erasure"),
+    ("Ich verlange die Löschung meines Kontos.", "erasure"),
+    ("Wilt u mijn klantgegevens wissen?", "erasure"),
+    ("Ik verzoek u mijn account te verwijderen.", "erasure"),
+    ("Je souhaite la suppression de mon compte.", "erasure"),
+    ("Veuillez supprimer toutes les informations me concernant.", "erasure"),
+    ("Stop sending me promotional emails.", "objection"),
+    ("Remove me from your mailing list please.", "objection"),
+    ("Bitte keine Newsletter mehr.", "objection"),
+    ("Ik wil me afmelden voor de nieuwsbrief.", "objection"),
+    ("Merci de ne plus m'envoyer de publicité.", "objection"),
+    ("I object to you processing my data for profiling.", "objection"),
+    ("Ich widerspreche der Verarbeitung meiner Daten.", "objection"),
+    ("Ik maak bezwaar tegen het gebruik van mijn gegevens.", "objection"),
+    ("Je m'oppose au traitement de mes données.", "objection"),
+    ("Please restrict processing of my data until my complaint is resolved.", "restriction"),
+    ("Bitte schränken Sie die Verarbeitung meiner Daten ein.", "restriction"),
+    ("Ik vraag om beperking van de verwerking.", "restriction"),
+    ("Je demande la limitation du traitement de mes données.", "restriction"),
+    ("I'm withdrawing my consent for call recordings.", "consent_withdrawal"),
+    ("Ich ziehe meine Einwilligung zurück.", "consent_withdrawal"),
+    ("Ik trek mijn toestemming in voor de opnames.", "consent_withdrawal"),
+    ("Je retire mon consentement.", "consent_withdrawal"),
+    ("What personal data do you hold about me? Please send me a copy.", "access"),
+    ("Welche Daten haben Sie über mich gespeichert?", "access"),
+    ("Welke gegevens hebben jullie van mij?", "access"),
+    ("Quelles données avez-vous sur moi ?", "access"),
+    ("My surname is misspelled, please fix it to Jansen.", "rectification"),
+    ("Meine Adresse ist falsch.", "rectification"),
+    ("Mijn naam is verkeerd gespeld.", "rectification"),
+    ("Mon nom est mal orthographié, merci de le corriger.", "rectification"),
+    ("Please export my data in JSON so I can take it elsewhere.", "portability"),
+]
+PROBE_ORDINARY = [
+    "Can you delete the duplicate order I placed by mistake?",
+    "Please remove the second item from order 4412.",
+    "I'd like to cancel my subscription box delivery for March.",
+    "Bitte stornieren Sie meine Bestellung.",
+    "Ich widerspreche der Lastschrift über 49 Euro.",
+    "Wir legen Widerspruch gegen den Mahnbescheid ein.",
+    "Ik maak bezwaar tegen de betalingsherinnering.",
+    "Je m'oppose à ces frais de port.",
+    "You can delete my earlier email, the issue is solved.",
+    "Löschen Sie bitte meine vorige Mail, sie war ein Versehen.",
+    "Verwijder mijn vorige mail maar, het is opgelost.",
+    "Vous pouvez supprimer mon message précédent.",
+    "Do you delete inactive accounts automatically?",
+    "Werden meine Daten nach der Bestellung gelöscht?",
+    "Worden mijn gegevens na een jaar verwijderd?",
+    "Est-ce que mes données sont supprimées après la commande ?",
+    "I consent to receiving the newsletter.",
+    "Ich stimme der Aufzeichnung zu.",
+    "Ik wil graag de nieuwsbrief ontvangen.",
+    "Je souhaite recevoir la newsletter.",
+    "Please don't remove my account, I just changed my email.",
+    "I'd like to restrict my order to one bag only.",
+    "Mein Hund verweigert das Futter, ich möchte es zurückgeben.",
+    "Le lien pour supprimer mon panier ne marche pas.",
+]
+
+
+@pytest.mark.parametrize(("text", "right"), PROBE_REQUESTS)
+def test_probe_requests_are_read(text: str, right: str) -> None:
+    assert classify("", text).right == right
+
+
+@pytest.mark.parametrize("text", PROBE_ORDINARY)
+def test_probe_ordinary_sentences_get_no_harmful_right(text: str) -> None:
+    assert classify("", text).right not in HARMFUL

@@ -68,8 +68,8 @@ _ART = r"\bart(?:ikel|icle|\.|\s)?\s*"  # "Art. 15", "Artikel 15", "article 15",
 _W = r"(?:[^\s.!?;:]+\s+)"  # one word and its space (within a sentence)
 # The person's data as a verb's object, in four languages
 _MY_DATA = (
-    r"(?:(?:my|all my|all|alle|mijn|al mijn|meine\w*|mein|alle meine\w*|mes|mon|toutes mes"
-    r"|l'ensemble de mes)\s+"
+    r"(?:(?:my|all my|all|all the|the|alle|mijn|al mijn|de|het|meine\w*|mein|alle meine\w*|samtliche|jegliche"
+    r"|die|mes|mon|toutes mes|toutes les|les|l'ensemble de mes)\s+"
     r"(?:\w+\s+)?(?:\w*data|details|information|account|profile|records?|\w*gegevens|account|profiel|"
     r"\w*daten|\w*konto|profil|donnees|compte|informations|coordonnees)\b|\beverything\b|\balles\b|\btout\b)"
 )
@@ -131,6 +131,9 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|verkeerd|"
         r"onjuist|falsch|inexact|errone|correct|juist|richtig)\w*",
         update=r"\bupdate my (?:address|name|details|data|e-?mail)",
+        misspelt=r"\bmisspel\w*|\bfalsch geschrieben\b|\bverkeerd (?:gespeld|geschreven)\b"
+        r"|\bmal orthographi\w*"
+        r"|\bfix (?:my|the) (?:name|address|surname|e-?mail)",
         article=_ART + r"16\b",
     ),
     *_rules(
@@ -165,6 +168,8 @@ RULES: Final[tuple[Rule, ...]] = (
         named=r"\bbeperking van (?:de )?verwerking\b|\beinschrankung der verarbeitung\b"
         r"|\brestrict(?:ion of)? (?:the )?processing\b|\blimitation du traitement\b"
         r"|\blimiter (?:le )?traitement\b",
+        de_separable=r"\bschrank\w* (?:sie )?(?:bitte )?(?:die |der )?(?:verarbeitung|nutzung)\b"
+        r".{0,40}\bein\b",
         verb=r"\brestrict\w* (?:the )?(?:use|usage|processing) of my\b|\bbeperk\w* (?:van )?(?:het gebruik|"
         r"de verwerking)\b|\beinschrank\w* (?:der |die )?(?:nutzung|verarbeitung)\b"
         r"|\blimit\w* (?:l'utilisation|le traitement|the processing|the use)\b",
@@ -183,7 +188,8 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|\bwiderspreche\b|\bobject to\b|\bobjection to\b|\bm'oppose\w*|\bs'opposer\b|\bopposition a\b",
         marketing_en=r"\b(?:stop|no more|don't want|do not want|no longer (?:want|wish) to (?:receive|get)|"
         r"unsubscribe|opt (?:me )?out of|take me off)\b.{0,50}\b(?:marketing|newsletters?|promotion\w*|"
-        r"advertis\w*|offers|mailing list|adverts?)\b|\bunsubscribe me\b",
+        r"advertis\w*|offers|mailing list|adverts?)\b|\bunsubscribe me\b"
+        r"|\b(?:remove|take) me (?:off|from) (?:your |the )?(?:mailing|marketing|e-?mail|newsletter)",
         marketing_nl=r"\b(?:geen|niet meer|stop\w*|afmelden|uitschrijven|afgemeld)\b.{0,50}\b(?:reclame|"
         r"nieuwsbrie\w*|marketing|aanbiedingen|mailings?|promoties?)\b",
         marketing_de=r"\b(?:keine\w*|nicht mehr|stopp\w*|abmelden|austragen|abbestell\w*|tragen sie mich)\b"
@@ -206,7 +212,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "consent_withdrawal", 3, True,
         nl=r"\btoestemming\b.{0,40}\bin(?:trekken|trek|getrokken)\b|\bintrek\w*.{0,40}\btoestemming\b"
         r"|\btrek\w*\b.{0,40}\btoestemming\b.{0,30}\bin\b",
-        de=r"\beinwilligung\b.{0,40}\bwiderr\w*|\bwiderr\w*.{0,40}\beinwilligung\b",
+        de=r"\beinwilligung\b.{0,40}\b(?:widerr\w*|zuruck\w*)|\b(?:widerr\w*|zuruckzieh\w*).{0,40}\beinwilligung\b",
         en=r"\b(?:withdraw|revoke|retract)\w*.{0,30}\bconsent\b|\bconsent\b.{0,30}\b(?:withdraw|revoke)\w*",
         fr=r"\b(?:retir|revoqu)\w*.{0,30}\bconsentement\b|\bretrait\b.{0,30}\bconsentement\b",
     ),
@@ -246,11 +252,12 @@ _NEGATION_AFTER: Final = _p(
 )
 _COMMERCIAL: Final = _p(
     r"\b(?:orders?|purchase\w*|invoices?|bill|billing|charges?|fees?|refund\w*|payments?|delivery|shipping"
-    r"|parcel|price|complaint|bestelling\w*|aankoop|factu\w*|verzendkosten|kosten|bezorg\w*|levering|betaling"
-    r"|terugbetal\w*|prijs|klacht|herroep\w*|bestellung\w*|kauf\w*|rechnung\w*|versandkosten|gebuhr\w*"
-    r"|lieferung|zahlung|lastschrift|erstatt\w*|preis|beschwerde|reklamation|mahnung|commandes?|achat|"
-    r"factur\w*|frais|livraison|paiement|prelevement|rembours\w*|prix|reclamation|retractation|cheque"
-    r"|carte)\b"
+    r"|parcel|price|debit|aankoop|prijs|herroep\w*|kauf\w*|erstatt\w*|preis|commandes?|achat|factur\w*|frais"
+    r"|livraison|paiement|prelevement|rembours\w*|prix|retractation|cheque|carte|panier|basket|cart)\b"
+    # Dutch and German compounds: the commercial word anywhere in the word ("Mahnbescheid",
+    # "betalingsherinnering", "Versandkosten")
+    r"|\w*(?:bestell|rechnung|mahn|zahlung|lastschrift|gebuhr|liefer|versand|factuur|betaling|bezorg|levering"
+    r"|verzend|kosten|incasso|aanmaning|herinnering|storno|stornier)\w*"
 )
 _AUTO_REPLY: Final = _p(
     r"\b(?:out of (?:the )?office|automatic reply|auto[- ]?reply|autoreply|abwesenheitsnotiz|nicht im buro"
