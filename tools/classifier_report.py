@@ -73,8 +73,7 @@ class Figures:
 
 def _read(name: str, raw: bytes, language: str, expected: str, accept: tuple[str, ...]) -> Reading:
     classification = classify_mail(parse_mail(raw))
-    rules = tuple(getattr(classification, "rules", ()))
-    return Reading(name, language, expected, accept, classification.right.value, rules)
+    return Reading(name, language, expected, accept, classification.right.value, classification.rules)
 
 
 def _manifest_readings(group: str, folder: Path) -> list[Reading]:

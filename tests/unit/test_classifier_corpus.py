@@ -159,6 +159,9 @@ def test_a_persons_own_forwarded_mail_counts_but_not_someone_elses() -> None:
         "Ik ga akkoord met de opname van het gesprek.",
         "Je consens à l'enregistrement de l'appel.",
         "Can I withdraw from my purchase within 14 days?",
+        "Could you tell me when you delete my data?",
+        "Kunt u mij laten weten of u mijn gegevens verwijdert?",
+        "Wann löschen Sie meine Daten",
         "Ich widerrufe meine Bestellung 1234.",
     ],
 )

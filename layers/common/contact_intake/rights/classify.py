@@ -264,9 +264,16 @@ _AUTO_REPLY: Final = _p(
     r"|automatische antwort|abwesend|afwezig|automatisch antwoord|absente? du bureau|reponse automatique"
     r"|im urlaub|on (?:annual )?leave|en conge|with limited access to e-?mail)\b"
 )
-_QUESTION_WORDS: Final = _p(
-    r"^\W*(?:when|how|why|what|do|does|is|are|will|wann|wie|warum|was|wer|loschen sie|speichern sie|wanneer"
-    r"|hoe|waarom|wat|quand|comment|pourquoi|est-ce)\b"
+# A sentence opening with one of these asks for information, with or without its "?"
+_QUESTION_START: Final = _p(
+    r"^\W*(?:when|how|why|wann|warum|wieso|weshalb|wie lange|wanneer|hoe|waarom|quand|comment|pourquoi"
+    r"|combien|est-ce que)\b"
+)
+# Inside a polite question, one of these before the ask makes it a question about the ask ("could you tell
+# me when you delete my data?", "kunt u laten weten of u mijn gegevens verwijdert?")
+_INDIRECT_QUESTION: Final = _p(
+    r"\b(?:when|how long|whether|if|why|wann|wie lange|ob|warum|wanneer|hoe lang|of|waarom|quand|combien|si"
+    r"|pourquoi)\b"
 )
 
 
@@ -274,11 +281,13 @@ def _guard(sentence: str, match: re.Match[str]) -> str | None:
     """Why an ask for a harmful right in ``sentence`` does not count, or None."""
     if _COMMERCIAL.search(sentence):
         return "guard.commercial"
-    if sentence.rstrip().endswith("?") and not _POLITE.search(sentence):
-        return "guard.question"
-    if _QUESTION_WORDS.search(sentence) and sentence.rstrip().endswith("?"):
-        return "guard.question"
     before = sentence[max(0, match.start() - 60) : match.start()]
+    if _QUESTION_START.search(sentence):
+        return "guard.question"
+    if sentence.rstrip().endswith("?") and (
+        not _POLITE.search(sentence) or _INDIRECT_QUESTION.search(before)
+    ):
+        return "guard.question"
     after = sentence[match.end() : match.end() + 40]
     if _NEGATION_BEFORE.search(before) or _WANT_NEGATED.search(before) or _NEGATION_AFTER.match(after):
         return "guard.negation"
