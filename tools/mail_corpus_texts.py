@@ -523,4 +523,37 @@ TRAPS: list[Mail] = [
     ),
 ]  # fmt: skip
 
-MAILS: list[Mail] = [*GENUINE, *TRAPS]
+# Forwards in every language's client wording (added after the first figures; numbered after the rest)
+FORWARDS: list[Mail] = [
+    Mail(
+        "en_trap_apple_forward_newsletter", "en", "unclassified", "apple_forward", "Fwd: Last chance!",
+        "Did you send this? It looks odd.\n\nJack",
+        "Last chance for 50% off!\n\nTo unsubscribe from these emails and delete your data, click here. "
+        "You can withdraw your consent at any time.",
+        sender=JACK, quoted_from=("Deals Team", "deals@newsletter-mailer.example"),
+        note="a forwarded third-party newsletter is not the person's request",
+    ),
+    Mail(
+        "de_trap_gmail_forward_rechnung", "de", "unclassified", "gmail_forward", "Fwd: Zahlungserinnerung",
+        "Zur Info - ist das von Ihnen? Ich habe nichts bestellt.\n\nKlaus",
+        "Sehr geehrter Kunde,\n\nbitte begleichen Sie die offene Rechnung. Sie können der Verarbeitung "
+        "Ihrer Daten widersprechen und deren Löschung verlangen.\n\nInkasso Team",
+        sender=KLAUS, quoted_from=("Inkasso Team", "inkasso@collect.example"), charset="iso-8859-1",
+        note="a forwarded third-party mail is not the person's request",
+    ),
+    Mail(
+        "fr_erasure_own_gmail_forward", "fr", "erasure", "gmail_forward", "Fwd: Suppression de mon compte",
+        "Bonjour,\n\nJe vous renvoie ma demande ci-dessous, restée sans réponse.\n\nLuc",
+        "Bonjour,\n\nJe vous demande de supprimer mon compte et toutes mes données.\n\nLuc Martin",
+        sender=LUC, quoted_from=LUC, charset="windows-1252", cte="base64",
+        note="the person forwards their own earlier mail: it is their text",
+    ),
+    Mail(
+        "nl_access_own_apple_forward", "nl", "access", "apple_forward", "Fwd: Inzageverzoek",
+        "Nog geen antwoord ontvangen, zie hieronder.\n\nVerzonden vanaf mijn iPhone",
+        "Beste,\n\nIk wil graag inzage in alle gegevens die u van mij verwerkt.\n\nAnna de Vries",
+        sender=ANNA, quoted_from=ANNA, note="Apple Mail forward of the person's own mail",
+    ),
+]  # fmt: skip
+
+MAILS: list[Mail] = [*GENUINE, *TRAPS, *FORWARDS]
