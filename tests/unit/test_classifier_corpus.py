@@ -299,3 +299,12 @@ def test_probe_requests_are_read(text: str, right: str) -> None:
 @pytest.mark.parametrize("text", PROBE_ORDINARY)
 def test_probe_ordinary_sentences_get_no_harmful_right(text: str) -> None:
     assert classify("", text).right not in HARMFUL
+
+
+def test_a_subject_does_not_make_a_harmful_request_of_a_mail_about_an_order() -> None:
+    result = classify("Widerspruch", "Gegen die Rechnung 4711: die Versandkosten sind doppelt berechnet.")
+    assert result.right == "unclassified"
+    assert "guard.commercial" in result.rules
+    assert (
+        classify("Löschung meiner Daten", "Bitte bis Freitag.").right == "erasure"
+    )  # a subject alone may ask

@@ -335,7 +335,9 @@ class _Evidence:
             self.asks.add(rule.right)
 
 
-def _score(text: str, evidence: _Evidence, factor: float, *, harmful_allowed: bool = True) -> None:
+def _score(text: str, evidence: _Evidence, factor: float, *, blocked_by: str | None = None) -> None:
+    """Add ``text``'s evidence, times ``factor``. ``blocked_by``: the guard that rules out every harmful
+    ask of this text (an auto-reply; a subject over a body about an order)."""
     folded = fold(text[:MAX_CLASSIFIED_CHARS])
     for pattern in _NOT_A_REQUEST:
         folded = pattern.sub(" ", folded)
@@ -345,10 +347,10 @@ def _score(text: str, evidence: _Evidence, factor: float, *, harmful_allowed: bo
         for sentence in sentences:
             for match in rule.pattern.finditer(sentence):
                 held = _guard(sentence, match) if rule.right in HARMFUL and rule.ask else None
-                if held is None and (harmful_allowed or rule.right not in HARMFUL or not rule.ask):
+                if held is None and (blocked_by is None or rule.right not in HARMFUL or not rule.ask):
                     counted = True
                     break
-                guarded = held or "guard.auto_reply"
+                guarded = held or blocked_by
             if counted:
                 break
         if counted:
@@ -375,13 +377,13 @@ def classify(subject: str, text: str, *, reply: bool = False, automatic: bool = 
     if auto_reply:
         evidence.rules.append("guard.auto_reply")
     commercial_body = bool(_COMMERCIAL.search(fold(text[:MAX_CLASSIFIED_CHARS])))
-    _score(text, evidence, 1.0, harmful_allowed=not auto_reply)
+    _score(text, evidence, 1.0, blocked_by="guard.auto_reply" if auto_reply else None)
     subject_weight = REPLY_SUBJECT_WEIGHT if reply else SUBJECT_WEIGHT
     _score(
         _strip_subject_prefixes(subject),
         evidence,
         subject_weight,
-        harmful_allowed=not (auto_reply or commercial_body),
+        blocked_by="guard.auto_reply" if auto_reply else ("guard.commercial" if commercial_body else None),
     )
     right, reason = decide(evidence.scores, asks=evidence.asks)
     rounded: dict[str, float] = {name: round(value, 2) for name, value in sorted(evidence.scores.items())}
