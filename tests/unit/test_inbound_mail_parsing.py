@@ -9,21 +9,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contact_intake.rights.classify import CLEAR_MARGIN, MIN_SCORE, classify, decide, score_text
 from contact_intake.rights.inbound import (
-    CLEAR_MARGIN,
     MAX_CLASSIFIED_CHARS,
-    MIN_SCORE,
-    classify,
-    decide,
     decode_bytes,
     detect_language,
     fold,
     html_to_text,
     parse_mail,
     request_text,
-    score_text,
 )
 from contact_intake.rights.models import RightType
+from contact_intake.rights.own_text import own_text
 
 
 def a_mail(
@@ -105,7 +102,7 @@ def test_a_broken_base64_body_does_not_raise() -> None:
 
 
 def test_raw_8bit_bytes_in_headers_do_not_raise() -> None:
-    raw = b"From: J\xfcrgen <j@example.org>\r\nSubject: L\xf6schung\r\n\r\nbitte l\xf6schen"
+    raw = b"From: J\xfcrgen <j@example.org>\r\nSubject: L\xf6schung\r\n\r\nbitte l\xf6schen Sie meine Daten"
     mail = parse_mail(raw)
     assert mail.sender == "j@example.org"
     assert classify(mail.subject, mail.text).right == "erasure"
@@ -377,7 +374,8 @@ def test_disclaimers_are_not_requests() -> None:
         "This message is confidential. If you received this e-mail in error, please delete it. "
         "Dit bericht is vertrouwelijk; verwijder het bericht als het u per abuis bereikte."
     )
-    assert score_text(disclaimer) == {}
+    assert own_text(f"Where is my parcel?\n\n{disclaimer}") == "Where is my parcel?"
+    assert score_text(disclaimer).get("erasure", 0.0) < MIN_SCORE  # a hint at most, never an ask
     assert classify("Hello", f"Where is my parcel?\n{disclaimer}").right == "unclassified"
 
 

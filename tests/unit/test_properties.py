@@ -20,8 +20,9 @@ from contact_intake.http import field_errors
 from contact_intake.models import InquiryForm
 from contact_intake.retention import LawfulBasis, expires_at_epoch, expiry_deadline, is_expired
 from contact_intake.rights import deadlines
+from contact_intake.rights.classify import classify, classify_mail
 from contact_intake.rights.deadlines import ExtensionRefused
-from contact_intake.rights.inbound import classify, classify_mail, parse_mail
+from contact_intake.rights.inbound import parse_mail
 from contact_intake.rights.models import RightType
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

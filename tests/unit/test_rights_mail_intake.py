@@ -84,8 +84,8 @@ def test_a_mail_becomes_a_request_for_the_from_address(
             # SES's receipt time, not the sender's Date header: the deadline counts from here
             "received_at": datetime(2025, 2, 3, 9, 12, 45, 311000, tzinfo=UTC),
             "raw_mail_key": "raw/" + MESSAGE_ID,
-            # numbers only, for the request's audit trail
-            "counts": {"raw_mail_bytes": len(a_person_mail()), "attachments": 0},
+            # numbers only, for the request's audit trail, and the ids of the classifier's rules that matched
+            "counts": {"raw_mail_bytes": len(a_person_mail()), "attachments": 0, "rule:access.nl_inzage": 1},
         }
     ]
     assert (outcome.outcome, outcome.right, outcome.message_id) == ("received", RightType.ACCESS, MESSAGE_ID)

@@ -6,8 +6,8 @@ Pure functions, no I/O (the S3 read and the request store are the callers' busin
   quoted-printable, base64) with the standard library. Attachments are counted, never decoded; a
   forwarded message (inline or attached as message/rfc822) counts as text; the quoted history of a
   reply is left out, so a reply to our own acknowledgement is not classified by our wording.
-- ``classify(subject, text)`` scores Dutch, German, English and French wording per right. No evidence,
-  or two rights scoring close, gives ``unclassified``: the DPO decides, nothing is dropped.
+- which right the mail asks for is read from the person's own text by ``rights.classify`` (the text
+  itself by ``rights.own_text``).
 
 The ``From`` address proves nothing: it is only where the verification link goes (DESIGN §7).
 Nothing here logs; the text is personal data and stays in the values returned.
@@ -25,9 +25,7 @@ from email.message import Message
 from html.parser import HTMLParser
 from typing import Final, Literal
 
-from contact_intake.rights.models import RightType
-
-# RightType's values, as the phrase table below spells them
+# RightType's values, as the classifier (rights.classify) spells them
 RightName = Literal[
     "access",
     "portability",
@@ -52,14 +50,6 @@ _MAX_BODY_CHARS: Final = 4 * MAX_CLASSIFIED_CHARS
 _MAX_PART_CHARS: Final = 1_000_000
 # Reply attributions and forward headers are short lines: only a line's start is looked at for them.
 _MARKER_SPAN: Final = 500
-# One clear phrase scores 3, a hint 1 or 2. A right is named when it scores at least MIN_SCORE and
-# beats the runner-up by CLEAR_MARGIN times; otherwise the mail is unclassified. The margin is wide on
-# purpose: an access request taken for an erasure would destroy data; an unclassified one costs the DPO a
-# minute.
-MIN_SCORE: Final = 2.0
-CLEAR_MARGIN: Final = 2.0
-SUBJECT_WEIGHT: Final = 1.5  # a fresh mail's subject usually names the request
-REPLY_SUBJECT_WEIGHT: Final = 0.5  # a reply's subject is inherited (often from our own acknowledgement)
 
 
 # ---------------------------------------------------------------- text normalisation
@@ -185,6 +175,7 @@ def is_automatic(message: Message) -> bool:
 # ---------------------------------------------------------------- body
 
 _HTML: Final = "text/html"
+_ATTACHED_FORWARD: Final = "---------- Forwarded message ---------"  # above an attached message's text
 _PLAIN: Final = "text/plain"
 _MAX_DEPTH: Final = 10  # nested multiparts and forwards; deeper ones are left out
 
@@ -230,6 +221,7 @@ class _Body:
         """A message attached to a message: a forward. Its text counts, headed by its subject."""
         self.forwarded = True
         for inner in _subparts(part):
+            self.parts.append(f"{_ATTACHED_FORWARD}\nFrom: {sender_address(inner) or ''}")
             subject = _header_text(inner, "Subject")
             if subject.strip():
                 self.parts.append(f"Subject: {_one_line(subject)}")
@@ -311,9 +303,37 @@ def decode_bytes(data: bytes, declared: str = "") -> str:
 # ---------------------------------------------------------------- HTML
 
 
+# The line html_to_text puts where a mail client's quoted or forwarded block starts (own_text reads it)
+QUOTE_MARK: Final = "\ue000quote\ue000"  # private-use characters: never in a mail's text
+_QUOTE_CLASSES: Final = (
+    "gmail_quote",
+    "moz-cite-prefix",
+    "yahoo_quoted",
+    "protonmail_quote",
+    "outlookmessageheader",
+)
+_QUOTE_IDS: Final = ("divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container")
+
+
+def _starts_quote(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """A client's quoted block: Gmail's gmail_quote, Thunderbird's moz-cite-prefix, Apple's and
+    Thunderbird's <blockquote type="cite">, Outlook's divRplyFwdMsg and the border-top rule of Outlook
+    desktop's header block."""
+    values = {name: (value or "").lower() for name, value in attrs}
+    if tag == "blockquote" and values.get("type") == "cite":
+        return True
+    style = values.get("style", "").replace(" ", "")
+    return (
+        any(name in values.get("class", "") for name in _QUOTE_CLASSES)
+        or values.get("id", "") in _QUOTE_IDS
+        or (tag == "div" and "border-top:solid" in style)
+    )
+
+
 class _HtmlText(HTMLParser):
-    """HTML to plain lines: scripts, styles and the head dropped, blocks on their own lines, and text
-    inside <blockquote> prefixed with "> " like a quoted plain-text reply."""
+    """HTML to plain lines: scripts, styles and the head dropped, blocks on their own lines, text
+    inside <blockquote> prefixed with "> " like a quoted plain-text reply, and a QUOTE_MARK line where
+    a client's quoted block starts."""
 
     _SKIP: Final = frozenset({"script", "style", "head", "title", "noscript", "template", "svg", "xml"})
     _BLOCK: Final = frozenset(
@@ -330,6 +350,10 @@ class _HtmlText(HTMLParser):
         self._lines: list[tuple[int, list[str]]] = [(0, [])]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self._skipping and _starts_quote(tag, attrs):
+            self._new_line()
+            self._lines[-1][1].append(QUOTE_MARK)
+            self._new_line()
         if tag == "body":
             self._skipping = 0  # an unclosed <head> must not hide the body
         elif tag in self._SKIP:
@@ -495,324 +519,3 @@ def detect_language(
 def _content_languages(message: Message, part_languages: Sequence[str]) -> list[str]:
     top = _header_text(message, "Content-Language")
     return [top, *part_languages] if top else list(part_languages)
-
-
-# ---------------------------------------------------------------- classification
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """One piece of evidence for a right: a pattern over folded text and its weight. ``negatable``
-    phrases (verbs) do not count when a negation stands next to them ("niet verwijderen")."""
-
-    right: RightName
-    pattern: re.Pattern[str]
-    weight: float
-    negatable: bool = False
-
-
-def _phrases(right: RightName, weight: float, *patterns: str, negatable: bool = False) -> list[Phrase]:
-    return [Phrase(right, _pattern(p), weight, negatable) for p in patterns]
-
-
-_ART = r"\bart(?:ikel|icle|\.|\s)?\s*"  # "Art. 15", "Artikel 15", "article 15", "art 15"
-
-PHRASES: Final[tuple[Phrase, ...]] = (
-    # --- access (Art. 15)
-    *_phrases(
-        "access",
-        3,
-        r"\binzage\w*",
-        r"\brecht op inzage\b",
-        r"\b(?:selbst|daten)?auskunfts\w*",
-        r"\b(?:selbst|daten)auskunft\b",
-        r"\brecht auf auskunft\b",
-        r"\bauskunft (?:uber|zu) (?:die |alle |meine |der )?(?:(?:von )?ihnen )?"
-        r"(?:gespeicherten |personenbezogenen )?daten\b",
-        r"\bsubject access\b",
-        r"\bright (?:of|to) access\b",
-        r"\baccess (?:to )?(?:all )?(?:of )?(?:my|the) (?:personal )?(?:data|information|details)\b",
-        r"\baccess request\b",
-        r"\bdroit d'acces\b",
-        r"\bdemande d'acces\b",
-        r"\bacc(?:eder|es) a (?:toutes )?(?:mes|les) (?:donnees|informations)",
-    ),
-    *_phrases(
-        "access",
-        2,
-        r"\bcopy of (?:all )?(?:the |my )?(?:personal )?(?:data|information)",
-        r"\bkopie van (?:al )?(?:mijn|de) (?:persoons)?gegevens",
-        r"\bkopie (?:meiner|der|aller|von meinen) (?:personenbezogenen |gespeicherten )?daten",
-        r"\bcopie de (?:toutes )?(?:mes|les) (?:donnees|informations)",
-        r"\bwhat (?:personal )?(?:data|information) (?:you|do you|have you|is)",
-        r"\bwelke (?:persoons)?gegevens\b",
-        r"\bwelche (?:personenbezogenen |gespeicherten )?daten\b",
-        r"\bquelles (?:donnees|informations)\b",
-        r"\b(?:dsar|sar)\b",
-        _ART + r"15\b",
-    ),
-    *_phrases("access", 1, r"\binzien\b", r"\baccess\b", r"\bacces\b", r"\bauskunft\b"),
-    # --- portability (Art. 20)
-    *_phrases(
-        "portability",
-        3,
-        r"\b(?:data|daten)?portabilit\w*",
-        r"\b(?:data)?overdraagbaarheid\b",
-        r"\b(?:daten)?ubertragbarkeit\b",
-    ),
-    *_phrases(
-        "portability",
-        2,
-        r"\bmachine[- ]?readable\b",
-        r"\bmachineleesba\w*",
-        r"\bmaschinenlesba\w*",
-        r"\blisible par (?:une )?machine\b",
-        r"\b(?:transfer|transmit|move|port|export) (?:all )?(?:of )?my (?:personal )?data\b",
-        r"\b(?:naar|aan) een andere (?:aanbieder|partij|dienst|verwerkingsverantwoordelijke)\b",
-        r"\ban einen anderen (?:anbieter|verantwortlichen|dienst)\b",
-        r"\ba un autre (?:responsable|prestataire|fournisseur)\b",
-        _ART + r"20\b",
-    ),
-    # --- rectification (Art. 16)
-    *_phrases(
-        "rectification",
-        3,
-        r"\brectif\w*",
-        r"\bberichtig\w*",
-        r"\bcorrectie\b",
-        r"\bcorrigeer\w*",
-        r"\bcorrigeren\b",
-        r"\bcorrect (?:my|the|this)\b",
-        r"\bcorriger\b",
-        r"\bkorrigier\w*",
-        r"\bkorrektur\b",
-        negatable=True,
-    ),
-    *_phrases(
-        "rectification",
-        2,
-        r"\b(?:address|name|adres|naam|anschrift|adresse|nom|gegevens|daten|donnees|data) (?:is|are|ist|sind|"
-        r"est|sont|klopt niet|klopt|kloppen) (?:niet )?(?:not )?(?:incorrect|wrong|verkeerd|onjuist|falsch|"
-        r"inexact|errone|correct|juist|richtig)\w*",
-        r"\bupdate my (?:address|name|details|data|e-?mail)",
-        _ART + r"16\b",
-    ),
-    *_phrases(
-        "rectification",
-        1,
-        r"\b(?:incorrect|inaccurate|outdated|wrong)\b",
-        r"\bonjuist\w*",
-        r"\bverkeerd\w*",
-        r"\bunrichtig\w*",
-        r"\bfalsch(?:e|en|er|es)?\b",
-        r"\binexact\w*",
-        r"\berrone\w*",
-    ),
-    # --- erasure (Art. 17)
-    *_phrases(
-        "erasure",
-        3,
-        r"\bverwijder\w*",
-        r"\b(?:daten|konto|account|kunden)?losch\w*",
-        r"\bdelet(?:e|ed|ion)\b",
-        r"\berase\b",
-        r"\berasure\b",
-        r"\bremove (?:all )?(?:of )?my (?:personal )?(?:data|details|information|account)\b",
-        r"\beffac\w*",
-        r"\bsupprim\w*",
-        r"\bsuppression\b",
-        negatable=True,
-    ),
-    *_phrases(
-        "erasure",
-        3,
-        r"\bvergeten (?:te )?worden\b",
-        r"\brecht (?:om|op) (?:te worden )?vergeten\b",
-        r"\bright to be forgotten\b",
-        r"\brecht auf vergessen\w*",
-        r"\bdroit a l'oubli\b",
-    ),
-    *_phrases("erasure", 2, r"\b(?:gegevens|data|account) (?:te )?wissen\b", _ART + r"17\b"),
-    # --- restriction (Art. 18)
-    *_phrases(
-        "restriction",
-        3,
-        r"\bbeperking van (?:de )?verwerking\b",
-        r"\beinschrankung der verarbeitung\b",
-        r"\brestrict(?:ion of)? (?:the )?processing\b",
-        r"\blimitation du traitement\b",
-        r"\blimiter (?:le )?traitement\b",
-        r"\brestrict\w* (?:the )?(?:use|usage|processing) of my\b",
-        r"\bbeperk\w* (?:van )?(?:het gebruik|de verwerking)\b",
-        r"\beinschrank\w* (?:der |die )?(?:nutzung|verarbeitung)\b",
-        r"\blimit\w* (?:l'utilisation|le traitement|the processing|the use)\b",
-    ),
-    *_phrases("restriction", 2, r"\bsperr(?:ung|en)\b", _ART + r"18\b", negatable=True),
-    *_phrases(
-        "restriction",
-        1,
-        r"\bbeperk\w*",
-        r"\beinschrank\w*",
-        r"\brestrict\w*",
-        r"\blimitation\b",
-        negatable=True,
-    ),
-    # --- objection (Art. 21)
-    *_phrases(
-        "objection",
-        3,
-        r"\bbezwaar\w*",
-        r"\bwiderspruch\w*",
-        r"\bwidersprech\w*",
-        r"\bwiderspreche\b",
-        r"\bobject to\b",
-        r"\bobjection\b",
-        r"\bopposition\b",
-        r"\bm'oppose\w*",
-        r"\bs'opposer\b",
-    ),
-    *_phrases(
-        "objection",
-        2,
-        r"\bstop (?:processing|using) my (?:personal )?data\b",
-        r"\bstoppen met het (?:verwerken|gebruiken)\b",
-        _ART + r"21\b",
-    ),
-    *_phrases("objection", 1, r"\bdirect[- ]?marketing\b", r"\bdirektwerbung\b", r"\bprospection\b"),
-    # --- withdrawal of consent (Art. 7(3)); call recordings are the processing based on consent
-    *_phrases(
-        "consent_withdrawal",
-        3,
-        r"\btoestemming\b.{0,40}\bin(?:trekken|trek|getrokken)\b",
-        r"\bintrek\w*.{0,40}\btoestemming\b",
-        r"\btrek\w*\b.{0,40}\btoestemming\b.{0,20}\bin\b",
-        r"\beinwilligung\b.{0,40}\bwiderr\w*",
-        r"\bwiderr\w*.{0,40}\beinwilligung\b",
-        r"\b(?:withdraw|revoke|retract)\w*.{0,30}\bconsent\b",
-        r"\bconsent\b.{0,30}\b(?:withdraw|revoke)\w*",
-        r"\b(?:retir|revoqu)\w*.{0,30}\bconsentement\b",
-        r"\bretrait\b.{0,30}\bconsentement\b",
-    ),
-    *_phrases("consent_withdrawal", 2, _ART + r"7\s*(?:\(3\)|abs\.?\s*3|lid 3|para\w*\.? 3)"),
-    *_phrases(
-        "consent_withdrawal",
-        1,
-        r"\b(?:gespreks|telefoon)?opname\w*",
-        r"\b(?:gesprachs|anruf|telefon)?aufzeichnung\w*",
-        r"\b(?:call |phone )?recording\w*",
-        r"\benregistrement\w*",
-        r"\btoestemming\b",
-        r"\beinwilligung\b",
-        r"\bconsent\b",
-        r"\bconsentement\b",
-    ),
-)
-
-# Wording that looks like a request but is not one: mail disclaimers ("if you received this in error,
-# please delete it") drop their whole sentence; "delete this message" drops itself. Applied before scoring.
-_DISCLAIMER_CUE: Final = _pattern(
-    r"\b(?:in error|by mistake|ten onrechte|per abuis|per vergissing|irrtumlich|falschlicherweise|"
-    r"par erreur|confidential|vertrouwelijk|vertraulich|confidentiel)"
-)
-_SENTENCE: Final = re.compile(r"[^.!?\n]+[.!?\n]*|[.!?\n]+")  # linear: no nested quantifier
-_NOT_A_REQUEST: Final = tuple(
-    _pattern(p)
-    for p in (
-        r"\b(?:delete|destroy|remove) (?:this|the) (?:e-?mail|message|mail|communication)\b",
-        r"\b(?:verwijder|vernietig)\w* (?:dit|het|deze) (?:e-?mail|bericht|mail)\w*",
-        r"\b(?:losch|vernicht)\w* (?:sie )?(?:diese|die) (?:e-?mail|nachricht|mail)\b",
-        r"\b(?:supprim|detrui)\w* (?:ce|le) (?:message|courriel|e-?mail|mail)\b",
-    )
-)
-
-
-def _without_disclaimers(folded: str) -> str:
-    kept = [sentence for sentence in _SENTENCE.findall(folded) if not _DISCLAIMER_CUE.search(sentence)]
-    text = " ".join(kept)
-    for pattern in _NOT_A_REQUEST:
-        text = pattern.sub(" ", text)
-    return text
-
-
-_NEGATION_BEFORE: Final = re.compile(
-    r"\b(?:not|don't|dont|never|no|niet|geen|nooit|nicht|kein\w*|nie|ne|n'|pas|jamais|sans)"
-    r"(?!\s+(?:only|alleen|nur|seulement)\b)\s*(?:[^\s.!?;,]+\s+){0,2}$"
-)
-_NEGATION_AFTER: Final = re.compile(
-    r"^\s*(?:[^\s.!?;,]+\s+){0,4}?(?:niet|nicht|pas)\b(?!\s+(?:alleen|nur|seulement)\b)"
-)
-
-# A request for the broader right includes the narrower one: portability is an access in a
-# machine-readable form (the same export), and an objection restricts processing at once.
-_INCLUDES: Final[dict[RightName, RightName]] = {"portability": "access", "objection": "restriction"}
-
-
-@dataclass(frozen=True)
-class Classification:
-    """The right a mail asks for, with the evidence scores (ids of rights only: safe to log)."""
-
-    right: RightType
-    reason: Literal["clear", "ambiguous", "no_evidence"]
-    scores: dict[str, float]
-
-
-def score_text(text: str) -> dict[RightName, float]:
-    """Evidence per right in ``text``: each phrase counts once; negated verbs do not count."""
-    folded = _one_line(_without_disclaimers(fold(text[:MAX_CLASSIFIED_CHARS])))
-    scores: dict[RightName, float] = {}
-    for phrase in PHRASES:
-        if any(not (phrase.negatable and _negated(folded, m)) for m in phrase.pattern.finditer(folded)):
-            scores[phrase.right] = scores.get(phrase.right, 0.0) + phrase.weight
-    return scores
-
-
-def _negated(text: str, match: re.Match[str]) -> bool:
-    before = text[max(0, match.start() - 40) : match.start()]
-    after = text[match.end() : match.end() + 40]
-    return bool(_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.match(after))
-
-
-def classify(subject: str, text: str, *, reply: bool = False) -> Classification:
-    """The right asked for, or ``unclassified`` when nothing says so or two rights score close.
-
-    The subject counts SUBJECT_WEIGHT times as much as the body (REPLY_SUBJECT_WEIGHT for a reply,
-    whose subject is inherited). Never raises.
-    """
-    subject_weight = REPLY_SUBJECT_WEIGHT if reply else SUBJECT_WEIGHT
-    scores: dict[RightName, float] = dict(score_text(text))
-    for right, value in score_text(_strip_subject_prefixes(subject)).items():
-        scores[right] = scores.get(right, 0.0) + subject_weight * value
-    rounded: dict[str, float] = {right: round(value, 2) for right, value in sorted(scores.items())}
-    right, reason = decide(scores)
-    return Classification(right=RightType(right), reason=reason, scores=rounded)
-
-
-def decide(
-    scores: dict[RightName, float],
-) -> tuple[RightName, Literal["clear", "ambiguous", "no_evidence"]]:
-    """The winning right of a score table, by MIN_SCORE and CLEAR_MARGIN (see the module's constants)."""
-    contenders = dict(scores)
-    for broader, narrower in _INCLUDES.items():
-        if contenders.get(broader, 0.0) >= MIN_SCORE:
-            contenders.pop(narrower, None)
-    ranked = sorted(contenders.items(), key=lambda item: item[1], reverse=True)
-    if not ranked or ranked[0][1] < MIN_SCORE:
-        return "unclassified", "no_evidence"
-    best_right, best = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if best < CLEAR_MARGIN * runner_up:
-        return "unclassified", "ambiguous"
-    return best_right, "clear"
-
-
-def _strip_subject_prefixes(subject: str) -> str:
-    previous = None
-    while previous != subject:
-        previous = subject
-        subject = _FORWARD_SUBJECT.sub("", _REPLY_SUBJECT.sub("", subject))
-    return subject
-
-
-def classify_mail(mail: InboundMail) -> Classification:
-    """``classify`` for a parsed mail: its subject and the text that states the request."""
-    return classify(mail.subject, mail.text, reply=mail.reply)

@@ -26,7 +26,8 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from contact_intake.observability import MetricUnit, logger, metrics
-from contact_intake.rights.inbound import Classification, InboundMail, classify_mail, parse_mail
+from contact_intake.rights.classify import Classification, classify_mail
+from contact_intake.rights.inbound import InboundMail, parse_mail
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailStore
 from contact_intake.rights.ses_event import SesNotification
@@ -124,7 +125,11 @@ class RightsMailIntake:
             locale=mail.language,
             received_at=notification.mail.timestamp,
             raw_mail_key=key,
-            counts={"raw_mail_bytes": len(raw), "attachments": mail.attachments},
+            counts={
+                "raw_mail_bytes": len(raw),
+                "attachments": mail.attachments,
+                **_rule_counts(classification),
+            },
         )
         outcome = MailOutcome(message_id, "received", classification.right, request.request_id)
         metrics.add_metric(name="RightsMailReceived", unit=MetricUnit.Count, value=1)
@@ -156,4 +161,14 @@ def _mail_facts(mail: InboundMail, size: int) -> dict[str, object]:
 
 
 def _evidence(classification: Classification) -> dict[str, object]:
-    return {"classification": classification.reason, "scores": classification.scores}
+    return {
+        "classification": classification.reason,
+        "scores": classification.scores,
+        "rules": classification.rules,
+    }
+
+
+def _rule_counts(classification: Classification) -> dict[str, int]:
+    """The classifier's matched rules and guards for the "received" audit entry: ids, never text, so the
+    DPO can see why a mail was read as it was (``rule:erasure.verb_data``: 1)."""
+    return {f"rule:{rule}": 1 for rule in classification.rules}
