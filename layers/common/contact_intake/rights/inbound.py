@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from email.parser import BytesParser
+from functools import cached_property
 from html.parser import HTMLParser
 from itertools import islice
 from typing import Final, Literal, get_args
@@ -407,8 +408,9 @@ class _Body:
     (``limit`` says which was passed)."""
 
     headers: _Headers
-    parts: list[str] = field(default_factory=list)
-    kinds: set[str] = field(default_factory=set)
+    # (content type, decoded text), or (None, a forward's subject line): HTML is converted only when the
+    # whole mail is read (a mail past a limit never pays html.parser for text nobody reads)
+    parts: list[tuple[str | None, str]] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     attachments: int = 0
     defects: int = 0
@@ -416,14 +418,20 @@ class _Body:
     decoded: int = 0
     limit: Limit | None = None
 
+    @cached_property
+    def _readable(self) -> list[tuple[str | None, str]]:
+        converted = [(kind, html_to_text(text) if kind == _HTML else text) for kind, text in self.parts]
+        return [(kind, text) for kind, text in converted if text.strip()]
+
     @property
     def kind(self) -> Literal["plain", "html", "none"]:
-        if _PLAIN in self.kinds:
+        kinds = {kind for kind, _ in self._readable}
+        if _PLAIN in kinds:
             return "plain"
-        return "html" if _HTML in self.kinds else "none"
+        return "html" if _HTML in kinds else "none"
 
     def text(self) -> str:
-        return "\n\n".join(self.parts)
+        return "\n\n".join(text for _, text in self._readable)
 
     def collect(self, part: Message, depth: int = 0) -> None:
         if depth > MAX_DEPTH:
@@ -449,7 +457,7 @@ class _Body:
         for inner in _subparts(part):
             subject = self.headers.text(inner, "Subject")
             if subject.strip():
-                self.parts.append(f"Subject: {_one_line(subject)}")
+                self.parts.append((None, f"Subject: {_one_line(subject)}"))
             self.collect(inner, depth + 1)
 
     def _alternative(self, part: Message, depth: int) -> None:
@@ -484,10 +492,7 @@ class _Body:
         return decoded
 
     def _add_text(self, part: Message, content_type: str, decoded: str) -> None:
-        text = html_to_text(decoded) if content_type == _HTML else decoded
-        if text.strip():
-            self.parts.append(text)
-            self.kinds.add(content_type)
+        self.parts.append((content_type, decoded))
         language = self.headers.text(part, "Content-Language")
         if language:
             self.languages.append(language)
