@@ -12,6 +12,7 @@ import pytest
 
 from contact_intake.clients import Clients
 from contact_intake.config import RightsMailSettings
+from contact_intake.observability import metrics
 from contact_intake.rights.acknowledgements import KEY_PREFIX, RESEND_AFTER, WINDOW
 from contact_intake.rights.mail_wiring import RightsMailWiring
 from contact_intake.rights.models import AuditAction, RequestStatus, RightsRequest
@@ -91,6 +92,17 @@ def test_a_burst_of_forged_mails_gets_one_link_mail_and_every_mail_is_recorded(
     assert suppressed(stored[0]) is None
     assert [suppressed(r) for r in stored[1:]] == [{"live_link": 1}] * 9
     assert all(r.acknowledged_at is None for r in stored[1:])
+
+
+def test_sent_and_suppressed_acknowledgements_are_counted_in_metrics(mail_rights: RightsHarness) -> None:
+    metrics.clear_metrics()
+    for number in range(3):
+        a_mail(mail_rights, number=number)
+    counted = metrics.metric_set
+    assert counted["AcknowledgementsSent"]["Value"] == [1.0]
+    assert counted["AcknowledgementsSuppressed"]["Value"] == [1.0, 1.0]
+    assert counted["RightsRequestReceived"]["Value"] == [1.0, 1.0, 1.0]
+    metrics.clear_metrics()
 
 
 def test_another_address_is_not_affected_by_a_burst(mail_rights: RightsHarness) -> None:
