@@ -33,6 +33,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     ),
     "sweeper_cost": ("bench.sweeper_cost", "sweeper's items read per item erased as the table grows (moto)"),
     "memory": ("bench.memory", "peak RSS of every function under load vs its MemorySize (moto, emulators)"),
+    "mail_parse": (
+        "bench.mail_parse",
+        "parse_mail on hostile mail up to 40 MB (nesting, parts, HTML, header comments), worst case first",
+    ),
     "cost": ("bench.cost", "cost per million inquiries by service from a dated price table, vs hosted forms"),
 }
 

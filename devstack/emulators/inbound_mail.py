@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
+from email.parser import BytesParser
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -151,7 +152,20 @@ def _iso(moment: datetime) -> str:
 
 
 def _addresses(message: Message, name: str) -> list[str]:
-    return [address for _, address in getaddresses([str(v) for v in message.get_all(name, [])]) if address]
+    """The addresses of a header; none when the header is too hostile for ``getaddresses`` (its comment
+    parser recurses: a From of thousands of nested comments must reach the function, as SES lets it)."""
+    try:
+        return [
+            address for _, address in getaddresses([str(v) for v in message.get_all(name, [])]) if address
+        ]
+    except (RecursionError, ValueError, IndexError):
+        return []
+
+
+def _headers(raw: bytes) -> Message:
+    """The message's headers only (as SES reads them for its event): the body is never parsed, so a
+    hostile MIME structure reaches the function instead of failing here."""
+    return BytesParser(policy=email.policy.compat32).parsebytes(raw, headersonly=True)
 
 
 @dataclass(frozen=True)
@@ -211,7 +225,7 @@ class InboundMailEmulator:
     def receive(self, raw: bytes, verdicts: Mapping[str, str]) -> dict[str, Any]:
         """Run the first receipt rule on ``raw``: store it, then invoke the function with SES's event."""
         rule = self._rules[0]
-        message = email.message_from_bytes(raw, policy=email.policy.compat32)
+        message = _headers(raw)
         arrival = Arrival(
             message_id=message_id(),
             recipients=tuple(rule.recipients or _addresses(message, "To") or [LOCAL_RECIPIENT]),
@@ -221,7 +235,7 @@ class InboundMailEmulator:
         stored = self._ses_headers(message, arrival) + raw
         key = f"{rule.prefix}{arrival.message_id}"
         self._s3().put_object(Bucket=rule.bucket, Key=key, Body=stored)
-        event = ses_event(rule, email.message_from_bytes(stored, policy=email.policy.compat32), arrival)
+        event = ses_event(rule, _headers(stored), arrival)
         delivery = self._deliver(rule.function, event)
         return {
             "message_id": arrival.message_id,

@@ -14,9 +14,11 @@ from botocore.exceptions import ClientError
 
 from contact_intake.clients import Clients
 from contact_intake.config import RightsMailSettings
+from contact_intake.rights.inbound import MAX_DECODED_CHARS, MAX_LINE_BREAKS, MAX_PARTS
 from contact_intake.rights.mail_wiring import RightsMailWiring
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailMissing
+from tests import hostile_mail as hostile
 from tests.builders import EVENTS, FakeContext
 from tests.integration.conftest import Aws
 from tests.rights_mail_fakes import FakeRights, corpus_mail, corpus_manifest
@@ -188,3 +190,38 @@ def test_the_request_keeps_its_raw_mails_key_for_erasure(
     request = wiring.requests.get(mail["request_id"])
     assert request is not None
     assert request.raw_mail_key == key
+
+
+# ---------------------------------------------------------------- hostile mail (D55)
+
+HOSTILE = {
+    "containers": lambda: hostile.nested_multiparts(1_000),
+    "parts": lambda: hostile.parts_without_headers(MAX_PARTS + 1),
+    "lines": lambda: hostile.tiny_parts(MAX_LINE_BREAKS // 8 + 1),
+    "header": lambda: hostile.nested_comment_from(5_000),
+    "text": lambda: hostile.html_parts(2, MAX_DECODED_CHARS // 2 + 1),
+}
+
+
+@pytest.mark.parametrize("limit", list(HOSTILE))
+def test_a_hostile_mail_becomes_a_request_marked_for_the_dpo_and_is_acknowledged(
+    real_inbound: tuple[InboundMail, RightsMailWiring], limit: str
+) -> None:
+    inbound, wiring = real_inbound
+    key = inbound.store(HOSTILE[limit]())
+
+    (mail,) = inbound.deliver()["mails"]  # the handler returns: no RecursionError, no retry
+
+    assert (mail["outcome"], mail["right"]) == ("received", "unclassified")
+    request = wiring.requests.get(mail["request_id"])
+    assert request is not None
+    assert (request.type, request.status, request.raw_mail_key) == (
+        RightType.UNCLASSIFIED,
+        "awaiting_verification",
+        key,
+    )
+    (received,) = [entry for entry in request.audit if entry.action == "received"]
+    assert received.counts["too_complex"] == 1
+    assert received.counts[f"too_complex_{limit}"] == 1
+    (acknowledgement,) = [m for m in _sent_mails() if "ann@example.org" in m.destinations]
+    assert "/rights-requests/verify?token=" in acknowledgement.raw_data

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from contact_intake.config import RightsMailSettings
 from tests.template.conftest import load_sam_template, translate
 
 Resources = dict[str, dict[str, Any]]
@@ -202,7 +203,9 @@ def test_the_function_may_do_only_what_receiving_a_request_takes(resources: Reso
     assert set(granted) == {
         "s3:GetObject",
         "s3:DeleteObject",
-        # RightsService.receive: a conditional PutItem, then UpdateItems; never a read, a query or a delete
+        # RightsService.receive: a conditional PutItem, then UpdateItems; the acknowledgement limit's item
+        # and its live request read (GetItem); never a query, a scan or a delete
+        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "ses:SendEmail",
@@ -212,6 +215,7 @@ def test_the_function_may_do_only_what_receiving_a_request_takes(resources: Reso
     }
     assert granted["dynamodb:PutItem"] == [{"Fn::GetAtt": ["RightsRequestsTable", "Arn"]}]
     assert granted["dynamodb:UpdateItem"] == [{"Fn::GetAtt": ["RightsRequestsTable", "Arn"]}]
+    assert granted["dynamodb:GetItem"] == [{"Fn::GetAtt": ["RightsRequestsTable", "Arn"]}]
     assert granted["sqs:SendMessage"] == [{"Fn::GetAtt": ["RightsMailDLQ", "Arn"]}]
     assert [str(arn).rsplit(":", 1)[1] for arn in role["ManagedPolicyArns"]] == [
         "policy/service-role/AWSLambdaBasicExecutionRole"
@@ -254,3 +258,34 @@ def test_outputs_name_the_bucket_and_the_rule_set(translated: dict[str, Any]) ->
     assert outputs["InboundMailBucketName"]["Value"] == {"Ref": "InboundMailBucket"}
     assert outputs["PrivacyMailReceiptRuleSetName"]["Condition"] == "CreateReceiptRuleSet"
     assert json.dumps(outputs["RightsMailDLQUrl"]["Value"]) == json.dumps({"Ref": "RightsMailDLQ"})
+
+
+# ---------------------------------------------------------------- one live link per address (D57)
+
+
+def test_the_daily_cap_is_a_parameter_the_function_reads(
+    resources: Resources, sam_template: dict[str, Any]
+) -> None:
+    variables = resources["RightsMailFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["RIGHTS_ACK_DAILY_CAP"] == {"Ref": "RightsAcknowledgementDailyCap"}
+    parameter = sam_template["Parameters"]["RightsAcknowledgementDailyCap"]
+    assert (parameter["Type"], parameter["Default"], parameter["MinValue"]) == ("Number", 3, 1)
+    assert RightsMailSettings.model_fields["rights_ack_daily_cap"].default == parameter["Default"]
+
+
+def test_an_alarm_watches_the_volume_of_acknowledgements(
+    resources: Resources, sam_template: dict[str, Any]
+) -> None:
+    alarm = resources["RightsAcknowledgementVolumeAlarm"]
+    assert alarm["Type"] == "AWS::CloudWatch::Alarm"
+    props = alarm["Properties"]
+    globals_ = sam_template["Globals"]["Function"]["Environment"]["Variables"]
+    assert props["Namespace"] == globals_["POWERTOOLS_METRICS_NAMESPACE"]
+    assert props["Dimensions"] == [{"Name": "service", "Value": globals_["POWERTOOLS_SERVICE_NAME"]}]
+    assert (props["MetricName"], props["Statistic"], props["Period"]) == ("AcknowledgementsSent", "Sum", 3600)
+    assert props["Threshold"] == {"Ref": "RightsAcknowledgementAlarmThreshold"}
+    assert props["ComparisonOperator"] == "GreaterThanThreshold"
+    assert props["AlarmActions"] == {
+        "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
+    }
+    assert sam_template["Parameters"]["RightsAcknowledgementAlarmThreshold"]["Default"] > 0

@@ -15,6 +15,7 @@ from contact_intake.rights.mail_intake import RightsMailIntake, rejection
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailMissing
 from contact_intake.rights.ses_event import InvalidSesEvent, SesNotification, parse_ses_event
+from tests import hostile_mail as hostile
 from tests.builders import EVENTS, PERSON
 from tests.logcapture import leaks, lines
 from tests.rights_mail_fakes import FakeRawMail, FakeRights, corpus_mail
@@ -103,6 +104,29 @@ def test_an_unclear_mail_is_still_a_request_for_the_dpo(
     assert outcome.outcome == "received"
     assert [call["right"] for call in rights.calls] == [RightType.UNCLASSIFIED]
     assert rights.calls[0]["locale"] == "de"
+
+
+def test_a_mail_too_complex_to_read_is_an_unclassified_request_marked_for_the_dpo(
+    intake: RightsMailIntake, raw_mail: FakeRawMail, rights: FakeRights
+) -> None:
+    key = raw_mail.put(MESSAGE_ID, hostile.nested_multiparts(1_000))
+
+    outcome = intake.receive(a_notification())
+
+    assert (outcome.outcome, outcome.right) == ("received", RightType.UNCLASSIFIED)
+    (call,) = rights.calls
+    assert (call["email"], call["right"], call["raw_mail_key"]) == ("ann@example.org", "unclassified", key)
+    assert call["counts"]["too_complex"] == 1
+    assert call["counts"]["too_complex_containers"] == 1
+    assert raw_mail.deleted == []  # the DPO reads the raw mail
+
+
+def test_a_mail_read_whole_carries_no_too_complex_mark(
+    intake: RightsMailIntake, raw_mail: FakeRawMail, rights: FakeRights
+) -> None:
+    raw_mail.put(MESSAGE_ID, a_person_mail())
+    intake.receive(a_notification())
+    assert "too_complex" not in rights.calls[0]["counts"]
 
 
 @pytest.mark.parametrize(

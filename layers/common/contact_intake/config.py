@@ -196,6 +196,8 @@ class RightsMailSettings(RightsSettings):
     inbound_mail_prefix: str = Field(
         alias="INBOUND_MAIL_PREFIX", default="raw/", pattern=r"^[A-Za-z0-9_.-]+/$"
     )
+    # acknowledgements (each with a link) per address in 24 h, whatever became of the requests (D57)
+    rights_ack_daily_cap: int = Field(alias="RIGHTS_ACK_DAILY_CAP", default=3, ge=1, le=20)
 
 
 class RightsWorkerSettings(RightsSettings, ErasureSettings, RecordingsStorageSettings):

@@ -316,7 +316,7 @@ class Classification:
     (ids only: safe to log and to audit)."""
 
     right: RightType
-    reason: Literal["clear", "ambiguous", "no_evidence"]
+    reason: Literal["clear", "ambiguous", "no_evidence", "too_complex"]
     scores: dict[str, float]
     rules: tuple[str, ...] = ()
 
@@ -422,7 +422,9 @@ def _strip_subject_prefixes(subject: str) -> str:
 
 def classify_mail(mail: InboundMail) -> Classification:
     """The reading of a parsed mail: its own text (``own_text``) and subject; the rights-mail function's
-    path."""
+    path. A mail read only in part (past a parsing limit) is never classified from the fragment."""
+    if mail.too_complex is not None:
+        return Classification(RightType.UNCLASSIFIED, "too_complex", {})
     return classify(
         mail.subject,
         own_text(mail.text, sender=mail.sender),

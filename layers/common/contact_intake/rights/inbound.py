@@ -11,19 +11,29 @@ Pure functions, no I/O (the S3 read and the request store are the callers' busin
 
 The ``From`` address proves nothing: it is only where the verification link goes (DESIGN §7).
 Nothing here logs; the text is personal data and stays in the values returned.
+
+Hostile mail is bounded (docs/inbound-mail.md, "Hostile mail"): the raw bytes are measured before the
+``email`` package sees them (size, line breaks, multipart and message containers, which bound its
+recursion), the parser stops after ``MAX_PARTS`` parts, a header is read only when it is short and its
+comments shallow, and at most ``MAX_DECODED_CHARS`` of text are decoded. A mail past any limit is read
+from its headers only and comes back with ``too_complex`` naming the limit: a request for the DPO, never
+an exception. The structure is parsed with the ``compat32`` policy (plain string headers, linear and
+non-recursive); the header registry reads only the few headers used here, after those checks.
 """
 
 from __future__ import annotations
 
-import email
 import email.policy
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
+from email.parser import BytesParser
+from functools import cached_property
 from html.parser import HTMLParser
-from typing import Final, Literal
+from itertools import islice
+from typing import Final, Literal, get_args
 
 # RightType's values, as the classifier (rights.classify) spells them
 RightName = Literal[
@@ -46,8 +56,6 @@ MAX_CLASSIFIED_CHARS: Final = 50_000
 # Only the start of a body is read at all (a 40 MB mail must not cost seconds): enough for the request
 # above a reply's quoted history or a forward's headers.
 _MAX_BODY_CHARS: Final = 4 * MAX_CLASSIFIED_CHARS
-# A text part is cut to this before it is read (HTML markup included): html.parser needs ~1 s per MB.
-_MAX_PART_CHARS: Final = 1_000_000
 # Reply attributions and forward headers are short lines: only a line's start is looked at for them.
 _MARKER_SPAN: Final = 500
 
@@ -95,21 +103,140 @@ class InboundMail:
     automatic: bool = False  # an auto-reply, bounce or list mail: never answered (mail loops)
     attachments: int = 0
     defects: int = 0
+    # the limit this mail went past (a request for the DPO: "too complex to read"), None when read whole
+    too_complex: Limit | None = None
+
+
+# ---------------------------------------------------------------- limits (D55)
+
+Limit = Literal["size", "lines", "containers", "parts", "depth", "header", "text", "unreadable"]
+LIMITS: Final[tuple[Limit, ...]] = get_args(Limit)
+
+# More than SES stores (40 MB): not parsed at all, only the headers at its start are read.
+MAX_RAW_BYTES: Final = 41 * 1024 * 1024
+# Line breaks (CR and LF counted apart): the parser's work grows with lines, whatever they hold. The
+# largest mail SES accepts, a 40 MB base64 attachment, has ~1.08 million (76-character lines, CRLF);
+# 13 million one-character lines would cost the parser seconds and ~800 MB of line objects.
+MAX_LINE_BREAKS: Final = 1_200_000
+# multipart/* and message/* parts: the parser recurses once or twice per nested container, so their
+# number bounds its recursion. A real mail has a handful; a forward of a forward a few more.
+MAX_CONTAINERS: Final = 50
+# Parts the parser creates (the message itself included): a real mail has a few, a long thread of
+# forwards with attachments a few dozen.
+MAX_PARTS: Final = 500
+# Nested containers walked for text; deeper ones are a limit passed.
+MAX_DEPTH: Final = 10
+# One header as read (folded lines joined): RFC 5322 allows 998 characters a line; a From or Subject
+# folded over a few lines stays far below this.
+MAX_HEADER_CHARS: Final = 4_000
+# Header fields in the whole message, every part's together: the parser spends ~5 µs on a header line,
+# ~16 times what a body line costs. Counted only when the message has more colons than this (a header
+# field needs one; base64 has none, so almost every mail is let through by a count in C).
+MAX_HEADER_FIELDS: Final = 20_000
+_FIELD_START: Final = re.compile(rb"[\r\n][!-9;-~]+:")
+# Header fields of one part looked through for the few read here (a real mail has a few dozen; a long
+# relay path a hundred or two).
+MAX_HEADERS: Final = 1_000
+# Nested comments in a structured header: the header registry parses them recursively. An address header
+# past a limit is read without its comments (one linear pass over at most MAX_HEADER_SCAN characters), so
+# the address still gets its acknowledgement.
+MAX_COMMENT_DEPTH: Final = 10
+MAX_HEADER_SCAN: Final = 64 * 1024
+# The top header block read when the body is not parsed (a mail past a limit).
+MAX_HEADER_BLOCK: Final = 256 * 1024
+# Text decoded from all text parts together (HTML markup included): html.parser needs ~1 s per MB.
+MAX_DECODED_CHARS: Final = 1_000_000
+
+# A Content-Type header naming a container, in lower-cased bytes (a literal start: the regex engine finds
+# it with a fast search). Counted only at a line's start; folded values (continuation lines) included.
+_CONTAINER: Final = re.compile(rb"content-type:[ \t]*(?:(?:\r\n|\r|\n)[ \t]+)*(?:multipart|message)/")
+
+
+class _TooComplex(Exception):
+    def __init__(self, limit: Limit) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class _PartCounter:
+    """The parser's message factory: counts the parts it creates and stops it past MAX_PARTS."""
+
+    def __init__(self) -> None:
+        self.parts = 0
+
+    def __call__(self, policy: email.policy.Policy = email.policy.compat32) -> Message:
+        self.parts += 1
+        if self.parts > MAX_PARTS + 1:  # +1: the parser makes one to try the factory
+            raise _TooComplex("parts")
+        return Message(policy=policy)
+
+
+def _raw_limit(raw: bytes) -> Limit | None:
+    """The limit the raw bytes pass before any parsing, or None: all checks run in C over the bytes."""
+    if len(raw) > MAX_RAW_BYTES:
+        return "size"
+    if raw.count(b"\n") + raw.count(b"\r") > MAX_LINE_BREAKS:
+        return "lines"
+    if raw.count(b":") > MAX_HEADER_FIELDS:
+        for fields, _ in enumerate(_FIELD_START.finditer(raw), start=1):
+            if fields > MAX_HEADER_FIELDS:
+                return "header"
+    lowered = raw.lower()
+    containers = 0
+    for match in _CONTAINER.finditer(lowered):
+        if match.start() == 0 or lowered[match.start() - 1] in b"\r\n":
+            containers += 1
+            if containers > MAX_CONTAINERS:
+                return "containers"
+    return None
+
+
+def _parse(raw: bytes) -> tuple[Message, Limit | None]:
+    """The message, whole, or (past a limit) its top headers only, with the limit."""
+    limit = _raw_limit(raw)
+    if limit is None:
+        try:
+            return BytesParser(_PartCounter(), policy=email.policy.compat32).parsebytes(raw), None
+        except _TooComplex as too_complex:
+            limit = too_complex.limit
+        except RecursionError:  # not expected within MAX_CONTAINERS; a limit rather than a crash
+            limit = "containers"
+    head = BytesParser(policy=email.policy.compat32).parsebytes(raw[:MAX_HEADER_BLOCK], headersonly=True)
+    head.set_payload("")
+    return head, limit
 
 
 def parse_mail(raw: bytes) -> InboundMail:
-    """Read a raw RFC 5322 message. Never raises on malformed input: what cannot be read is left out."""
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    body = _Body()
+    """Read a raw RFC 5322 message. Never raises: what cannot be read is left out, and a mail past a limit
+    (``too_complex``) is read from its headers only."""
+    try:
+        return _read(raw)
+    except Exception:  # a promise to the caller: a mail the limits did not foresee goes to the DPO
+        head = BytesParser(policy=email.policy.compat32).parsebytes(raw[:MAX_HEADER_BLOCK], headersonly=True)
+        return _headers_only(head, "unreadable")
+
+
+def _read(raw: bytes) -> InboundMail:
+    message, limit = _parse(raw)
+    if limit is not None:
+        return _headers_only(message, limit)
+    headers = _Headers()
+    body = _Body(headers)
     body.collect(message)
-    subject = _header_text(message, "Subject")
+    subject = headers.text(message, "Subject")
+    sender = sender_address(message, headers)
+    automatic = is_automatic(message, headers)
+    limit = body.limit or headers.limit
+    if limit is not None:
+        return _headers_only(message, limit, headers)
     whole = body.text()[:_MAX_BODY_CHARS]
     forwarded = bool(_FORWARD_SUBJECT.match(subject)) or body.forwarded or _has_forward_marker(whole)
     reply = bool(_REPLY_SUBJECT.match(subject)) and not forwarded
     text = request_text(whole, forwarded=forwarded)
-    language, source = detect_language(_content_languages(message, body.languages), f"{subject}\n{text}")
+    languages = _content_languages(message, body.languages, headers)
+    language, source = detect_language(languages, f"{subject}\n{text}")
     return InboundMail(
-        sender=sender_address(message),
+        sender=sender,
         subject=_one_line(subject),
         text=text,
         language=language,
@@ -117,9 +244,28 @@ def parse_mail(raw: bytes) -> InboundMail:
         body_kind=body.kind,
         forwarded=forwarded,
         reply=reply,
-        automatic=is_automatic(message),
+        automatic=automatic,
         attachments=body.attachments,
         defects=len(message.defects) + body.defects,
+    )
+
+
+def _headers_only(message: Message, limit: Limit, headers: _Headers | None = None) -> InboundMail:
+    """A mail past a limit: its sender, subject and language from the top headers, no text. Its own
+    limit is kept when a header passes one too (the first one met is the one named)."""
+    headers = headers or _Headers()
+    subject = headers.text(message, "Subject")
+    language, source = detect_language(_content_languages(message, (), headers), subject)
+    return InboundMail(
+        sender=sender_address(message, headers),
+        subject=_one_line(subject),
+        text="",
+        language=language,
+        language_source=source,
+        body_kind="none",
+        automatic=is_automatic(message, headers),
+        defects=len(message.defects),
+        too_complex=limit,
     )
 
 
@@ -129,44 +275,112 @@ _MAX_ADDRESS: Final = 254  # RFC 5321's limit; checked before the pattern, which
 _ADDR_SPEC: Final = re.compile(r"^[^\s@<>()\[\],;:\"\\]+@[^\s@<>()\[\],;:\"\\]+\.[^\s@<>()\[\],;:\"\\.]{2,}$")
 
 
-def sender_address(message: Message) -> str | None:
+class _Headers:
+    """Reads headers of a message parsed with compat32 through the header registry, bounded: a header
+    longer than MAX_HEADER_CHARS is cut there, comments deeper than MAX_COMMENT_DEPTH are removed before
+    the registry's recursive parser sees them; either passes the ``header`` limit."""
+
+    def __init__(self) -> None:
+        self.limit: Limit | None = None
+
+    def raw(self, message: Message, name: str, limit: int = MAX_HEADER_CHARS) -> str | None:
+        """The first ``name`` header as stored (folded lines joined), cut to ``limit`` characters."""
+        wanted = name.lower()
+        if len(message) > MAX_HEADERS:
+            self.passed("header")
+        for key, value in islice(message.raw_items(), MAX_HEADERS):
+            if key.lower() == wanted:
+                text = str(value)
+                if len(text) > limit:
+                    self.passed("header")
+                    text = text[:limit]
+                return text.replace("\r", "").replace("\n", "")
+        return None
+
+    def passed(self, limit: Limit) -> None:
+        self.limit = self.limit or limit
+
+    def text(self, message: Message, name: str) -> str:
+        """An unstructured header's text (RFC 2047 encoded words decoded), or ""."""
+        value = self.raw(message, name)
+        if value is None:
+            return ""
+        try:
+            return str(email.policy.default.header_fetch_parse(name, value))
+        except (ValueError, TypeError, IndexError, AttributeError, LookupError):
+            return ""
+
+    def addresses(self, message: Message, name: str) -> tuple[object, ...]:
+        """An address header's addresses (header registry), comments first removed when nested deep."""
+        value = self.raw(message, name, MAX_HEADER_SCAN)
+        if value is None:
+            return ()
+        without, depth = _without_comments(value)
+        if depth > MAX_COMMENT_DEPTH or len(value) > MAX_HEADER_CHARS:
+            self.passed("header")
+            value = without[:MAX_HEADER_CHARS]
+        try:
+            header = email.policy.default.header_fetch_parse(name, value)
+            return tuple(getattr(header, "addresses", ()))
+        except (ValueError, TypeError, IndexError, AttributeError, LookupError):
+            return ()
+
+
+def _without_comments(value: str) -> tuple[str, int]:
+    """``value`` without its RFC 5322 comments (which nest), quoted strings kept, and the deepest nesting:
+    one linear pass, no recursion."""
+    kept: list[str] = []
+    depth = deepest = 0
+    quoted = escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+            if not depth:
+                kept.append(char)
+        elif char == "\\":
+            escaped = True
+            if not depth:
+                kept.append(char)
+        elif quoted:
+            quoted = char != '"'
+            kept.append(char)
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")" and depth:
+            depth -= 1
+        elif not depth:
+            quoted = char == '"'
+            kept.append(char)
+    return "".join(kept), deepest
+
+
+def sender_address(message: Message, headers: _Headers | None = None) -> str | None:
     """The From header's (first) address, or None when there is none that mail could be sent to.
 
     Parsed by the header registry; a display name that looks like an address is never taken for one.
     """
-    try:
-        header = message["From"]
-        addresses = getattr(header, "addresses", ())
-    except (ValueError, TypeError, IndexError, AttributeError):
-        return None
-    for address in addresses:
-        spec = str(address.addr_spec).strip()
+    for address in (headers or _Headers()).addresses(message, "From"):
+        spec = str(getattr(address, "addr_spec", "")).strip()
         if len(spec) <= _MAX_ADDRESS and _ADDR_SPEC.match(spec) and spec.isprintable():
             return spec
     return None
 
 
-def _header_text(message: Message, name: str) -> str:
-    try:
-        value = message[name]
-    except (ValueError, TypeError, IndexError, AttributeError):
-        return ""
-    return "" if value is None else str(value)
-
-
 _AUTOMATIC_SENDERS: Final = re.compile(r"^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply)@", re.I)
 
 
-def is_automatic(message: Message) -> bool:
+def is_automatic(message: Message, headers: _Headers | None = None) -> bool:
     """RFC 3834: never auto-answer an auto-generated or auto-replied message, a bounce or a list mail
     (an acknowledgement to an out-of-office reply would start a mail loop)."""
-    auto_submitted = _header_text(message, "Auto-Submitted").strip().lower()
-    precedence = _header_text(message, "Precedence").strip().lower()
-    sender = sender_address(message) or ""
+    headers = headers or _Headers()
+    auto_submitted = headers.text(message, "Auto-Submitted").strip().lower()
+    precedence = headers.text(message, "Precedence").strip().lower()
+    sender = sender_address(message, headers) or ""
     return (
         (auto_submitted not in {"", "no"})
         or precedence in {"bulk", "junk", "list", "auto_reply"}
-        or any(_header_text(message, h) for h in ("X-Autoreply", "X-Autorespond", "List-Id"))
+        or any(headers.text(message, h) for h in ("X-Autoreply", "X-Autorespond", "List-Id"))
         or message.get_content_type() == "multipart/report"
         or bool(_AUTOMATIC_SENDERS.match(sender))
     )
@@ -177,31 +391,42 @@ def is_automatic(message: Message) -> bool:
 _HTML: Final = "text/html"
 _ATTACHED_FORWARD: Final = "---------- Forwarded message ---------"  # above an attached message's text
 _PLAIN: Final = "text/plain"
-_MAX_DEPTH: Final = 10  # nested multiparts and forwards; deeper ones are left out
 
 
 @dataclass
 class _Body:
-    """The readable text of a message, collected part by part."""
+    """The readable text of a message, collected part by part, within MAX_DEPTH and MAX_DECODED_CHARS
+    (``limit`` says which was passed)."""
 
-    parts: list[str] = field(default_factory=list)
-    kinds: set[str] = field(default_factory=set)
+    headers: _Headers
+    # (content type, decoded text), or (None, a forward's subject line): HTML is converted only when the
+    # whole mail is read (a mail past a limit never pays html.parser for text nobody reads)
+    parts: list[tuple[str | None, str]] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     attachments: int = 0
     defects: int = 0
     forwarded: bool = False
+    decoded: int = 0
+    limit: Limit | None = None
+
+    @cached_property
+    def _readable(self) -> list[tuple[str | None, str]]:
+        converted = [(kind, html_to_text(text) if kind == _HTML else text) for kind, text in self.parts]
+        return [(kind, text) for kind, text in converted if text.strip()]
 
     @property
     def kind(self) -> Literal["plain", "html", "none"]:
-        if _PLAIN in self.kinds:
+        kinds = {kind for kind, _ in self._readable}
+        if _PLAIN in kinds:
             return "plain"
-        return "html" if _HTML in self.kinds else "none"
+        return "html" if _HTML in kinds else "none"
 
     def text(self) -> str:
-        return "\n\n".join(self.parts)
+        return "\n\n".join(text for _, text in self._readable)
 
     def collect(self, part: Message, depth: int = 0) -> None:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
+            self.limit = self.limit or "depth"
             return
         self.defects += len(getattr(part, "defects", ()))
         content_type = part.get_content_type()
@@ -221,10 +446,11 @@ class _Body:
         """A message attached to a message: a forward. Its text counts, headed by its subject."""
         self.forwarded = True
         for inner in _subparts(part):
-            self.parts.append(f"{_ATTACHED_FORWARD}\nFrom: {sender_address(inner) or ''}")
-            subject = _header_text(inner, "Subject")
+            sender = sender_address(inner, self.headers) or ""
+            self.parts.append((None, f"{_ATTACHED_FORWARD}\nFrom: {sender}"))
+            subject = self.headers.text(inner, "Subject")
             if subject.strip():
-                self.parts.append(f"Subject: {_one_line(subject)}")
+                self.parts.append((None, f"Subject: {_one_line(subject)}"))
             self.collect(inner, depth + 1)
 
     def _alternative(self, part: Message, depth: int) -> None:
@@ -233,21 +459,34 @@ class _Body:
         candidates = _subparts(part)
         for wanted in (_PLAIN, _HTML):
             for sub in candidates:
-                if sub.get_content_type() == wanted and not _is_attachment(sub) and decode_text(sub).strip():
-                    self._text_part(sub, wanted)
-                    return
+                if sub.get_content_type() == wanted and not _is_attachment(sub):
+                    decoded = self._decode(sub)
+                    if decoded.strip():
+                        self._add_text(sub, wanted, decoded)
+                        return
         for sub in candidates:
             if sub.is_multipart():
                 self.collect(sub, depth + 1)
                 return
 
     def _text_part(self, part: Message, content_type: str) -> None:
-        decoded = decode_text(part)[:_MAX_PART_CHARS]
-        text = html_to_text(decoded) if content_type == _HTML else decoded
-        if text.strip():
-            self.parts.append(text)
-            self.kinds.add(content_type)
-        language = _header_text(part, "Content-Language")
+        self._add_text(part, content_type, self._decode(part))
+
+    def _decode(self, part: Message) -> str:
+        """A text part's content within what is left of MAX_DECODED_CHARS (past it: the ``text`` limit)."""
+        if self.limit is not None:
+            return ""
+        decoded = decode_text(part)
+        left = MAX_DECODED_CHARS - self.decoded
+        if len(decoded) > left:
+            self.limit = "text"
+            decoded = decoded[: max(left, 0)]
+        self.decoded += len(decoded)
+        return decoded
+
+    def _add_text(self, part: Message, content_type: str, decoded: str) -> None:
+        self.parts.append((content_type, decoded))
+        language = self.headers.text(part, "Content-Language")
         if language:
             self.languages.append(language)
 
@@ -516,6 +755,6 @@ def detect_language(
     return DEFAULT_LANGUAGE, "default"
 
 
-def _content_languages(message: Message, part_languages: Sequence[str]) -> list[str]:
-    top = _header_text(message, "Content-Language")
+def _content_languages(message: Message, part_languages: Sequence[str], headers: _Headers) -> list[str]:
+    top = headers.text(message, "Content-Language")
     return [top, *part_languages] if top else list(part_languages)

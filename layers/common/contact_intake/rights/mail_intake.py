@@ -14,6 +14,10 @@ SES has stored the raw message in InboundMailBucket and sends its verdicts. For 
    and sends the neutral acknowledgement with the verification link to the From address, which is all
    that address is good for: it proves nothing until the link is followed.
 
+A mail past one of the parser's limits (contact_intake.rights.inbound, D55) is "too complex to read": it
+is never classified, becomes an ``unclassified`` request whose "received" audit entry carries
+``too_complex: 1`` and ``too_complex_<limit>: 1`` (what the DPO sees), and is acknowledged like any other.
+
 Logs and metrics carry the SES message id, the verdicts, the classified right, scores, sizes and counts;
 never an address, a subject or a word of the text.
 """
@@ -117,7 +121,12 @@ class RightsMailIntake:
             return self._discard(key, MailOutcome(message_id, "automatic"), log)
         if mail.sender is None:
             return self._discard(key, MailOutcome(message_id, "no_sender"), log)
-        classification = classify_mail(mail)
+        counts = {"raw_mail_bytes": len(raw), "attachments": mail.attachments}
+        classification = classify_mail(mail)  # unclassified when only a fragment could be read
+        if mail.too_complex is not None:
+            counts |= {"too_complex": 1, f"too_complex_{mail.too_complex}": 1}
+            log["too_complex"] = mail.too_complex
+            metrics.add_metric(name="RightsMailTooComplex", unit=MetricUnit.Count, value=1)
         request = self._rights.receive(
             channel=Channel.EMAIL,
             email=mail.sender,
@@ -125,11 +134,7 @@ class RightsMailIntake:
             locale=mail.language,
             received_at=notification.mail.timestamp,
             raw_mail_key=key,
-            counts={
-                "raw_mail_bytes": len(raw),
-                "attachments": mail.attachments,
-                **_rule_counts(classification),
-            },
+            counts=counts | _rule_counts(classification),
         )
         outcome = MailOutcome(message_id, "received", classification.right, request.request_id)
         metrics.add_metric(name="RightsMailReceived", unit=MetricUnit.Count, value=1)
@@ -157,6 +162,7 @@ def _mail_facts(mail: InboundMail, size: int) -> dict[str, object]:
         "language": mail.language,
         "language_source": mail.language_source,
         "mime_defects": mail.defects,
+        "too_complex": mail.too_complex,
     }
 
 

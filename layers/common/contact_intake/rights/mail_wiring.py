@@ -9,7 +9,9 @@ from functools import cached_property
 
 from contact_intake.clients import Clients
 from contact_intake.config import RightsMailSettings
+from contact_intake.rights.acknowledgements import AcknowledgementLimit
 from contact_intake.rights.mail_intake import RightsMailIntake, RightsReceiver
+from contact_intake.rights.models import RequestStatus, RightsRequest
 from contact_intake.rights.raw_mail import RawMailStore
 from contact_intake.rights.wiring import RightsWiring
 
@@ -24,6 +26,17 @@ class RightsMailWiring(RightsWiring):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(settings, clients, clock)
+
+    @cached_property
+    def acknowledgements(self) -> AcknowledgementLimit | None:
+        """One live link per address and a daily cap (RIGHTS_ACK_DAILY_CAP) on the same table."""
+        requests = self.requests
+        return AcknowledgementLimit(
+            table_name=self.settings.rights_requests_table,
+            client=lambda: self.clients.dynamodb,
+            awaiting=lambda request_id: _awaiting(requests.get(request_id)),
+            daily_cap=self.settings.rights_ack_daily_cap,
+        )
 
     @cached_property
     def raw_mail(self) -> RawMailStore:
@@ -41,3 +54,12 @@ class RightsMailWiring(RightsWiring):
     @cached_property
     def mail_intake(self) -> RightsMailIntake:
         return RightsMailIntake(raw_mail=self.raw_mail, rights=self.receiver)
+
+
+def _awaiting(request: RightsRequest | None) -> bool:
+    """Whether the request's link can still verify it (the live link of its address)."""
+    return (
+        request is not None
+        and request.status is RequestStatus.AWAITING_VERIFICATION
+        and request.token_used_at is None
+    )

@@ -66,6 +66,8 @@ class AuditAction(StrEnum):
 
     RECEIVED = "received"
     ACKNOWLEDGED = "acknowledged"  # the acknowledgement with the verification link was sent
+    # no acknowledgement: the address has a live link or had its daily cap (counts: live_link|daily_cap)
+    ACKNOWLEDGEMENT_SUPPRESSED = "acknowledgement_suppressed"
     TOKEN_REISSUED = "token_reissued"  # noqa: S105 - a retried receive sent a fresh link (the first was never sent)
     VERIFIED = "verified"  # by mailbox control (the link)
     VERIFIED_BY_DPO = "verified_by_dpo"  # the DPO checked the identity

@@ -6,6 +6,10 @@ Promises kept here:
 - **Nothing is revealed to a sender.** ``receive`` never looks at what data exists: every address gets the
   same acknowledgement with a verification link, through the same calls (a PutItem, a SendEmail and an
   UpdateItem), so neither the mail nor its timing says whether we hold anything.
+- **One live link per address.** With an AcknowledgementLimit (the e-mail channel), a mail from an address
+  whose last link is still live, or that had its daily cap of acknowledgements, is stored and audited
+  (``acknowledgement_suppressed``) but gets no mail: forged mail cannot make us mail-bomb anyone. What
+  decides is only what was sent to the address before, never what data exists.
 - **Data only to a verified mailbox.** A request runs only after its single-use link was followed (or the
   DPO verified the person); the worker answers to the stored address, never to a ``From:`` line.
 - **Deadlines.** Due one calendar month after receipt; one extension by up to two months, with reasons,
@@ -32,6 +36,7 @@ from contact_intake.errors import (
 )
 from contact_intake.observability import MetricUnit, logger, metrics
 from contact_intake.rights import deadlines
+from contact_intake.rights.acknowledgements import AcknowledgementLimit, Decision
 from contact_intake.rights.errors import TokenGone, TransitionRefused
 from contact_intake.rights.models import (
     CORRECTABLE_FIELDS,
@@ -80,6 +85,7 @@ class RightsService:
         token_ttl: timedelta = TOKEN_TTL,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         new_token: Callable[[datetime], IssuedToken] | None = None,
+        acknowledgements: AcknowledgementLimit | None = None,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -90,6 +96,7 @@ class RightsService:
         self._token_ttl = token_ttl
         self._clock = clock
         self._new_token = new_token or (lambda now: issue_token(now, ttl=self._token_ttl))
+        self._acknowledgements = acknowledgements
 
     # ---------------------------------------------------------------- requests coming in
 
@@ -109,8 +116,9 @@ class RightsService:
         and send the neutral acknowledgement with the verification link to ``email``.
 
         With ``raw_mail_key`` the request id derives from it, so a retried delivery of the same mail makes
-        no second request: a stored, acknowledged request is returned as it is; one whose acknowledgement
-        never went out gets a fresh link. ``counts`` (numbers only) go into the "received" audit entry.
+        no second request: a stored, acknowledged (or suppressed) request is returned as it is; one whose
+        acknowledgement never went out gets a fresh link. ``counts`` (numbers only) go into the "received"
+        audit entry. With an AcknowledgementLimit the acknowledgement is sent only when the limit allows it.
         Raises ServiceUnavailable (storage or mail failed; retry) or ConfigurationError (no API URL).
         """
         now = self._clock()
@@ -132,7 +140,12 @@ class RightsService:
             self._store.create(request)
         except RequestExists as exists:
             existing = exists.existing
-            if existing is None or existing.acknowledged_at is not None or not existing.is_open:
+            if (
+                existing is None
+                or existing.acknowledged_at is not None
+                or not existing.is_open
+                or _suppressed(existing)
+            ):
                 logger.info("rights request already received", extra={"request_id": request_id})
                 if existing is None:
                     raise TransitionRefused("expired_duplicate") from None
@@ -143,7 +156,15 @@ class RightsService:
                 token.expires_at,
                 audit=AuditEntry(now, SYSTEM_ACTOR, AuditAction.TOKEN_REISSUED),
             )
-        request = self._acknowledge(request, token, base, undo_on_failure=raw_mail_key is None)
+        decision: Decision = "send"
+        if self._acknowledgements is not None:
+            decision = self._acknowledgements.claim(
+                request.subject_key, request.request_id, now=now, link_expires_at=token.expires_at
+            )
+        if decision == "send":
+            request = self._acknowledge(request, token, base, undo_on_failure=raw_mail_key is None)
+        else:
+            request = self._suppress(request, decision, now)
         metrics.add_metric(name="RightsRequestReceived", unit=MetricUnit.Count, value=1)
         logger.info(
             "rights request received",
@@ -151,6 +172,7 @@ class RightsService:
                 "request_id": request.request_id,
                 "type": str(request.type),
                 "channel": str(request.channel),
+                "acknowledgement": decision,
             },
         )
         return request
@@ -550,6 +572,7 @@ class RightsService:
             if undo_on_failure:
                 self._store.delete(request.request_id)
             raise ServiceUnavailable() from None
+        metrics.add_metric(name="AcknowledgementsSent", unit=MetricUnit.Count, value=1)
         now = self._clock()
         try:
             return self._store.update(
@@ -565,6 +588,16 @@ class RightsService:
             )
             metrics.add_metric(name="RightsAuditWriteFailed", unit=MetricUnit.Count, value=1)
             return request
+
+    def _suppress(self, request: RightsRequest, decision: Decision, now: datetime) -> RightsRequest:
+        """Record that ``request`` got no acknowledgement (the address has a live link, or had its daily
+        cap): stored and audited for the DPO, no mail."""
+        metrics.add_metric(name="AcknowledgementsSuppressed", unit=MetricUnit.Count, value=1)
+        return self._store.update(
+            request.request_id,
+            expect=(),
+            audit=(AuditEntry(now, SYSTEM_ACTOR, AuditAction.ACKNOWLEDGEMENT_SUPPRESSED, {decision: 1}),),
+        )
 
     def _notify(
         self, request: RightsRequest, template: MailTemplate, extra: Mapping[str, ContextValue]
@@ -608,6 +641,10 @@ def _to_milliseconds(moment: datetime) -> datetime:
     """UTC, to the millisecond: what the table stores (so an answer shows what a later read shows)."""
     utc = moment.astimezone(UTC)
     return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
+
+
+def _suppressed(request: RightsRequest) -> bool:
+    return any(entry.action == AuditAction.ACKNOWLEDGEMENT_SUPPRESSED for entry in request.audit)
 
 
 def _require_open(request: RightsRequest) -> None:

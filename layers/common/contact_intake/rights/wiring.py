@@ -13,6 +13,7 @@ from functools import cached_property
 
 from contact_intake.clients import Clients
 from contact_intake.config import RightsSettings
+from contact_intake.rights.acknowledgements import AcknowledgementLimit
 from contact_intake.rights.outbound import Mailer
 from contact_intake.rights.queue import RightsQueue
 from contact_intake.rights.service import RightsService
@@ -52,6 +53,12 @@ class RightsWiring:
         return Mailer(sender=self.settings.mail_from, client=lambda: self.clients.sesv2, clock=self.clock)
 
     @cached_property
+    def acknowledgements(self) -> AcknowledgementLimit | None:
+        """The limit on acknowledgements per address: None here (the DPO's requests are not limited);
+        RightsMailWiring, which receives mail from anyone, has one."""
+        return None
+
+    @cached_property
     def rights(self) -> RightsService:
         s = self.settings
         return RightsService(
@@ -62,4 +69,5 @@ class RightsWiring:
             api_url=s.public_api_url,
             retention_years=s.rights_retention_years,
             clock=self.clock,
+            acknowledgements=self.acknowledgements,
         )
