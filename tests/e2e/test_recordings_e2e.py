@@ -76,13 +76,12 @@ def test_register_upload_download_and_withdraw(devstack: RunningDevstack) -> Non
     key = upload_url.path.removeprefix(f"/{bucket}/")
     assert key == f"quality/{body['recording_id']}.wav"
 
-    put = requests.put(
-        body["upload_url"],
-        data=AUDIO,
-        headers={"Content-Type": body["upload_headers"]["Content-Type"]},
-        timeout=30,
-    )
+    assert body["upload_headers"]["If-None-Match"] == "*"
+    put = requests.put(body["upload_url"], data=AUDIO, headers=body["upload_headers"], timeout=30)
     assert put.status_code == 200, put.text
+    # write-once: the URL works for 15 minutes, but a second PUT cannot replace the audio (D66)
+    again = requests.put(body["upload_url"], data=b"RIFF-other", headers=body["upload_headers"], timeout=30)
+    assert again.status_code == 412, again.text
 
     # S3 -> EventBridge -> RecordingUploadedFunction, in the background as on AWS
     stored = wait_for(

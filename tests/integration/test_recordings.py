@@ -168,7 +168,11 @@ def test_a_consented_recording_gets_an_upload_url_for_exactly_its_object(
 
     assert grant["status"] == "pending_upload"
     assert grant["upload_method"] == "PUT"
-    assert grant["upload_headers"] == {"Content-Type": "audio/mpeg", "Content-Length": str(len(AUDIO))}
+    assert grant["upload_headers"] == {
+        "Content-Type": "audio/mpeg",
+        "Content-Length": str(len(AUDIO)),
+        "If-None-Match": "*",
+    }
     assert grant["upload_expires_at"] == (clock() + timedelta(minutes=15)).isoformat().replace("+00:00", "Z")
     url = urlsplit(grant["upload_url"])
     # the regional virtual-hosted endpoint, not the global one that redirects (and breaks the signature)
@@ -177,7 +181,7 @@ def test_a_consented_recording_gets_an_upload_url_for_exactly_its_object(
     assert url.path == f"/quality/{grant['recording_id']}.mp3"
     query = dict(parse_qsl(url.query))
     assert query["X-Amz-Expires"] == "900"
-    assert query["X-Amz-SignedHeaders"] == "content-length;content-type;host"
+    assert query["X-Amz-SignedHeaders"] == "content-length;content-type;host;if-none-match"
     (item,) = ledger_items(aws)
     assert item["recording_id"] == {"S": grant["recording_id"]}
     assert item["status"] == {"S": "pending_upload"}
@@ -200,7 +204,7 @@ def test_the_longest_purpose_decides_where_the_audio_goes(
     consent = a_registration(clock)["consent"] | {"purposes": ["training", "agreement_documentation"]}
     grant = register(clock, consent=consent, content_type="audio/wav")
     assert key_of(grant) == f"agreement_documentation/{grant['recording_id']}.wav"
-    assert grant["upload_headers"] == {"Content-Type": "audio/wav"}
+    assert grant["upload_headers"] == {"Content-Type": "audio/wav", "If-None-Match": "*"}
 
 
 def _consent(clock: FakeClock, **changes: Any) -> dict[str, Any]:
@@ -337,7 +341,8 @@ def test_the_upload_url_binds_key_media_type_and_size(
 ) -> None:
     grant = register(clock, size_bytes=len(AUDIO))
     url = grant["upload_url"]
-    right = {"Content-Type": "audio/mpeg", "Content-Length": str(len(AUDIO))}
+    right = {"Content-Type": "audio/mpeg", "Content-Length": str(len(AUDIO)), "If-None-Match": "*"}
+    assert grant["upload_headers"] == right
 
     # the right upload: S3 would take it, and moto stores it
     assert refusal("PUT", url, right) is None
@@ -355,6 +360,10 @@ def test_the_upload_url_binds_key_media_type_and_size(
     assert refusal("PUT", url, {**right, "Content-Length": str(len(AUDIO) + 1)}) == "signature"
     assert refusal("PUT", url, {**right, "Content-Length": str(len(AUDIO) * 1000)}) == "signature"
     assert refusal("PUT", url, {"Content-Length": str(len(AUDIO))}) == "missing-header"
+    # the conditional write cannot be left out: If-None-Match is a signed header
+    unconditional = {k: v for k, v in right.items() if k != "If-None-Match"}
+    assert refusal("PUT", url, unconditional) == "missing-header"
+    assert refusal("PUT", url, {**right, "If-None-Match": '"an-etag"'}) == "signature"
     assert refusal("PUT", url, {**right, "x-amz-tagging": "keep=forever"}) == "unsigned-header"
     assert refusal("GET", url, right) == "signature"
     assert refusal("PUT", url, right, now=datetime.now(UTC) + timedelta(minutes=15, seconds=5)) == "expired"
@@ -365,9 +374,13 @@ def test_without_a_declared_size_the_url_binds_key_and_type_and_an_oversize_uplo
 ) -> None:
     grant = register(clock)
     query = dict(parse_qsl(urlsplit(grant["upload_url"]).query))
-    assert query["X-Amz-SignedHeaders"] == "content-type;host"
+    assert query["X-Amz-SignedHeaders"] == "content-type;host;if-none-match"
     assert (
-        refusal("PUT", grant["upload_url"], {"Content-Type": "audio/ogg", "Content-Length": "9"})
+        refusal(
+            "PUT",
+            grant["upload_url"],
+            {"Content-Type": "audio/ogg", "Content-Length": "9", "If-None-Match": "*"},
+        )
         == "signature"
     )
     # S3 itself would take any size now: the confirmation holds the limit
@@ -378,6 +391,26 @@ def test_without_a_declared_size_the_url_binds_key_and_type_and_an_oversize_uplo
     assert outcome == UploadOutcome.DELETED_WRONG_SIZE
     assert object_versions(aws) == []
     assert ledger_item(aws, grant["recording_id"])["status"] == {"S": "pending_upload"}
+
+
+def test_a_second_put_to_the_upload_url_does_not_replace_the_confirmed_audio(
+    aws: Aws, recordings: RecordingsWiring, uploaded: Any, clock: FakeClock
+) -> None:
+    grant = register(clock, size_bytes=len(AUDIO))
+    assert upload(grant) == 200
+    assert object_created(uploaded, aws, key_of(grant), len(AUDIO), clock()) == "stored"
+    forged = b"ID3" + b"\xff" * (len(AUDIO) - 3)  # same size and type, other audio
+
+    # the URL still works for minutes, but the write is conditional: S3 (and moto) answer 412
+    assert upload(grant, forged) == 412
+    # ... and leaving the condition out breaks the signature (S3 would refuse it outright)
+    unconditional = {k: v for k, v in grant["upload_headers"].items() if k != "If-None-Match"}
+    assert refusal("PUT", grant["upload_url"], unconditional) == "missing-header"
+
+    bucket = aws.name("RecordingsBucket")
+    assert s3(aws).get_object(Bucket=bucket, Key=key_of(grant))["Body"].read() == AUDIO
+    assert len(object_versions(aws)) == 1
+    assert ledger_item(aws, grant["recording_id"])["status"] == {"S": "stored"}
 
 
 # ---------------------------------------------------------------- the upload's confirmation
@@ -542,7 +575,8 @@ def test_withdrawal_deletes_every_version_of_the_audio_at_once_and_keeps_the_pro
     s3(aws).put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     grant = register(clock)
     upload(grant)
-    upload(grant)  # a retried upload: a second version
+    # a second version, written around the upload URL (which refuses it: If-None-Match)
+    s3(aws).put_object(Bucket=bucket, Key=key_of(grant), Body=AUDIO)
     object_created(uploaded, aws, key_of(grant), len(AUDIO), clock())
     other = register(clock, call_id="another-call")
     upload(other)
