@@ -27,7 +27,7 @@ from contact_intake.config import RightsWorkerSettings
 from contact_intake.forwarder import QueuedMessage
 from contact_intake.models import InquiryRecord, InquiryStatus
 from contact_intake.queue import claim_check
-from contact_intake.retention import LawfulBasis
+from contact_intake.retention import LawfulBasis, expires_at_epoch
 from contact_intake.rights.engine import LEASE, RESTRICTED_TAG
 from contact_intake.rights.models import (
     AuditEntry,
@@ -40,7 +40,9 @@ from contact_intake.rights.models import (
 from contact_intake.rights.queue import message_body
 from contact_intake.rights.store import attr
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
+from contact_intake.store import EXPIRY_DAY, expiry_day
 from contact_intake.subject import subject_key
+from contact_intake.wiring import SweeperWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
 from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
@@ -784,6 +786,69 @@ def test_restriction_holds_everything_and_lifting_it_sends_held_inquiries_on(
     rights_queue.send_body(message_body(request.request_id, QueueAction.LIFT_RESTRICTION))
     rights_queue.drain()
     assert actions(request_of(worker, request.request_id)).count("restriction_cleared") == 1
+
+
+def test_a_restricted_inquiry_outlives_its_twelve_months_until_the_dpo_lifts_the_restriction(
+    aws: Aws,
+    worker: RightsWorkerWiring,
+    rights_queue: RightsQueueSource,
+    helpdesk: RightsFreshdesk,
+    sweeper: SweeperWiring,
+) -> None:
+    """D68: a restriction (Art. 18(1)(b)/(c): the person needs the data kept) holds the 12-month deletion;
+    neither the sweeper nor TTL (no expires_at) erases the inquiry; the DPO's lift brings the deadline back
+    (from received_at), and one already past is erased by the next sweep."""
+    clock = helpdesk.clock
+    received = clock() - timedelta(days=330)
+    old = an_inquiry(aws, helpdesk, clock, received_at=received, expires_at=expires_at_epoch(
+        received, LawfulBasis.LEGITIMATE_INTERESTS))  # fmt: skip
+    recent = an_inquiry(aws, helpdesk, clock)
+    request = a_verified_request(worker, RightType.RESTRICTION)
+    rights_queue.drain()
+    assert request_of(worker, request.request_id).status is RequestStatus.COMPLETED
+    for record in (old, recent):
+        item = aws.get_item(record.inquiry_id)
+        assert item["restricted"] == {"BOOL": True}
+        assert "expires_at" not in item  # TTL cannot take it
+        assert EXPIRY_DAY not in item  # nor can the sweeper's by_expiry_day
+
+    clock.advance(days=60)  # 13 months after the old one came in
+    report = sweeper_run(sweeper)
+
+    assert (report["expired_found"], report["erased"]) == (0, 0)
+    assert aws.find_item(old.inquiry_id) is not None
+    assert not helpdesk.tickets[old.helpdesk_ticket_id].deleted  # type: ignore[index]
+
+    worker.rights.lift_restriction(request.request_id, principal=DPO)
+    rights_queue.drain()
+
+    # the normal deadline again: past for the old one (due now), 12 months from receipt for the recent one
+    lifted_at = int(clock().timestamp())
+    assert int(aws.get_item(old.inquiry_id)["expires_at"]["N"]) == lifted_at
+    recent_deadline = expires_at_epoch(recent.received_at, LawfulBasis.LEGITIMATE_INTERESTS)
+    assert int(aws.get_item(recent.inquiry_id)["expires_at"]["N"]) == recent_deadline
+    assert aws.get_item(recent.inquiry_id)[EXPIRY_DAY] == {"S": expiry_day(recent_deadline or 0)}
+
+    clock.advance(minutes=5)
+    report = sweeper_run(sweeper)
+
+    assert report["erased"] == 1
+    assert aws.find_item(old.inquiry_id) is None
+    assert helpdesk.tickets[old.helpdesk_ticket_id].deleted  # type: ignore[index]
+    assert aws.find_item(recent.inquiry_id) is not None
+
+
+def sweeper_run(sweeper: SweeperWiring) -> dict[str, Any]:
+    """SweeperFunction's handler, as its schedule runs it."""
+
+    class Context(FakeContext):
+        function_name = "SweeperFunction"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 299_000
+
+    handler = importlib.import_module("sweeper_handler")
+    return dict(handler.lambda_handler(sample_event("sweeper_scheduled.json"), Context()))
 
 
 @pytest.mark.parametrize("other", [RightType.OBJECTION, RightType.RESTRICTION])
