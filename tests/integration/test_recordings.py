@@ -86,8 +86,18 @@ def a_registration(clock: FakeClock, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def call(method: str, path: str, body: Any = None, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+# sessions of the roles tests/conftest.py configures as DPO_PRINCIPAL_ARN and TELEPHONY_PRINCIPAL_ARN
+DPO_SESSION = "arn:aws:sts::123456789012:assumed-role/ContactIntakeDPO/anna.devries"
+TELEPHONY_SESSION = "arn:aws:sts::123456789012:assumed-role/TelephonyRecordings/pbx-recorder"
+
+
+def call(
+    method: str, path: str, body: Any = None, *, caller: str | None = None, **kwargs: Any
+) -> tuple[int, dict[str, Any]]:
+    """The route as its principal calls it: telephony registers and withdraws, the DPO reads."""
     event = api_event(body, method=method, path=path, **kwargs)
+    default = DPO_SESSION if method == "GET" else TELEPHONY_SESSION
+    event["requestContext"]["identity"]["userArn"] = caller or default
     if path.startswith("/recordings/"):
         event["resource"] = "/recordings/{recording_id}"
         event["pathParameters"] = {"recording_id": path.rsplit("/", 1)[1]}
@@ -320,6 +330,37 @@ def test_a_closed_accounts_number_falls_back_to_the_phone(
     put_account(aws, PERSON["customer_number"], PERSON["email"], status="closed")
     grant = register(clock, customer_number=PERSON["customer_number"])
     assert ledger_item(aws, grant["recording_id"])["linked_by"] == {"S": "phone"}
+
+
+@pytest.mark.parametrize(
+    ("method", "caller", "allowed"),
+    [
+        pytest.param("POST", TELEPHONY_SESSION, True, id="telephony registers"),
+        pytest.param("POST", DPO_SESSION, False, id="the DPO does not register"),
+        pytest.param("GET", DPO_SESSION, True, id="the DPO reads"),
+        pytest.param("GET", TELEPHONY_SESSION, False, id="telephony does not read"),
+        pytest.param("DELETE", TELEPHONY_SESSION, True, id="telephony withdraws"),
+        pytest.param("DELETE", DPO_SESSION, True, id="the DPO withdraws"),
+        pytest.param("POST", "arn:aws:sts::123456789012:assumed-role/Admin/x", False, id="anyone else"),
+        pytest.param("DELETE", "arn:aws:sts::999999999999:assumed-role/TelephonyRecordings/x", False,
+                     id="the same role name in another account"),
+    ],
+)  # fmt: skip
+def test_each_recording_route_answers_only_its_principals(
+    aws: Aws, recordings: RecordingsWiring, clock: FakeClock, *, method: str, caller: str, allowed: bool
+) -> None:
+    grant = register(clock)
+    before = ledger_items(aws)
+    path = "/recordings" if method == "POST" else f"/recordings/{grant['recording_id']}"
+    body = a_registration(clock, call_id="second-call") if method == "POST" else None
+
+    status, answer = call(method, path, body, caller=caller)
+
+    if allowed:
+        assert status in (200, 201), answer
+    else:
+        assert (status, answer["error"]["code"]) == (403, "forbidden")
+        assert ledger_items(aws) == before  # nothing registered, nothing withdrawn
 
 
 def test_a_storage_failure_is_a_503_and_stores_nothing(
