@@ -50,7 +50,7 @@ from tests.rights_helpdesk_fake import RightsFreshdesk
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "docs" / "rights-export-v1.schema.json").read_text()
+    (Path(__file__).resolve().parents[2] / "docs" / "rights-export-v2.schema.json").read_text()
 )
 DPO = "arn:aws:iam::123456789012:user/dpo"
 
@@ -336,10 +336,13 @@ def test_access_by_email_end_to_end(
     assert exported[held.inquiry_id]["processing"]["recipients"] == ["google_recaptcha"]
     assert exported[mine.inquiry_id]["processing"]["lawful_basis"]["article"] == "Art. 6(1)(f) GDPR"
     assert exported[mine.inquiry_id]["processing"]["retention"]["rule"] == "until_handled_at_most_12_months"
-    tickets = {t["ticket"]["id"]: t for t in document["helpdesk"]["tickets"]}
+    tickets = {t["id"]: t for t in document["helpdesk"]["tickets"]}
     assert set(tickets) == {mine.helpdesk_ticket_id, direct.id}
-    assert tickets[direct.id]["conversations"][0]["body_text"] == "Original e-mail text"
-    assert "description" in tickets[direct.id]["ticket"]
+    assert [(m["kind"], m["text"]) for m in tickets[direct.id]["messages"]] == [
+        ("your_question", "Mailed to the support address"),
+        ("your_message", "Original e-mail text"),
+    ]
+    assert [m["kind"] for m in tickets[mine.helpdesk_ticket_id]["messages"]][-1] == "reply_to_you"
     assert document["helpdesk"]["contact"]["email"] == ZOE.email
     assert document["processing"]["automated_decision_making"]["exists"] is False
     assert {r["right"] for r in document["processing"]["rights"]} >= {
@@ -390,6 +393,63 @@ def test_portability_sends_the_same_document(
     assert "link_customer_profile" in item["processing"]["purposes"]
     assert request_of(worker, request.request_id).status is RequestStatus.COMPLETED
     assert completion.to == [ZOE.email]
+
+
+def test_the_export_holds_the_persons_own_helpdesk_data_and_the_dpo_gets_the_rest_to_review(
+    aws: Aws,
+    worker: RightsWorkerWiring,
+    rights_queue: RightsQueueSource,
+    helpdesk: RightsFreshdesk,
+    clock: FakeClock,
+) -> None:
+    """Art. 15(4), 20(4), D65: a private note, a cc'd address, a reply to another participant and that
+    participant's own message stay out of the document; the request's audit lists them for the DPO."""
+    mine = an_inquiry(aws, helpdesk, clock)
+    ticket_id = mine.helpdesk_ticket_id
+    assert ticket_id is not None
+    note = helpdesk.add_conversation(ticket_id, "Internal: refund approved by Kees", private=True)
+    helpdesk.add_conversation(
+        ticket_id, "We send a new bag.", cc_emails=[OTHER.email], bcc_emails=["kees@shop.example"]
+    )
+    to_other = helpdesk.add_conversation(
+        ticket_id, "Hello Bram, confirm the address?", to_emails=[OTHER.email]
+    )
+    from_other = helpdesk.add_conversation(
+        ticket_id, "Bram here: Dorpsstraat 1", incoming=True, user_id=4242, from_email=OTHER.email
+    )
+    helpdesk.add_conversation(ticket_id, "Thanks, that works for me.", incoming=True)
+    request = a_verified_request(worker, RightType.ACCESS)
+
+    rights_queue.drain()
+
+    export, _ = sent_mails()
+    content = next(iter(export.attachments.values()))
+    document = json.loads(content)
+    import jsonschema
+
+    jsonschema.validate(document, SCHEMA)
+    text = content.decode() if isinstance(content, bytes) else str(content)
+    for leak in (OTHER.email, "kees@shop.example", "Kees", "Bram", "Dorpsstraat"):
+        assert leak not in text, leak
+    (ticket,) = document["helpdesk"]["tickets"]
+    assert [(m["kind"], m["text"]) for m in ticket["messages"]][1:] == [
+        ("reply_to_you", "Thanks, we will exchange the food for you."),
+        ("reply_to_you", "We send a new bag."),
+        ("your_message", "Thanks, that works for me."),
+    ]
+    done = request_of(worker, request.request_id)
+    review = dict(next(e for e in done.audit if e.action == "withheld_for_review").counts)
+    assert review == {
+        "private_notes": 1,
+        "other_participants_messages": 1,
+        "replies_to_others": 1,
+        "other_addresses": 2,
+        "contact_fields": 0,
+        f"conversation_{note['id']}": ticket_id,
+        f"conversation_{to_other['id']}": ticket_id,
+        f"conversation_{from_other['id']}": ticket_id,
+    }
+    assert_audit_is_impersonal(done)
 
 
 def test_a_forged_from_gets_nothing(
@@ -657,7 +717,7 @@ def test_a_ticket_deleted_while_exporting_is_left_out(
 
     assert failures(answer) == 0
     document = json.loads(next(iter(sent_mails()[0].attachments.values())))
-    assert [t["ticket"]["id"] for t in document["helpdesk"]["tickets"]] == [kept.helpdesk_ticket_id]
+    assert [t["id"] for t in document["helpdesk"]["tickets"]] == [kept.helpdesk_ticket_id]
 
 
 # ---------------------------------------------------------------- duplicates and concurrency

@@ -60,7 +60,13 @@ from contact_intake.observability import MetricUnit, log_unexpected, logger, met
 from contact_intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
 from contact_intake.retention import LawfulBasis, expires_at_epoch
 from contact_intake.rights.errors import RequestNotFound, TransitionRefused
-from contact_intake.rights.export import ExportContents, HelpdeskCopy, build_export, export_attachment
+from contact_intake.rights.export import (
+    ExportContents,
+    HelpdeskCopy,
+    build_export,
+    export_attachment,
+    helpdesk_part,
+)
 from contact_intake.rights.models import (
     SYSTEM_ACTOR,
     AuditAction,
@@ -90,6 +96,8 @@ class WorkerAction(StrEnum):
 
     RESUMED = "resumed"  # a delivery carried on with a request a failed one had started
     EXPORTED = "exported"
+    # the export left parts of the helpdesk's copy out (Art. 15(4)): counts and conversation ids, for the DPO
+    WITHHELD_FOR_REVIEW = "withheld_for_review"
     ERASED = "erased"
     RESTRICTED = "restricted"
     RESTRICTION_CLEARED = "restriction_cleared"
@@ -315,9 +323,10 @@ class RightsEngine:
             attachment = export_attachment(
                 request, build_export(request, contents, generated_at=self._clock())
             )
+            # what the allow-list left out (others' messages, notes, addresses): for the DPO to review
+            _, review = helpdesk_part(contents.helpdesk, request.email)
             self._mail(request, MailTemplate.EXPORT, attachments=(attachment,))
-            self._requests.append_audit(
-                request.request_id,
+            entries = [
                 self._entry(
                     WorkerAction.EXPORTED,
                     inquiries=len(contents.inquiries),
@@ -327,7 +336,10 @@ class RightsEngine:
                     bytes=len(attachment[1]),
                 ),
                 self._entry(AuditAction.NOTIFIED, export=1),
-            )
+            ]
+            if not review.empty:
+                entries.append(self._entry(WorkerAction.WITHHELD_FOR_REVIEW, **review.counts()))
+            self._requests.append_audit(request.request_id, *entries)
         return self._finish(request)
 
     def _helpdesk_copy(self, email: str) -> HelpdeskCopy:
