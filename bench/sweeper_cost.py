@@ -59,6 +59,8 @@ TEMPLATE_PARAMETERS = {
     "AllowedOrigins": "https://shop.example",
     "ThankYouUrl": "https://shop.example/thanks",
     "RecaptchaHostnames": "shop.example",
+    "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
+    "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
     "HelpdeskDomain": "myshop",
 }
 

@@ -18,6 +18,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, unquote
 
 from devstack.gateway_responses import (
+    ACCESS_DENIED,
     FUNCTION_FAILED,
     INVALID_SIGNATURE,
     MISSING_AUTHENTICATION_TOKEN,
@@ -29,6 +30,7 @@ from devstack.gateway_responses import (
 )
 from devstack.http import HttpRequest, HttpResponse
 from devstack.invoker import FunctionFailed
+from devstack.resource_policy import ResourcePolicy
 from devstack.routes import IAM, NONE, RouteMatch, RouteTable
 from devstack.settings import ACCOUNT_ID, LOCAL_ACCESS_KEY
 from devstack.sigv4 import SigV4Verdict, verify_sigv4
@@ -146,14 +148,15 @@ def _anonymous_identity(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def iam_identity() -> dict[str, Any]:
-    """The identity fields of a request signed with devstack's local key."""
+def iam_identity(access_key: str = LOCAL_ACCESS_KEY) -> dict[str, Any]:
+    """The identity fields of a request signed with one of devstack's local keys: the IAM user of that
+    name (``local`` is the DPO's principal, ``local-telephony`` the telephony integration's)."""
     return {
         "accountId": ACCOUNT_ID,
-        "caller": LOCAL_ACCESS_KEY,
-        "accessKey": LOCAL_ACCESS_KEY,
-        "user": LOCAL_ACCESS_KEY,
-        "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{LOCAL_ACCESS_KEY}",
+        "caller": access_key,
+        "accessKey": access_key,
+        "user": access_key,
+        "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{access_key}",
     }
 
 
@@ -209,12 +212,14 @@ class ApiGateway:
         *,
         region: str,
         gateway_responses: Mapping[str, GatewayResponses] | None = None,
+        resource_policies: Mapping[str, ResourcePolicy] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.routes = routes
         self._invoke = invoke
         self._region = region
         self._responses = dict(gateway_responses or {})
+        self._policies = dict(resource_policies or {})
         self._clock = clock
 
     def handle(self, request: HttpRequest) -> HttpResponse | None:
@@ -228,9 +233,17 @@ class ApiGateway:
             verdict = verify_sigv4(request, region=self._region, now=self._clock())
             if not verdict.ok:
                 return self._error(iam_denial(verdict), request_id, match.route.api)
-            identity = iam_identity()
+            identity = iam_identity(verdict.access_key or LOCAL_ACCESS_KEY)
         elif match.route.auth != NONE:
             return self._error(unsupported_authorizer(match.route.auth), request_id, match.route.api)
+        policy = self._policies.get(match.route.api, ResourcePolicy(None))
+        if not policy.allows(
+            stage=match.route.stage,
+            method=request.method,
+            path=request.path,
+            principal_arn=identity.get("userArn"),
+        ):
+            return self._error(ACCESS_DENIED, request_id, match.route.api)
         event = build_proxy_event(request, match, request_id=request_id, now=self._clock(), identity=identity)
         return self._call(match, event, request_id)
 

@@ -40,6 +40,7 @@ from devstack.http import ApiServer, HttpRequest, HttpResponse
 from devstack.intrinsics import UnresolvableError
 from devstack.invoker import Invoker
 from devstack.local_secrets import RECAPTCHA_SECRET, seed_local_secrets
+from devstack.resource_policy import resource_policies_from_template
 from devstack.resources import AwsClients, ResourceMap, cap_visibility_timeout, create_resources
 from devstack.routes import RouteTable, gateway_responses_from_template, routes_from_template
 from devstack.s3_notifications import S3EventForwarder, s3_event_forwarder
@@ -109,6 +110,7 @@ class Devstack:
             self._invoker.invoke,
             region=self.settings.region,
             gateway_responses={api: GatewayResponses(definitions) for api, definitions in responses.items()},
+            resource_policies=resource_policies_from_template(resources.template, resources.resolve),
         )
         self._site = StaticSite(self.settings.repo_root / "web", self._index_page)
         self._resources = resources

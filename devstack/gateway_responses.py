@@ -46,6 +46,13 @@ UNRECOGNIZED_KEY: Final = GatewayError(
 SIGNATURE_EXPIRED: Final = GatewayError(
     "INVALID_SIGNATURE", 403, "Signature expired.", "InvalidSignatureException"
 )
+# the API's resource policy denies this caller this route (an explicit Deny, or no Allow at all)
+ACCESS_DENIED: Final = GatewayError(
+    "ACCESS_DENIED",
+    403,
+    "User is not authorized to access this resource with an explicit deny",
+    "AccessDeniedException",
+)
 # a function that raised, timed out, died, or answered with something that is not a proxy response
 FUNCTION_FAILED: Final = GatewayError(
     "DEFAULT_5XX", 502, "Internal server error", "InternalServerErrorException"

@@ -15,6 +15,12 @@ STACK_NAME: Final = "contact-intake"
 ACCOUNT_ID: Final = "123456789012"  # moto's default account
 LOCAL_ACCESS_KEY: Final = "local"
 LOCAL_SECRET_KEY: Final = "local"  # noqa: S105 - the local stand-in, by contract
+# the telephony integration's local key pair (contract): it may call /recordings, every DPO route is 403
+TELEPHONY_ACCESS_KEY: Final = "local-telephony"
+TELEPHONY_SECRET_KEY: Final = "local-telephony"  # noqa: S105 - the local stand-in, by contract
+# the principals those keys sign as (API Gateway's userArn), and the template's parameters naming them
+LOCAL_DPO_ARN: Final = f"arn:aws:iam::{ACCOUNT_ID}:user/{LOCAL_ACCESS_KEY}"
+LOCAL_TELEPHONY_ARN: Final = f"arn:aws:iam::{ACCOUNT_ID}:user/{TELEPHONY_ACCESS_KEY}"
 
 # Template parameters overridden locally ("{api_port}" is filled in once the API is bound).
 LOCAL_PARAMETERS: Final[Mapping[str, str]] = {
@@ -26,6 +32,9 @@ LOCAL_PARAMETERS: Final[Mapping[str, str]] = {
     "MailFrom": "privacy@shop.localhost",
     # the receipt rule's recipient, as POST /_local/inbound-mail delivers (devstack/emulators/inbound_mail.py)
     "PrivacyMailAddress": "privacy@shop.localhost",
+    # who may call which route: `local` signs as the DPO, `local-telephony` as the telephony integration
+    "DpoPrincipalArn": LOCAL_DPO_ARN,
+    "TelephonyPrincipalArn": LOCAL_TELEPHONY_ARN,
 }
 
 

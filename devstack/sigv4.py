@@ -1,7 +1,8 @@
 """SigV4 verification for the API's AWS_IAM routes (DESIGN §8, a contract).
 
-A request passes when its ``Authorization`` header is an ``AWS4-HMAC-SHA256`` signature by access key
-``local`` for service ``execute-api`` in devstack's region, dated within 5 minutes, over the request as
+A request passes when its ``Authorization`` header is an ``AWS4-HMAC-SHA256`` signature by one of the local
+access keys (``local``: the DPO; ``local-telephony``: the telephony integration; each its own secret) for
+service ``execute-api`` in devstack's region, dated within 5 minutes, over the request as
 received (method, path, query, the signed headers and the body). The signature is recomputed with
 botocore's own signer and compared in constant time. Presigned URLs (query-string auth) are not accepted.
 """
@@ -11,14 +12,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from devstack.http import HttpRequest
-from devstack.settings import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from devstack.settings import (
+    LOCAL_ACCESS_KEY,
+    LOCAL_SECRET_KEY,
+    TELEPHONY_ACCESS_KEY,
+    TELEPHONY_SECRET_KEY,
+)
 
 SERVICE: Final = "execute-api"
+# access key -> secret of every local key pair devstack accepts
+LOCAL_KEYS: Final = {LOCAL_ACCESS_KEY: LOCAL_SECRET_KEY, TELEPHONY_ACCESS_KEY: TELEPHONY_SECRET_KEY}
 MAX_SKEW: Final = timedelta(minutes=5)
 _AUTHORIZATION: Final = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<credential>[^,\s]+),\s*"
@@ -32,6 +41,7 @@ class SigV4Verdict:
     reason: (
         str  # "signed", or why not: missing, malformed, unknown-key, wrong-scope, expired, payload, signature
     )
+    access_key: str | None = None  # who signed, when ok
 
 
 @dataclass(frozen=True)
@@ -61,10 +71,10 @@ def verify_sigv4(
     *,
     region: str,
     now: datetime | None = None,
-    access_key: str = LOCAL_ACCESS_KEY,
-    secret_key: str = LOCAL_SECRET_KEY,
+    keys: Mapping[str, str] = LOCAL_KEYS,
 ) -> SigV4Verdict:
-    """Whether ``request`` carries a valid SigV4 signature by ``access_key``; never raises."""
+    """Whether ``request`` carries a valid SigV4 signature by one of ``keys`` (access key -> secret); the
+    verdict names the key that signed. Never raises."""
     authorization = request.header("authorization")
     if not authorization:
         return SigV4Verdict(ok=False, reason="missing")
@@ -72,18 +82,21 @@ def verify_sigv4(
     if signature is None or "host" not in signature.signed_headers:
         return SigV4Verdict(ok=False, reason="malformed")
     problem = (
-        _check_scope(signature, access_key, region)
+        _check_scope(signature, keys, region)
         or _check_date(request, signature, now or datetime.now(UTC))
         or _check_payload(request)
     )
     if problem is None:
-        expected = _expected_signature(request, signature, region, access_key, secret_key)
+        secret = keys[signature.access_key]
+        expected = _expected_signature(request, signature, region, signature.access_key, secret)
         problem = None if hmac.compare_digest(expected, signature.signature) else "signature"
-    return SigV4Verdict(ok=problem is None, reason=problem or "signed")
+    if problem is not None:
+        return SigV4Verdict(ok=False, reason=problem)
+    return SigV4Verdict(ok=True, reason="signed", access_key=signature.access_key)
 
 
-def _check_scope(signature: _Signature, access_key: str, region: str) -> str | None:
-    if signature.access_key != access_key:
+def _check_scope(signature: _Signature, keys: Mapping[str, str], region: str) -> str | None:
+    if signature.access_key not in keys:
         return "unknown-key"
     if signature.region != region or signature.service != SERVICE:
         return "wrong-scope"

@@ -39,6 +39,10 @@ TEST_ENVIRONMENT = {
     # RecordingsFunction and RecordingUploadedFunction (contact_intake.config.RecordingsStorageSettings)
     "RECORDINGS_TABLE": "test-recordings",
     "RECORDINGS_BUCKET": "test-recordings-audio",
+    # who may call the DPO and recording routes (the template's DpoPrincipalArn, TelephonyPrincipalArn);
+    # the roles the sample events in events/ assume
+    "DPO_PRINCIPAL_ARN": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
+    "TELEPHONY_PRINCIPAL_ARN": "arn:aws:iam::123456789012:role/TelephonyRecordings",
     # every rights function (contact_intake.config.RightsSettings)
     "RIGHTS_REQUESTS_TABLE": "test-rights-requests",
     "RIGHTS_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-rights",

@@ -60,16 +60,42 @@ class RightsFreshdesk(FakeFreshdesk):
         self.contact_for(email, name)
         return ticket
 
-    def add_conversation(self, ticket_id: int, body_text: str, *, incoming: bool = False) -> dict[str, Any]:
+    def add_conversation(
+        self,
+        ticket_id: int,
+        body_text: str,
+        *,
+        incoming: bool = False,
+        private: bool = False,
+        user_id: int | None = None,
+        from_email: str | None = None,
+        to_emails: list[str] | None = None,
+        cc_emails: list[str] | None = None,
+        bcc_emails: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A conversation as Freshdesk lists it. By default an incoming one is the requester's own (their user
+        id, their address), an outgoing one an agent's (user 77) public reply to the requester; ``private``
+        makes a note (source 2)."""
+        ticket = self.tickets[ticket_id]
+        requester = 1000 + ticket.id  # StoredTicket.as_json's requester_id
+        if incoming:
+            author, sender, recipients = requester, ticket.email, ["support@shop.example"]
+        else:
+            author, sender, recipients = 77, "support@shop.example", [] if private else [ticket.email]
         conversation = {
             "id": 9000 + sum(len(c) for c in self.conversations.values()),
             "ticket_id": ticket_id,
             "body": f"<div>{body_text}</div>",
             "body_text": body_text,
             "incoming": incoming,
-            "private": False,
-            "source": 0,
-            "user_id": 77,
+            "private": private,
+            "source": 2 if private else 0,
+            "user_id": author if user_id is None else user_id,
+            "from_email": sender if from_email is None else from_email,
+            "support_email": "support@shop.example",
+            "to_emails": recipients if to_emails is None else to_emails,
+            "cc_emails": list(cc_emails or []),
+            "bcc_emails": list(bcc_emails or []),
             "created_at": _iso(self.clock()),
             "updated_at": _iso(self.clock()),
             "attachments": [],

@@ -156,6 +156,10 @@ class Contact:
 
 @dataclass
 class Conversation:
+    """A reply or a note. ``incoming`` with the requester's ``user_id`` is a message of the requester (how
+    an integration posts one: a note with incoming true and the contact's user id); with another contact's
+    id, another participant's. A reply goes to the requester, with its cc and bcc as given."""
+
     id: int
     ticket_id: int
     body: str
@@ -164,6 +168,10 @@ class Conversation:
     user_id: int
     to_emails: list[str]
     created_at: datetime
+    incoming: bool = False
+    from_email: str | None = None
+    cc_emails: list[str] = field(default_factory=list)
+    bcc_emails: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -171,15 +179,15 @@ class Conversation:
             "ticket_id": self.ticket_id,
             "body": self.body,
             "body_text": _text(self.body),
-            "incoming": False,
+            "incoming": self.incoming,
             "private": self.private,
             "source": self.source,
             "user_id": self.user_id,
             "support_email": None,
             "to_emails": list(self.to_emails),
-            "from_email": None,
-            "cc_emails": [],
-            "bcc_emails": [],
+            "from_email": self.from_email,
+            "cc_emails": list(self.cc_emails),
+            "bcc_emails": list(self.bcc_emails),
             "attachments": [],
             "created_at": iso(self.created_at),
             "updated_at": iso(self.created_at),
@@ -664,21 +672,43 @@ class FreshdeskState:
             if n not in allowed
         ]
         _check_text(payload, "body", errors, required=True)
-        if "private" in payload and not isinstance(payload["private"], bool):
-            errors.append(FieldError("private", "It should be a/an Boolean", "datatype_mismatch"))
+        errors.extend(
+            FieldError(flag, "It should be a/an Boolean", "datatype_mismatch")
+            for flag in ("private", "incoming")
+            if flag in payload and not isinstance(payload[flag], bool)
+        )
+        addresses = {n: payload.get(n, []) for n in ("notify_emails", "cc_emails", "bcc_emails")}
+        for name, value in addresses.items():
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors.append(FieldError(name, "It should be a/an Array", "datatype_mismatch"))
+        if "user_id" in payload and not (
+            isinstance(payload["user_id"], int) and not isinstance(payload["user_id"], bool)
+        ):
+            errors.append(FieldError("user_id", "It should be a/an Positive Integer", "datatype_mismatch"))
         if errors:
             raise validation_failed(*errors)
         contact = self.contacts.get(ticket.requester_id)
         now = self._clock()
+        incoming = bool(payload.get("incoming", False)) if note else False
+        user_id = int(payload.get("user_id", 1))
+        author = self.contacts.get(user_id) if incoming else None
+        if note:  # a note goes to whom it notifies
+            to_emails = list(addresses["notify_emails"])
+        else:
+            to_emails = [] if contact is None or contact.email is None else [contact.email]
         conversation = Conversation(
             id=self._next_conversation,
             ticket_id=ticket.id,
             body=payload["body"],
             private=bool(payload.get("private", True)) if note else False,
             source=2 if note else 0,
-            user_id=int(payload.get("user_id", 1)),
-            to_emails=[] if note or contact is None or contact.email is None else [contact.email],
+            user_id=user_id,
+            to_emails=to_emails,
             created_at=now,
+            incoming=incoming,
+            from_email=author.email if author is not None else payload.get("from_email"),
+            cc_emails=list(addresses["cc_emails"]),
+            bcc_emails=list(addresses["bcc_emails"]),
         )
         self._next_conversation += 1
         ticket.conversations.append(conversation)

@@ -23,6 +23,7 @@ from contact_intake import http
 from contact_intake.config import RecordingsSettings
 from contact_intake.errors import BodyTooLarge, ContactIntakeError, UnsupportedMediaType
 from contact_intake.observability import logger, metrics
+from contact_intake.principals import caller_arn, require_principal
 from contact_intake.recording_models import Purpose, RecordingRegistration, RecordingStatus
 from contact_intake.recordings import RecordingView
 from contact_intake.recordings_wiring import RecordingsWiring
@@ -174,6 +175,7 @@ def withdraw_recording(recording_id: Annotated[str, Path(pattern=RECORDING_ID)])
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         http.check_path(event)
+        require_principal(caller_arn(event), *_allowed(event))
         if len(http.raw_body(event)) > settings.max_body_bytes:
             raise BodyTooLarge()
         if event.get("httpMethod") == "POST" and http.media_type(event) != http.JSON:
@@ -181,3 +183,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except ContactIntakeError as error:
         return http.proxy_response(error, NO_STORE)
     return app.resolve(event, context)
+
+
+def _allowed(event: dict[str, Any]) -> tuple[str, ...]:
+    """Who may call this route (D67; the API's resource policy says the same): telephony registers, the
+    DPO reads an entry, either withdraws a consent."""
+    dpo, telephony = settings.dpo_principal_arn, settings.telephony_principal_arn
+    routes: dict[tuple[str, str], tuple[str, ...]] = {
+        ("POST", "/recordings"): (telephony,),
+        ("GET", "/recordings/{recording_id}"): (dpo,),
+    }
+    return routes.get((str(event.get("httpMethod")), str(event.get("resource"))), (dpo, telephony))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
@@ -30,12 +30,17 @@ from contact_intake.config import RightsApiSettings
 from contact_intake.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable
 from contact_intake.models import Email, Locale, OneLine200, iso_text_only, reject_binary_characters
 from contact_intake.observability import logger, metrics
+from contact_intake.principals import caller_arn, require_principal
 from contact_intake.rights.deadlines import days_left
 from contact_intake.rights.errors import Forbidden, TokenGone
 from contact_intake.rights.models import RequestStatus, RightsRequest, RightType
 from contact_intake.rights.outbound import language_of, render_page
 from contact_intake.rights.service import ListedRequest
 from contact_intake.rights.wiring import RightsWiring
+
+# the routes anyone may call (Authorizer NONE in the template): the person's verification link; every other
+# route is the DPO's
+PUBLIC_RESOURCES: Final = frozenset({"/rights-requests/verify"})
 
 settings = RightsApiSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = RightsWiring(settings)
@@ -231,11 +236,12 @@ def _json(status: int, body: dict[str, Any]) -> Response[str]:
 
 
 def _principal() -> str:
-    """The caller's IAM principal, as API Gateway authenticated it."""
+    """The caller's IAM principal, as API Gateway authenticated it: the configured DPO's, or 403 (the API's
+    resource policy refuses anyone else first; this is the second check, D67)."""
     arn = app.current_event.request_context.identity.user_arn
     if not arn:
         raise Forbidden()
-    return arn
+    return require_principal(arn, settings.dpo_principal_arn)
 
 
 def _api_url() -> str:
@@ -422,6 +428,8 @@ def amend_request(
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         http.check_path(event)
+        if event.get("resource") not in PUBLIC_RESOURCES:  # a DPO route: the DPO's principal only (D67)
+            require_principal(caller_arn(event), settings.dpo_principal_arn)
         if len(http.raw_body(event)) > settings.max_body_bytes:
             raise BodyTooLarge()
     except ContactIntakeError as error:

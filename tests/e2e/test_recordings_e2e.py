@@ -1,6 +1,7 @@
-"""Call recordings end to end on devstack: the telephony integration signs its requests (SigV4, local/local),
-registers a consented recording, PUTs the audio to the presigned URL (straight to moto, as to S3), S3's
-EventBridge notification makes it stored, the DPO downloads it, and a withdrawal deletes it at once."""
+"""Call recordings end to end on devstack: the telephony integration signs its requests (SigV4,
+local-telephony/local-telephony), registers a consented recording, PUTs the audio to the presigned URL
+(straight to moto, as to S3; once only), S3's EventBridge notification makes it stored, the DPO downloads
+it, and a withdrawal deletes it at once."""
 
 from __future__ import annotations
 
@@ -22,14 +23,17 @@ from tests.e2e.local_api import HTTP_TIMEOUT, wait_for
 pytestmark = pytest.mark.e2e
 
 PHONE = "+31 6 1234 5678"  # the log capture looks for it in devstack's output
-LOCAL_KEY = Credentials("local", "local")  # devstack's IAM routes accept exactly this key (DESIGN §8)
+LOCAL_KEY = Credentials("local", "local")  # devstack signs it as the DPO
+TELEPHONY_KEY = Credentials("local-telephony", "local-telephony")  # ... and this as the telephony integration
 AUDIO = b"RIFF\x24\x08\x00\x00WAVEfmt " + bytes(range(256)) * 4
 
 
 def signed(
-    devstack: RunningDevstack, method: str, path: str, body: Any = None, key: Credentials = LOCAL_KEY
+    devstack: RunningDevstack, method: str, path: str, body: Any = None, key: Credentials | None = None
 ) -> Any:
-    """A request signed as the telephony integration's IAM role would sign it (devstack takes local/local)."""
+    """A request signed as its principal would sign it: the telephony integration registers and withdraws,
+    the DPO reads an entry (D67)."""
+    key = key or (LOCAL_KEY if method == "GET" else TELEPHONY_KEY)
     url = devstack.api_url + path
     data = json.dumps(body) if body is not None else None
     request = AWSRequest(method=method, url=url, data=data, headers={"Content-Type": "application/json"})
@@ -76,13 +80,12 @@ def test_register_upload_download_and_withdraw(devstack: RunningDevstack) -> Non
     key = upload_url.path.removeprefix(f"/{bucket}/")
     assert key == f"quality/{body['recording_id']}.wav"
 
-    put = requests.put(
-        body["upload_url"],
-        data=AUDIO,
-        headers={"Content-Type": body["upload_headers"]["Content-Type"]},
-        timeout=30,
-    )
+    assert body["upload_headers"]["If-None-Match"] == "*"
+    put = requests.put(body["upload_url"], data=AUDIO, headers=body["upload_headers"], timeout=30)
     assert put.status_code == 200, put.text
+    # write-once: the URL works for 15 minutes, but a second PUT cannot replace the audio (D66)
+    again = requests.put(body["upload_url"], data=b"RIFF-other", headers=body["upload_headers"], timeout=30)
+    assert again.status_code == 412, again.text
 
     # S3 -> EventBridge -> RecordingUploadedFunction, in the background as on AWS
     stored = wait_for(
@@ -110,6 +113,22 @@ def test_the_routes_answer_only_signed_requests(devstack: RunningDevstack) -> No
     assert unsigned.status_code == 403
     wrong_key = signed(devstack, "POST", "/recordings", a_registration(), key=Credentials("local", "guess"))
     assert wrong_key.status_code == 403
+
+
+def test_each_principal_reaches_its_own_routes_only(devstack: RunningDevstack) -> None:
+    """D67: the API's resource policy, as devstack enforces it from the template."""
+    as_dpo = signed(devstack, "POST", "/recordings", a_registration(), key=LOCAL_KEY)
+    assert as_dpo.status_code == 403, as_dpo.text  # the DPO does not register recordings
+    for method, path in (
+        ("GET", "/rights-requests"),
+        ("POST", "/rights-requests"),
+        ("GET", "/rights-requests/0f8e0c55-0d4e-4a7b-9c43-2d5b0b3f4e11"),
+        ("POST", "/rights-requests/0f8e0c55-0d4e-4a7b-9c43-2d5b0b3f4e11/lift-restriction"),
+        ("GET", "/recordings/0f8e0c55-0d4e-4a7b-9c43-2d5b0b3f4e11"),
+    ):
+        answer = signed(devstack, method, path, {} if method == "POST" else None, key=TELEPHONY_KEY)
+        assert answer.status_code == 403, (method, path, answer.text)
+    assert signed(devstack, "GET", "/rights-requests", key=LOCAL_KEY).status_code == 200
 
 
 def test_no_consent_no_recording(devstack: RunningDevstack) -> None:

@@ -46,6 +46,8 @@ TEST_PARAMETERS = {
     "AllowedOrigins": "https://shop.example",
     "ThankYouUrl": "https://shop.example/thanks",
     "RecaptchaHostnames": "shop.example,localhost",
+    "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
+    "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
 }
 LOCAL_SECRETS = {
     "/contact-intake/recaptcha-secret": "local-test-recaptcha-secret",

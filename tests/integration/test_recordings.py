@@ -86,8 +86,18 @@ def a_registration(clock: FakeClock, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def call(method: str, path: str, body: Any = None, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+# sessions of the roles tests/conftest.py configures as DPO_PRINCIPAL_ARN and TELEPHONY_PRINCIPAL_ARN
+DPO_SESSION = "arn:aws:sts::123456789012:assumed-role/ContactIntakeDPO/anna.devries"
+TELEPHONY_SESSION = "arn:aws:sts::123456789012:assumed-role/TelephonyRecordings/pbx-recorder"
+
+
+def call(
+    method: str, path: str, body: Any = None, *, caller: str | None = None, **kwargs: Any
+) -> tuple[int, dict[str, Any]]:
+    """The route as its principal calls it: telephony registers and withdraws, the DPO reads."""
     event = api_event(body, method=method, path=path, **kwargs)
+    default = DPO_SESSION if method == "GET" else TELEPHONY_SESSION
+    event["requestContext"]["identity"]["userArn"] = caller or default
     if path.startswith("/recordings/"):
         event["resource"] = "/recordings/{recording_id}"
         event["pathParameters"] = {"recording_id": path.rsplit("/", 1)[1]}
@@ -168,7 +178,11 @@ def test_a_consented_recording_gets_an_upload_url_for_exactly_its_object(
 
     assert grant["status"] == "pending_upload"
     assert grant["upload_method"] == "PUT"
-    assert grant["upload_headers"] == {"Content-Type": "audio/mpeg", "Content-Length": str(len(AUDIO))}
+    assert grant["upload_headers"] == {
+        "Content-Type": "audio/mpeg",
+        "Content-Length": str(len(AUDIO)),
+        "If-None-Match": "*",
+    }
     assert grant["upload_expires_at"] == (clock() + timedelta(minutes=15)).isoformat().replace("+00:00", "Z")
     url = urlsplit(grant["upload_url"])
     # the regional virtual-hosted endpoint, not the global one that redirects (and breaks the signature)
@@ -177,7 +191,7 @@ def test_a_consented_recording_gets_an_upload_url_for_exactly_its_object(
     assert url.path == f"/quality/{grant['recording_id']}.mp3"
     query = dict(parse_qsl(url.query))
     assert query["X-Amz-Expires"] == "900"
-    assert query["X-Amz-SignedHeaders"] == "content-length;content-type;host"
+    assert query["X-Amz-SignedHeaders"] == "content-length;content-type;host;if-none-match"
     (item,) = ledger_items(aws)
     assert item["recording_id"] == {"S": grant["recording_id"]}
     assert item["status"] == {"S": "pending_upload"}
@@ -200,7 +214,7 @@ def test_the_longest_purpose_decides_where_the_audio_goes(
     consent = a_registration(clock)["consent"] | {"purposes": ["training", "agreement_documentation"]}
     grant = register(clock, consent=consent, content_type="audio/wav")
     assert key_of(grant) == f"agreement_documentation/{grant['recording_id']}.wav"
-    assert grant["upload_headers"] == {"Content-Type": "audio/wav"}
+    assert grant["upload_headers"] == {"Content-Type": "audio/wav", "If-None-Match": "*"}
 
 
 def _consent(clock: FakeClock, **changes: Any) -> dict[str, Any]:
@@ -318,6 +332,37 @@ def test_a_closed_accounts_number_falls_back_to_the_phone(
     assert ledger_item(aws, grant["recording_id"])["linked_by"] == {"S": "phone"}
 
 
+@pytest.mark.parametrize(
+    ("method", "caller", "allowed"),
+    [
+        pytest.param("POST", TELEPHONY_SESSION, True, id="telephony registers"),
+        pytest.param("POST", DPO_SESSION, False, id="the DPO does not register"),
+        pytest.param("GET", DPO_SESSION, True, id="the DPO reads"),
+        pytest.param("GET", TELEPHONY_SESSION, False, id="telephony does not read"),
+        pytest.param("DELETE", TELEPHONY_SESSION, True, id="telephony withdraws"),
+        pytest.param("DELETE", DPO_SESSION, True, id="the DPO withdraws"),
+        pytest.param("POST", "arn:aws:sts::123456789012:assumed-role/Admin/x", False, id="anyone else"),
+        pytest.param("DELETE", "arn:aws:sts::999999999999:assumed-role/TelephonyRecordings/x", False,
+                     id="the same role name in another account"),
+    ],
+)  # fmt: skip
+def test_each_recording_route_answers_only_its_principals(
+    aws: Aws, recordings: RecordingsWiring, clock: FakeClock, *, method: str, caller: str, allowed: bool
+) -> None:
+    grant = register(clock)
+    before = ledger_items(aws)
+    path = "/recordings" if method == "POST" else f"/recordings/{grant['recording_id']}"
+    body = a_registration(clock, call_id="second-call") if method == "POST" else None
+
+    status, answer = call(method, path, body, caller=caller)
+
+    if allowed:
+        assert status in (200, 201), answer
+    else:
+        assert (status, answer["error"]["code"]) == (403, "forbidden")
+        assert ledger_items(aws) == before  # nothing registered, nothing withdrawn
+
+
 def test_a_storage_failure_is_a_503_and_stores_nothing(
     aws: Aws, recordings: RecordingsWiring, clock: FakeClock
 ) -> None:
@@ -337,7 +382,8 @@ def test_the_upload_url_binds_key_media_type_and_size(
 ) -> None:
     grant = register(clock, size_bytes=len(AUDIO))
     url = grant["upload_url"]
-    right = {"Content-Type": "audio/mpeg", "Content-Length": str(len(AUDIO))}
+    right = {"Content-Type": "audio/mpeg", "Content-Length": str(len(AUDIO)), "If-None-Match": "*"}
+    assert grant["upload_headers"] == right
 
     # the right upload: S3 would take it, and moto stores it
     assert refusal("PUT", url, right) is None
@@ -355,6 +401,10 @@ def test_the_upload_url_binds_key_media_type_and_size(
     assert refusal("PUT", url, {**right, "Content-Length": str(len(AUDIO) + 1)}) == "signature"
     assert refusal("PUT", url, {**right, "Content-Length": str(len(AUDIO) * 1000)}) == "signature"
     assert refusal("PUT", url, {"Content-Length": str(len(AUDIO))}) == "missing-header"
+    # the conditional write cannot be left out: If-None-Match is a signed header
+    unconditional = {k: v for k, v in right.items() if k != "If-None-Match"}
+    assert refusal("PUT", url, unconditional) == "missing-header"
+    assert refusal("PUT", url, {**right, "If-None-Match": '"an-etag"'}) == "signature"
     assert refusal("PUT", url, {**right, "x-amz-tagging": "keep=forever"}) == "unsigned-header"
     assert refusal("GET", url, right) == "signature"
     assert refusal("PUT", url, right, now=datetime.now(UTC) + timedelta(minutes=15, seconds=5)) == "expired"
@@ -365,9 +415,13 @@ def test_without_a_declared_size_the_url_binds_key_and_type_and_an_oversize_uplo
 ) -> None:
     grant = register(clock)
     query = dict(parse_qsl(urlsplit(grant["upload_url"]).query))
-    assert query["X-Amz-SignedHeaders"] == "content-type;host"
+    assert query["X-Amz-SignedHeaders"] == "content-type;host;if-none-match"
     assert (
-        refusal("PUT", grant["upload_url"], {"Content-Type": "audio/ogg", "Content-Length": "9"})
+        refusal(
+            "PUT",
+            grant["upload_url"],
+            {"Content-Type": "audio/ogg", "Content-Length": "9", "If-None-Match": "*"},
+        )
         == "signature"
     )
     # S3 itself would take any size now: the confirmation holds the limit
@@ -378,6 +432,26 @@ def test_without_a_declared_size_the_url_binds_key_and_type_and_an_oversize_uplo
     assert outcome == UploadOutcome.DELETED_WRONG_SIZE
     assert object_versions(aws) == []
     assert ledger_item(aws, grant["recording_id"])["status"] == {"S": "pending_upload"}
+
+
+def test_a_second_put_to_the_upload_url_does_not_replace_the_confirmed_audio(
+    aws: Aws, recordings: RecordingsWiring, uploaded: Any, clock: FakeClock
+) -> None:
+    grant = register(clock, size_bytes=len(AUDIO))
+    assert upload(grant) == 200
+    assert object_created(uploaded, aws, key_of(grant), len(AUDIO), clock()) == "stored"
+    forged = b"ID3" + b"\xff" * (len(AUDIO) - 3)  # same size and type, other audio
+
+    # the URL still works for minutes, but the write is conditional: S3 (and moto) answer 412
+    assert upload(grant, forged) == 412
+    # ... and leaving the condition out breaks the signature (S3 would refuse it outright)
+    unconditional = {k: v for k, v in grant["upload_headers"].items() if k != "If-None-Match"}
+    assert refusal("PUT", grant["upload_url"], unconditional) == "missing-header"
+
+    bucket = aws.name("RecordingsBucket")
+    assert s3(aws).get_object(Bucket=bucket, Key=key_of(grant))["Body"].read() == AUDIO
+    assert len(object_versions(aws)) == 1
+    assert ledger_item(aws, grant["recording_id"])["status"] == {"S": "stored"}
 
 
 # ---------------------------------------------------------------- the upload's confirmation
@@ -542,7 +616,8 @@ def test_withdrawal_deletes_every_version_of_the_audio_at_once_and_keeps_the_pro
     s3(aws).put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     grant = register(clock)
     upload(grant)
-    upload(grant)  # a retried upload: a second version
+    # a second version, written around the upload URL (which refuses it: If-None-Match)
+    s3(aws).put_object(Bucket=bucket, Key=key_of(grant), Body=AUDIO)
     object_created(uploaded, aws, key_of(grant), len(AUDIO), clock())
     other = register(clock, call_id="another-call")
     upload(other)

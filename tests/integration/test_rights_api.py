@@ -316,6 +316,32 @@ def test_a_dpo_route_without_an_iam_identity_is_refused(api: Any, rights: Rights
     assert rights.mailbox.messages() == []
 
 
+@pytest.mark.parametrize(
+    "name", ["create", "list", "get", "extend", "reject", "objection_decision", "lift_restriction", "amend"]
+)
+@pytest.mark.parametrize(
+    "caller",
+    [
+        "arn:aws:sts::123456789012:assumed-role/TelephonyRecordings/pbx-recorder",  # the telephony principal
+        "arn:aws:sts::123456789012:assumed-role/Admin/someone",  # any other principal of the account
+        "arn:aws:iam::123456789012:user/ContactIntakeDPO",  # a user named as the DPO's role is not the role
+    ],
+)
+def test_only_the_dpos_principal_may_use_a_dpo_route(
+    api: Any, rights: RightsHarness, name: str, caller: str
+) -> None:
+    """D67, the function's own check behind the API's resource policy: a signed caller that is not the
+    configured DPO (DPO_PRINCIPAL_ARN) is refused before anything is read or written."""
+    request_id = create(api)["request_id"]
+    sent = len(rights.mailbox.messages())
+    event = dpo_event(name, None if name in {"create", "list"} else request_id)
+    event["requestContext"]["identity"]["userArn"] = caller
+    answer = api(event)
+    assert answer["statusCode"] == 403
+    assert body_of(answer)["error"]["code"] == "forbidden"
+    assert len(rights.mailbox.messages()) == sent
+
+
 def test_create_validates_its_fields(api: Any) -> None:
     for body in (
         {"type": "access", "email": "not-an-address", "identity_verified": True},

@@ -27,7 +27,7 @@ from contact_intake.config import RightsWorkerSettings
 from contact_intake.forwarder import QueuedMessage
 from contact_intake.models import InquiryRecord, InquiryStatus
 from contact_intake.queue import claim_check
-from contact_intake.retention import LawfulBasis
+from contact_intake.retention import LawfulBasis, expires_at_epoch
 from contact_intake.rights.engine import LEASE, RESTRICTED_TAG
 from contact_intake.rights.models import (
     AuditEntry,
@@ -40,7 +40,9 @@ from contact_intake.rights.models import (
 from contact_intake.rights.queue import message_body
 from contact_intake.rights.store import attr
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
+from contact_intake.store import EXPIRY_DAY, expiry_day
 from contact_intake.subject import subject_key
+from contact_intake.wiring import SweeperWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
 from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
@@ -48,7 +50,7 @@ from tests.rights_helpdesk_fake import RightsFreshdesk
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "docs" / "rights-export-v1.schema.json").read_text()
+    (Path(__file__).resolve().parents[2] / "docs" / "rights-export-v2.schema.json").read_text()
 )
 DPO = "arn:aws:iam::123456789012:user/dpo"
 
@@ -334,10 +336,13 @@ def test_access_by_email_end_to_end(
     assert exported[held.inquiry_id]["processing"]["recipients"] == ["google_recaptcha"]
     assert exported[mine.inquiry_id]["processing"]["lawful_basis"]["article"] == "Art. 6(1)(f) GDPR"
     assert exported[mine.inquiry_id]["processing"]["retention"]["rule"] == "until_handled_at_most_12_months"
-    tickets = {t["ticket"]["id"]: t for t in document["helpdesk"]["tickets"]}
+    tickets = {t["id"]: t for t in document["helpdesk"]["tickets"]}
     assert set(tickets) == {mine.helpdesk_ticket_id, direct.id}
-    assert tickets[direct.id]["conversations"][0]["body_text"] == "Original e-mail text"
-    assert "description" in tickets[direct.id]["ticket"]
+    assert [(m["kind"], m["text"]) for m in tickets[direct.id]["messages"]] == [
+        ("your_question", "Mailed to the support address"),
+        ("your_message", "Original e-mail text"),
+    ]
+    assert [m["kind"] for m in tickets[mine.helpdesk_ticket_id]["messages"]][-1] == "reply_to_you"
     assert document["helpdesk"]["contact"]["email"] == ZOE.email
     assert document["processing"]["automated_decision_making"]["exists"] is False
     assert {r["right"] for r in document["processing"]["rights"]} >= {
@@ -388,6 +393,63 @@ def test_portability_sends_the_same_document(
     assert "link_customer_profile" in item["processing"]["purposes"]
     assert request_of(worker, request.request_id).status is RequestStatus.COMPLETED
     assert completion.to == [ZOE.email]
+
+
+def test_the_export_holds_the_persons_own_helpdesk_data_and_the_dpo_gets_the_rest_to_review(
+    aws: Aws,
+    worker: RightsWorkerWiring,
+    rights_queue: RightsQueueSource,
+    helpdesk: RightsFreshdesk,
+    clock: FakeClock,
+) -> None:
+    """Art. 15(4), 20(4), D65: a private note, a cc'd address, a reply to another participant and that
+    participant's own message stay out of the document; the request's audit lists them for the DPO."""
+    mine = an_inquiry(aws, helpdesk, clock)
+    ticket_id = mine.helpdesk_ticket_id
+    assert ticket_id is not None
+    note = helpdesk.add_conversation(ticket_id, "Internal: refund approved by Kees", private=True)
+    helpdesk.add_conversation(
+        ticket_id, "We send a new bag.", cc_emails=[OTHER.email], bcc_emails=["kees@shop.example"]
+    )
+    to_other = helpdesk.add_conversation(
+        ticket_id, "Hello Bram, confirm the address?", to_emails=[OTHER.email]
+    )
+    from_other = helpdesk.add_conversation(
+        ticket_id, "Bram here: Dorpsstraat 1", incoming=True, user_id=4242, from_email=OTHER.email
+    )
+    helpdesk.add_conversation(ticket_id, "Thanks, that works for me.", incoming=True)
+    request = a_verified_request(worker, RightType.ACCESS)
+
+    rights_queue.drain()
+
+    export, _ = sent_mails()
+    content = next(iter(export.attachments.values()))
+    document = json.loads(content)
+    import jsonschema
+
+    jsonschema.validate(document, SCHEMA)
+    text = content.decode() if isinstance(content, bytes) else str(content)
+    for leak in (OTHER.email, "kees@shop.example", "Kees", "Bram", "Dorpsstraat"):
+        assert leak not in text, leak
+    (ticket,) = document["helpdesk"]["tickets"]
+    assert [(m["kind"], m["text"]) for m in ticket["messages"]][1:] == [
+        ("reply_to_you", "Thanks, we will exchange the food for you."),
+        ("reply_to_you", "We send a new bag."),
+        ("your_message", "Thanks, that works for me."),
+    ]
+    done = request_of(worker, request.request_id)
+    review = dict(next(e for e in done.audit if e.action == "withheld_for_review").counts)
+    assert review == {
+        "private_notes": 1,
+        "other_participants_messages": 1,
+        "replies_to_others": 1,
+        "other_addresses": 2,
+        "contact_fields": 0,
+        f"conversation_{note['id']}": ticket_id,
+        f"conversation_{to_other['id']}": ticket_id,
+        f"conversation_{from_other['id']}": ticket_id,
+    }
+    assert_audit_is_impersonal(done)
 
 
 def test_a_forged_from_gets_nothing(
@@ -655,7 +717,7 @@ def test_a_ticket_deleted_while_exporting_is_left_out(
 
     assert failures(answer) == 0
     document = json.loads(next(iter(sent_mails()[0].attachments.values())))
-    assert [t["ticket"]["id"] for t in document["helpdesk"]["tickets"]] == [kept.helpdesk_ticket_id]
+    assert [t["id"] for t in document["helpdesk"]["tickets"]] == [kept.helpdesk_ticket_id]
 
 
 # ---------------------------------------------------------------- duplicates and concurrency
@@ -784,6 +846,69 @@ def test_restriction_holds_everything_and_lifting_it_sends_held_inquiries_on(
     rights_queue.send_body(message_body(request.request_id, QueueAction.LIFT_RESTRICTION))
     rights_queue.drain()
     assert actions(request_of(worker, request.request_id)).count("restriction_cleared") == 1
+
+
+def test_a_restricted_inquiry_outlives_its_twelve_months_until_the_dpo_lifts_the_restriction(
+    aws: Aws,
+    worker: RightsWorkerWiring,
+    rights_queue: RightsQueueSource,
+    helpdesk: RightsFreshdesk,
+    sweeper: SweeperWiring,
+) -> None:
+    """D68: a restriction (Art. 18(1)(b)/(c): the person needs the data kept) holds the 12-month deletion;
+    neither the sweeper nor TTL (no expires_at) erases the inquiry; the DPO's lift brings the deadline back
+    (from received_at), and one already past is erased by the next sweep."""
+    clock = helpdesk.clock
+    received = clock() - timedelta(days=330)
+    old = an_inquiry(aws, helpdesk, clock, received_at=received, expires_at=expires_at_epoch(
+        received, LawfulBasis.LEGITIMATE_INTERESTS))  # fmt: skip
+    recent = an_inquiry(aws, helpdesk, clock)
+    request = a_verified_request(worker, RightType.RESTRICTION)
+    rights_queue.drain()
+    assert request_of(worker, request.request_id).status is RequestStatus.COMPLETED
+    for record in (old, recent):
+        item = aws.get_item(record.inquiry_id)
+        assert item["restricted"] == {"BOOL": True}
+        assert "expires_at" not in item  # TTL cannot take it
+        assert EXPIRY_DAY not in item  # nor can the sweeper's by_expiry_day
+
+    clock.advance(days=60)  # 13 months after the old one came in
+    report = sweeper_run(sweeper)
+
+    assert (report["expired_found"], report["erased"]) == (0, 0)
+    assert aws.find_item(old.inquiry_id) is not None
+    assert not helpdesk.tickets[old.helpdesk_ticket_id].deleted  # type: ignore[index]
+
+    worker.rights.lift_restriction(request.request_id, principal=DPO)
+    rights_queue.drain()
+
+    # the normal deadline again: past for the old one (due now), 12 months from receipt for the recent one
+    lifted_at = int(clock().timestamp())
+    assert int(aws.get_item(old.inquiry_id)["expires_at"]["N"]) == lifted_at
+    recent_deadline = expires_at_epoch(recent.received_at, LawfulBasis.LEGITIMATE_INTERESTS)
+    assert int(aws.get_item(recent.inquiry_id)["expires_at"]["N"]) == recent_deadline
+    assert aws.get_item(recent.inquiry_id)[EXPIRY_DAY] == {"S": expiry_day(recent_deadline or 0)}
+
+    clock.advance(minutes=5)
+    report = sweeper_run(sweeper)
+
+    assert report["erased"] == 1
+    assert aws.find_item(old.inquiry_id) is None
+    assert helpdesk.tickets[old.helpdesk_ticket_id].deleted  # type: ignore[index]
+    assert aws.find_item(recent.inquiry_id) is not None
+
+
+def sweeper_run(sweeper: SweeperWiring) -> dict[str, Any]:
+    """SweeperFunction's handler, as its schedule runs it."""
+
+    class Context(FakeContext):
+        function_name = "SweeperFunction"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 299_000
+
+    handler = importlib.import_module("sweeper_handler")
+    return dict(handler.lambda_handler(sample_event("sweeper_scheduled.json"), Context()))
 
 
 @pytest.mark.parametrize("other", [RightType.OBJECTION, RightType.RESTRICTION])

@@ -167,3 +167,23 @@ def test_items_read_per_item_erased_does_not_grow_with_the_table(
     # one index entry and one base-table read per erased item, whatever n is (a Scan would read all n)
     assert meter.items == {"Query": k, "GetItem": k}
     assert per_item == 2.0
+
+
+def test_an_inquiry_restricted_after_the_index_was_read_is_held_not_erased(
+    aws: Any, sweeper: SweeperWiring, helpdesk: FakeFreshdesk
+) -> None:
+    """D68: a restriction removes expires_at; one set between the sweeper's index read and its erasure (here:
+    the flag on an item that still carries its deadline) holds the inquiry and its ticket too."""
+    inquiry_id, ticket_id = expired(aws, sweeper, helpdesk, timedelta(hours=2))
+    aws.dynamodb.update_item(
+        TableName=aws.name("InquiriesTable"),
+        Key={"inquiry_id": {"S": inquiry_id}},
+        UpdateExpression="SET restricted = :yes",
+        ExpressionAttributeValues={":yes": {"BOOL": True}},
+    )
+
+    report = run(sweeper)
+
+    assert (report["expired_found"], report["erased"], report["held"]) == (1, 0, 1)
+    assert aws.find_item(inquiry_id) is not None
+    assert not helpdesk.tickets[ticket_id].deleted

@@ -25,6 +25,8 @@ PARAMETER_VALUES = {
     "AllowedOrigins": "https://www.example.com",
     "ThankYouUrl": "https://www.example.com/thanks",
     "RecaptchaHostnames": "www.example.com",
+    "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
+    "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
 }
 
 Resources = dict[str, dict[str, Any]]

@@ -245,3 +245,22 @@ def test_the_outputs_name_what_operators_and_the_rights_worker_need(translated: 
     assert outputs["TelephonyRecordingsPolicyArn"]["Value"] == {"Ref": "TelephonyRecordingsPolicy"}
     assert outputs["RecordingsRightsPolicyArn"]["Value"] == {"Ref": "RecordingsRightsPolicy"}
     assert outputs["RecordingsUrl"]["Value"]["Fn::Sub"].endswith("/${StageName}/recordings")
+
+
+# ---------------------------------------------------------------- write-once audio (D66)
+
+
+def test_the_bucket_policy_denies_every_put_without_if_none_match(resources: Resources) -> None:
+    """The presigned PUT signs If-None-Match: * (tests/integration/test_recordings.py shows the 412); the
+    bucket policy makes it the rule for every principal, so credentials that could sign their own PUT (the
+    functions' roles) cannot overwrite an audio object either, nor CopyObject onto one."""
+    policy = resources["RecordingsBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "RecordingsBucket"}
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    deny = statements["DenyPutWithoutIfNoneMatch"]
+    assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "s3:PutObject")
+    assert deny["Resource"] == {"Fn::Sub": "${RecordingsBucket.Arn}/*"}
+    assert deny["Condition"] == {"Null": {"s3:if-none-match": "true"}}
+    insecure = statements["DenyInsecureTransport"]
+    assert insecure["Effect"] == "Deny"
+    assert insecure["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

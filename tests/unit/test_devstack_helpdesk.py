@@ -26,6 +26,7 @@ from contact_intake.helpdesk import (
     HelpdeskValidationError,
     TicketDraft,
 )
+from contact_intake.rights.export import HelpdeskCopy, helpdesk_part
 from devstack.emulators.freshdesk import FIRST_CONTACT_ID
 from devstack.emulators.helpdesk import DEFAULT_HOLD_SECONDS, HelpdeskEmulator, HelpdeskSettings
 from devstack.http import HttpRequest, HttpResponse
@@ -873,3 +874,49 @@ def test_the_client_gets_freshdesks_validation_errors(client: FreshdeskClient) -
     with pytest.raises(HelpdeskValidationError) as refused:
         client.create_ticket(a_draft(email="not-an-address"))
     assert [(p.field, p.code) for p in refused.value.problems] == [("email", "invalid_value")]
+
+
+def test_the_export_takes_only_the_persons_own_part_of_what_the_emulator_answers(
+    emulator: HelpdeskEmulator, client: FreshdeskClient
+) -> None:
+    """D65 against the emulator's Freshdesk shapes: the requester's own message (a note with incoming and
+    their user id), a reply to them with a cc, a private note, another participant's message."""
+    ticket = create(emulator)
+    other = create(emulator, email="piet@example.net", name="Piet")
+    requester, participant = ticket["requester_id"], other["requester_id"]
+    path = f"/tickets/{ticket['id']}"
+    for kind, body in (
+        ("reply", {"body": "A new bag is on its way", "cc_emails": ["piet@example.net"]}),
+        ("notes", {"body": "Internal: she called twice", "private": True}),
+        ("notes", {"body": "Piet here, same problem", "private": False, "incoming": True,
+                   "user_id": participant}),
+        ("notes", {"body": "Thanks a lot", "private": False, "incoming": True, "user_id": requester}),
+    ):  # fmt: skip
+        assert api(emulator, "POST", f"{path}/{kind}", body).status == 201
+
+    conversations = client.list_conversations(ticket["id"])
+    assert [(c["incoming"], c["private"], c["from_email"]) for c in conversations] == [
+        (False, False, None),
+        (False, True, None),
+        (True, False, "piet@example.net"),
+        (True, False, EMAIL),
+    ]
+    copy = HelpdeskCopy(
+        contact=client.find_contact_document(EMAIL),
+        tickets=[(client.get_ticket_document(ticket["id"]), conversations)],
+    )
+    section, review = helpdesk_part(copy, EMAIL)
+
+    (exported,) = section["tickets"]
+    assert [(m["kind"], m["text"]) for m in exported["messages"]] == [
+        ("your_question", "Where is it? Thanks"),
+        ("reply_to_you", "A new bag is on its way"),
+        ("your_message", "Thanks a lot"),
+    ]
+    assert "piet" not in json.dumps(section).lower()
+    assert "called twice" not in json.dumps(section)
+    assert sorted(str(w.reason) for w in review.conversations) == [
+        "other_participants_messages",
+        "private_notes",
+    ]
+    assert review.other_addresses == 1  # the reply's cc

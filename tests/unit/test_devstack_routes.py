@@ -24,6 +24,8 @@ LOCAL = {
     "AllowedOrigins": "http://127.0.0.1:3000",
     "ThankYouUrl": "/thanks.html",
     "RecaptchaHostnames": "localhost",
+    "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
+    "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
 }
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from contact_intake.errors import ConfigurationError
+from contact_intake.principals import PRINCIPAL_ARN_PATTERN
 
 
 def _split_csv(value: Any) -> Any:
@@ -160,6 +161,10 @@ class RecordingsSettings(RecordingsStorageSettings):
 
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
     subject_pepper_param: str = Field(alias="SUBJECT_PEPPER_PARAM", min_length=1)
+    # who may call which route (contact_intake.principals; the template's DpoPrincipalArn and
+    # TelephonyPrincipalArn): telephony registers, the DPO reads, either withdraws
+    dpo_principal_arn: str = Field(alias="DPO_PRINCIPAL_ARN", pattern=PRINCIPAL_ARN_PATTERN)
+    telephony_principal_arn: str = Field(alias="TELEPHONY_PRINCIPAL_ARN", pattern=PRINCIPAL_ARN_PATTERN)
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=8 * 1024, gt=0)
     secrets_max_age_seconds: int = Field(alias="SECRETS_MAX_AGE_SECONDS", default=300, ge=0)
 
@@ -183,8 +188,10 @@ class RightsSettings(EnvModel):
 
 
 class RightsApiSettings(RightsSettings):
-    """What RightsApiFunction (the DPO routes and the public verify link) needs."""
+    """What RightsApiFunction (the DPO routes and the public verify link) needs: the DPO's IAM principal
+    (the template's DpoPrincipalArn) is the only caller of the DPO routes (contact_intake.principals)."""
 
+    dpo_principal_arn: str = Field(alias="DPO_PRINCIPAL_ARN", pattern=PRINCIPAL_ARN_PATTERN)
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=16 * 1024, gt=0)
 
 

@@ -42,6 +42,7 @@ class ErasureReason(StrEnum):
 class ErasureOutcome(StrEnum):
     ERASED = "erased"
     ALREADY_ABSENT = "already_absent"
+    HELD = "held"  # restricted (Art. 18): the retention deadline does not erase it (D68)
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,11 @@ class Eraser:
         self._field = inquiry_id_field
         self._clock = clock
 
-    def erase_inquiry(self, inquiry_id: str, reason: ErasureReason) -> ErasureOutcome:
-        """Erase one inquiry everywhere it is kept. ALREADY_ABSENT when there is nothing (left) to erase.
+    def erase_inquiry(
+        self, inquiry_id: str, reason: ErasureReason, *, unless_restricted: bool = False
+    ) -> ErasureOutcome:
+        """Erase one inquiry everywhere it is kept. ALREADY_ABSENT when there is nothing (left) to erase;
+        with ``unless_restricted`` (the sweeper's retention deadline), HELD when it is restricted.
 
         Raises HelpdeskError (the ticket could not be deleted: the item is kept for a retry) or
         ServiceUnavailable (storage); a retry after either completes the erasure.
@@ -83,6 +87,10 @@ class Eraser:
         if record is None:
             logger.info("erasure: already absent", extra={"inquiry_id": inquiry_id, "reason": str(reason)})
             return ErasureOutcome.ALREADY_ABSENT
+        if unless_restricted and record.restricted:
+            # a restriction removes expires_at (D68); this catches one set after the sweeper's index read
+            logger.info("erasure: held by a restriction", extra={"inquiry_id": inquiry_id})
+            return ErasureOutcome.HELD
         tickets = self._delete_tickets(record)
         self._ledger.record(
             ErasureEntry(

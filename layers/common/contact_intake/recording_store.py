@@ -262,10 +262,18 @@ class AudioStore:
         self._presigner = presigner
 
     def upload_url(self, key: str, *, content_type: str, size_bytes: int | None, lifetime: timedelta) -> str:
-        """A presigned PUT for exactly ``key``: the path is signed, and so are the Content-Type header and,
-        when the size is known, the Content-Length header; S3 refuses a request that differs in any of them
-        (SignatureDoesNotMatch) or comes after ``lifetime``."""
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
+        """A presigned PUT for exactly ``key``: the path is signed, and so are the Content-Type header, the
+        ``If-None-Match: *`` header (a conditional write: S3 answers 412 Precondition Failed when the object
+        exists, so a second PUT to the same URL can never replace the first audio) and, when the size is
+        known, the Content-Length header; S3 refuses a request that differs in any of them or leaves one out
+        (SignatureDoesNotMatch) or comes after ``lifetime``. RecordingsBucketPolicy denies every PutObject
+        without If-None-Match as well (docs/decisions.md, D66)."""
+        params: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ContentType": content_type,
+            "IfNoneMatch": "*",
+        }
         if size_bytes is not None:
             params["ContentLength"] = size_bytes
         return self._presign("put_object", params, lifetime)

@@ -201,7 +201,8 @@ class RecordingsService:
                 "size_bound": recording.size_bytes is not None,
             },
         )
-        headers = {"Content-Type": recording.content_type}
+        # If-None-Match is signed: the audio is written once (docs/decisions.md, D66)
+        headers = {"Content-Type": recording.content_type, "If-None-Match": "*"}
         if recording.size_bytes is not None:
             headers["Content-Length"] = str(recording.size_bytes)
         return UploadGrant(recording, url, headers, now + UPLOAD_WINDOW)

@@ -331,15 +331,22 @@ class InquiryStore:
 
     # -- the rights worker (contact_intake.rights.engine): restriction, rectification; never creates an item
 
-    def set_restricted(self, inquiry_id: str, restricted: bool) -> bool:
-        """Set ``restricted`` (Art. 18: kept, not used). False when the item is gone."""
-        return self._update_if_present(
-            inquiry_id,
-            "SET #restricted = :restricted",
-            "attribute_exists(#id)",
-            {"#id": "inquiry_id", "#restricted": "restricted"},
-            {":restricted": {"BOOL": restricted}},
-        )
+    def set_restricted(self, inquiry_id: str, restricted: bool, *, expires_at: int | None = None) -> bool:
+        """Set ``restricted`` (Art. 18: kept, not used). Restricting also holds deletion: ``expires_at`` and
+        its ``expiry_day`` go, so neither DynamoDB's TTL nor the sweeper's ``by_expiry_day`` finds the item
+        while it is restricted (docs/decisions.md, D68). Lifting (``restricted=False``) with ``expires_at``
+        sets the deadline (and its ``expiry_day``) again. False when the item is gone."""
+        names = {"#id": "inquiry_id", "#restricted": "restricted"}
+        values: dict[str, AttributeValueTypeDef] = {":restricted": {"BOOL": restricted}}
+        update = "SET #restricted = :restricted"
+        if restricted:
+            update += " REMOVE #expires, #day"
+            names |= {"#expires": "expires_at", "#day": EXPIRY_DAY}
+        elif expires_at is not None:
+            update += ", #expires = :expires, #day = :day"
+            names |= {"#expires": "expires_at", "#day": EXPIRY_DAY}
+            values |= {":expires": {"N": str(expires_at)}, ":day": {"S": expiry_day(expires_at)}}
+        return self._update_if_present(inquiry_id, update, "attribute_exists(#id)", names, values)
 
     def correct_contact(
         self, inquiry_id: str, *, name: str | None, email: str | None, key: str | None

@@ -53,6 +53,7 @@ class SweepReport:
     expired_found: int = 0
     erased: int = 0
     already_absent: int = 0
+    held: int = 0  # restricted since the index was read (D68): kept
     erase_failed: int = 0
     requeued: int = 0
     requeue_failed: int = 0
@@ -113,7 +114,9 @@ class Sweeper:
                     report.deferred = True
                     return
                 try:
-                    outcome = self._eraser.erase_inquiry(inquiry_id, ErasureReason.RETENTION_EXPIRED)
+                    outcome = self._eraser.erase_inquiry(
+                        inquiry_id, ErasureReason.RETENTION_EXPIRED, unless_restricted=True
+                    )
                 except HelpdeskRateLimited:
                     report.deferred = True
                     return
@@ -128,6 +131,8 @@ class Sweeper:
                     continue  # this ticket only (a 4xx): the others can still go
                 if outcome is ErasureOutcome.ERASED:
                     report.erased += 1
+                elif outcome is ErasureOutcome.HELD:
+                    report.held += 1
                 else:
                     report.already_absent += 1
 

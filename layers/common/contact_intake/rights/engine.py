@@ -18,10 +18,11 @@ One handler per right:
   them), the person's other helpdesk tickets, the helpdesk contact (``HELPDESK_DELETE_CONTACTS``), the raw
   mails of their rights requests, their call recordings; then the completion mail. The requests themselves
   stay (the record of how a request was handled, Art. 5(2)); their raw mails go;
-- restriction: ``restricted`` on every inquiry (the forwarder sends none of them, the sweeper still expires
-  them) and a tag on their helpdesk tickets (Art. 19). The DPO lifts it (``lift_restriction``): the flags
-  and tags go, held inquiries are sent on, handled ones a prospect asked are erased (as their resolution
-  would have done);
+- restriction: ``restricted`` on every inquiry (the forwarder sends none of them, and their ``expires_at``
+  goes: neither TTL nor the sweeper erases them while restricted, D68) and a tag on their helpdesk tickets
+  (Art. 19). The DPO lifts it (``lift_restriction``): the flags and tags go, the 12-month deadline applies
+  again (from received_at; one already past is due at once, for the next sweep), held inquiries are sent
+  on, handled ones a prospect asked are erased (as their resolution would have done);
 - objection: restricted at once, then the DPO decides: upheld, ``erase``; not upheld (the grounds were
   recorded and mailed by the DPO's route), ``lift_restriction``, which completes it;
 - rectification: the DPO's corrections (name, e-mail address, customer number: what a person gave us; the
@@ -41,6 +42,7 @@ at once.
 from __future__ import annotations
 
 import hmac
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -56,9 +58,15 @@ from contact_intake.helpdesk import Contact, HelpdeskError, HelpdeskNotFound, Ti
 from contact_intake.models import InquiryRecord, InquiryStatus
 from contact_intake.observability import MetricUnit, log_unexpected, logger, metrics
 from contact_intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
-from contact_intake.retention import LawfulBasis
+from contact_intake.retention import LawfulBasis, expires_at_epoch
 from contact_intake.rights.errors import RequestNotFound, TransitionRefused
-from contact_intake.rights.export import ExportContents, HelpdeskCopy, build_export, export_attachment
+from contact_intake.rights.export import (
+    ExportContents,
+    HelpdeskCopy,
+    build_export,
+    export_attachment,
+    helpdesk_part,
+)
 from contact_intake.rights.models import (
     SYSTEM_ACTOR,
     AuditAction,
@@ -88,6 +96,8 @@ class WorkerAction(StrEnum):
 
     RESUMED = "resumed"  # a delivery carried on with a request a failed one had started
     EXPORTED = "exported"
+    # the export left parts of the helpdesk's copy out (Art. 15(4)): counts and conversation ids, for the DPO
+    WITHHELD_FOR_REVIEW = "withheld_for_review"
     ERASED = "erased"
     RESTRICTED = "restricted"
     RESTRICTION_CLEARED = "restriction_cleared"
@@ -313,9 +323,10 @@ class RightsEngine:
             attachment = export_attachment(
                 request, build_export(request, contents, generated_at=self._clock())
             )
+            # what the allow-list left out (others' messages, notes, addresses): for the DPO to review
+            _, review = helpdesk_part(contents.helpdesk, request.email)
             self._mail(request, MailTemplate.EXPORT, attachments=(attachment,))
-            self._requests.append_audit(
-                request.request_id,
+            entries = [
                 self._entry(
                     WorkerAction.EXPORTED,
                     inquiries=len(contents.inquiries),
@@ -325,7 +336,10 @@ class RightsEngine:
                     bytes=len(attachment[1]),
                 ),
                 self._entry(AuditAction.NOTIFIED, export=1),
-            )
+            ]
+            if not review.empty:
+                entries.append(self._entry(WorkerAction.WITHHELD_FOR_REVIEW, **review.counts()))
+            self._requests.append_audit(request.request_id, *entries)
         return self._finish(request)
 
     def _helpdesk_copy(self, email: str) -> HelpdeskCopy:
@@ -421,9 +435,17 @@ class RightsEngine:
             logger.info("restriction kept for another request", extra={"request_id": request.request_id})
             return {"kept_for_other_requests": 1}
         released = sent_on = erased = 0
+        now = math.floor(self._clock().timestamp())
         for inquiry_id in list(self._inquiries.keys_by_subject(request.subject_key)):
             record = self._inquiries.get(inquiry_id)
-            if record is None or not self._inquiries.set_restricted(inquiry_id, False):
+            if record is None:
+                continue
+            # the restriction held the deletion (D68): the normal deadline applies again, computed from
+            # received_at; one already past is due now, so the next sweep erases it
+            deadline = expires_at_epoch(record.received_at, record.lawful_basis)
+            if not self._inquiries.set_restricted(
+                inquiry_id, False, expires_at=None if deadline is None else max(deadline, now)
+            ):
                 continue
             released += 1
             if record.status is InquiryStatus.RECEIVED:  # held back by the restriction: forward it now

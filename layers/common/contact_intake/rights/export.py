@@ -6,8 +6,12 @@ What it holds, for one verified person (their subject key, nothing of anyone els
   bookkeeping ones included: nothing is held back) and the Art. 15(1) facts that apply to that record: its
   purposes, its lawful basis, its recipients, how long it is kept (``expires_at``, or the account's
   lifetime) and where it came from;
-- ``helpdesk``: the helpdesk's copy: the requester contact and every ticket with all its conversations, as
-  Freshdesk's API answers them;
+- ``helpdesk``: the person's own part of the helpdesk's copy, built from an allow-list (Art. 15(4), 20(4)):
+  their contact's own fields, and per ticket its id, subject, status, dates, the person's own messages (the
+  ticket's description, the conversations they wrote) and the public replies addressed to them. Private
+  notes, cc/bcc/forward addresses, other participants' messages and replies to others are left out and
+  listed for the DPO's review instead (``withheld_for_review``: counts and conversation ids, into the
+  request's audit trail, never into the document);
 - ``call_recordings``: what the recordings ledger holds about the person (contact_intake.rights.engine's
   recordings hook);
 - ``processing``: the Art. 15(1) and (2) facts for all of it: purposes, categories, lawful bases,
@@ -16,17 +20,21 @@ What it holds, for one verified person (their subject key, nothing of anyone els
   withdrawal of consent, complaint to a supervisory authority), and that there is no automated
   decision-making in the sense of Art. 22.
 
-The document is versioned (``schema`` and ``schema_version``; docs/rights-export-v1.schema.json describes
-version 1): a reader can rely on the shape of a version, and a change to it is a new version. Keys and
+The document is versioned (``schema`` and ``schema_version``; docs/rights-export-v2.schema.json describes
+version 2, the allow-listed helpdesk part; docs/rights-export-v1.schema.json the raw one of version 1): a
+reader can rely on the shape of a version, and a change to it is a new version. Keys and
 the explanatory texts are English (the mail around it is in the person's language).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import getaddresses
+from enum import StrEnum
 from typing import Any, Final
 
 from contact_intake.models import InquiryRecord, InquiryStatus
@@ -35,9 +43,10 @@ from contact_intake.rights.models import RightsRequest
 from contact_intake.rights.outbound import Attachment
 from contact_intake.rights.templates import DUTCH_AUTHORITY_URL
 from contact_intake.store import to_item
+from contact_intake.subject import normalise_email
 
 SCHEMA: Final = "contact-intake/rights-export"
-SCHEMA_VERSION: Final = "1.0"
+SCHEMA_VERSION: Final = "2.0"
 MEDIA_TYPE: Final = "application/json"
 
 # ---------------------------------------------------------------- the Art. 15(1) facts
@@ -157,7 +166,8 @@ AUTOMATED_DECISIONS: Final = {
 
 @dataclass(frozen=True)
 class HelpdeskCopy:
-    """The helpdesk's copy of a person's data, as its API answers it."""
+    """The helpdesk's copy of a person's data, as its API answers it (raw: ``helpdesk_part`` takes the
+    person's own part of it)."""
 
     contact: Mapping[str, Any] | None = None
     tickets: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]] = ()  # (ticket, conversations)
@@ -165,6 +175,173 @@ class HelpdeskCopy:
     @property
     def conversation_count(self) -> int:
         return sum(len(conversations) for _, conversations in self.tickets)
+
+
+# ---------------------------------------------------------------- the helpdesk part: an allow-list
+
+HELPDESK_SCOPE: Final = (
+    "Your helpdesk contact, and per ticket its subject, status and dates, your own messages and our "
+    "replies to you. Internal notes of our staff and messages from or to other people on a ticket are not "
+    "part of this copy: they concern others too. Our data protection officer reviews them and sends you "
+    "what the rights of others allow."
+)
+CONTACT_FIELDS: Final = (
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "language",
+    "time_zone",
+    "created_at",
+    "updated_at",
+)
+# Freshdesk's bookkeeping about a contact, not data about the person (never counted as withheld)
+_CONTACT_BOOKKEEPING: Final = frozenset(
+    {"id", "active", "deleted", "company_id", "view_all_tickets", "csat_rating", "preferred_source"}
+)
+TICKET_STATUSES: Final = {2: "open", 3: "pending", 4: "resolved", 5: "closed"}
+_TICKET_ADDRESS_FIELDS: Final = ("cc_emails", "fwd_emails", "reply_cc_emails", "to_emails")
+_CONVERSATION_ADDRESS_FIELDS: Final = ("to_emails", "cc_emails", "bcc_emails")
+
+
+class WithheldReason(StrEnum):
+    """Why a conversation is not in the person's export (the audit's count names)."""
+
+    PRIVATE_NOTE = "private_notes"
+    OTHER_PARTICIPANT = "other_participants_messages"
+    NOT_ADDRESSED_TO_THEM = "replies_to_others"
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """One conversation left out of the export, for the DPO's review: ids only."""
+
+    ticket_id: int
+    conversation_id: int
+    reason: WithheldReason
+
+
+@dataclass(frozen=True)
+class HelpdeskReview:
+    """What the allow-list left out of the helpdesk part: conversations by id and reason, and how many
+    addresses of other people (cc, bcc, forwards, other recipients) and contact fields were dropped."""
+
+    conversations: tuple[Withheld, ...] = ()
+    other_addresses: int = 0
+    contact_fields: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """The audit entry's counts: one per reason, the two totals, and ``conversation_<id>`` -> ticket id
+        for each withheld conversation (numbers only: no address, no text)."""
+        by_reason = Counter(str(w.reason) for w in self.conversations)
+        counts = {str(reason): by_reason.get(str(reason), 0) for reason in WithheldReason}
+        counts |= {"other_addresses": self.other_addresses, "contact_fields": self.contact_fields}
+        counts |= {f"conversation_{w.conversation_id}": w.ticket_id for w in self.conversations}
+        return counts
+
+    @property
+    def empty(self) -> bool:
+        return not (self.conversations or self.other_addresses or self.contact_fields)
+
+
+def _addresses(values: Iterable[Any]) -> list[str]:
+    """The addresses of a Freshdesk address list (``a@x`` or ``"Name" <a@x>``), normalised."""
+    texts = [str(v) for v in values if isinstance(v, str)]
+    return [normalise_email(address) for _, address in getaddresses(texts) if address]
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _own_contact(contact: Mapping[str, Any] | None) -> tuple[dict[str, Any] | None, int]:
+    if contact is None:
+        return None, 0
+    withheld = sum(
+        1 for name, value in contact.items()
+        if name not in CONTACT_FIELDS and name not in _CONTACT_BOOKKEEPING and value not in (None, "", [], {})
+    )  # fmt: skip
+    return {name: contact.get(name) for name in CONTACT_FIELDS}, withheld
+
+
+def _own_ticket(
+    ticket: Mapping[str, Any], conversations: Sequence[Mapping[str, Any]], person: str
+) -> tuple[dict[str, Any], list[Withheld], int]:
+    """The ticket's allow-listed part for ``person`` (a normalised address), what was withheld, and how
+    many other people's addresses were dropped."""
+    ticket_id = _int(ticket.get("id")) or 0
+    requester_id = _int(ticket.get("requester_id"))
+    others = sum(
+        1 for field_name in _TICKET_ADDRESS_FIELDS
+        for address in _addresses(ticket.get(field_name) or []) if address != person
+    )  # fmt: skip
+    messages: list[dict[str, Any]] = []
+    description = _text(ticket.get("description_text")).strip()
+    if description:
+        messages.append(
+            {"id": None, "kind": "your_question", "created_at": ticket.get("created_at"), "text": description}
+        )
+    withheld: list[Withheld] = []
+    for conversation in conversations:
+        conversation_id = _int(conversation.get("id")) or 0
+        recipients = _addresses(conversation.get("to_emails") or [])
+        author = _addresses([conversation.get("from_email")] if conversation.get("from_email") else [])
+        by_them = conversation.get("incoming") is True and (
+            (requester_id is not None and _int(conversation.get("user_id")) == requester_id)
+            or author == [person]
+        )
+        if conversation.get("private") is not False:  # a note, or a field Freshdesk did not send
+            withheld.append(Withheld(ticket_id, conversation_id, WithheldReason.PRIVATE_NOTE))
+            continue
+        if conversation.get("incoming") is True and not by_them:
+            withheld.append(Withheld(ticket_id, conversation_id, WithheldReason.OTHER_PARTICIPANT))
+            continue
+        if not by_them and person not in recipients:
+            withheld.append(Withheld(ticket_id, conversation_id, WithheldReason.NOT_ADDRESSED_TO_THEM))
+            continue
+        # other people's addresses on it (the support mailbox a person writes to is none of them)
+        fields = ("cc_emails", "bcc_emails") if by_them else _CONVERSATION_ADDRESS_FIELDS
+        others += sum(
+            1 for field_name in fields
+            for address in _addresses(conversation.get(field_name) or []) if address != person
+        )  # fmt: skip
+        messages.append(
+            {
+                "id": conversation_id,
+                "kind": "your_message" if by_them else "reply_to_you",
+                "created_at": conversation.get("created_at"),
+                "text": _text(conversation.get("body_text")),
+            }
+        )
+    status = _int(ticket.get("status"))
+    document = {
+        "id": ticket_id,
+        "subject": _text(ticket.get("subject")),
+        "status": TICKET_STATUSES.get(status, "other") if status is not None else "other",
+        "created_at": ticket.get("created_at"),
+        "updated_at": ticket.get("updated_at"),
+        "messages": messages,
+    }
+    return document, withheld, others
+
+
+def helpdesk_part(copy: HelpdeskCopy, email: str) -> tuple[dict[str, Any], HelpdeskReview]:
+    """The export's ``helpdesk`` section for the person at ``email`` (allow-listed), and what it left out
+    for the DPO's review. Pure."""
+    person = normalise_email(email)
+    contact, contact_fields = _own_contact(copy.contact)
+    tickets, withheld, others = [], [], 0
+    for ticket, conversations in copy.tickets:
+        document, left_out, dropped = _own_ticket(ticket, conversations, person)
+        tickets.append(document)
+        withheld += left_out
+        others += dropped
+    section = {"recipient": "freshworks", "scope": HELPDESK_SCOPE, "contact": contact, "tickets": tickets}
+    return section, HelpdeskReview(tuple(withheld), others, contact_fields)
 
 
 @dataclass(frozen=True)
@@ -259,7 +436,7 @@ def build_export(
 ) -> dict[str, Any]:
     """The export document for ``request`` (access or portability). Pure: everything comes in."""
     inquiries = sorted(contents.inquiries, key=lambda r: (r.received_at, r.inquiry_id))
-    helpdesk = contents.helpdesk
+    helpdesk, _ = helpdesk_part(contents.helpdesk, request.email)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -272,19 +449,12 @@ def build_export(
         "data_subject": {"email": request.email},
         "summary": {
             "inquiries": len(inquiries),
-            "helpdesk_tickets": len(helpdesk.tickets),
-            "helpdesk_conversations": helpdesk.conversation_count,
+            "helpdesk_tickets": len(helpdesk["tickets"]),
+            "helpdesk_messages": sum(len(t["messages"]) for t in helpdesk["tickets"]),
             "call_recordings": len(contents.recordings),
         },
         "inquiries": [{"record": stored_record(r), "processing": record_facts(r)} for r in inquiries],
-        "helpdesk": {
-            "recipient": "freshworks",
-            "contact": dict(helpdesk.contact) if helpdesk.contact is not None else None,
-            "tickets": [
-                {"ticket": dict(ticket), "conversations": [dict(c) for c in conversations]}
-                for ticket, conversations in helpdesk.tickets
-            ],
-        },
+        "helpdesk": helpdesk,
         "call_recordings": [dict(recording) for recording in contents.recordings],
         "processing": processing_facts(),
     }
