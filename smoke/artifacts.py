@@ -25,8 +25,7 @@ def elf_machine(path: Path) -> str:
         header = handle.read(20)
     if len(header) < 20 or header[:4] != b"\x7fELF":
         raise ValueError(f"{path} is not an ELF file")
-    byteorder = "little" if header[5] == 1 else "big"
-    machine = int.from_bytes(header[18:20], byteorder)
+    machine = int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")
     return MACHINES.get(machine, f"machine {machine}")
 
 
