@@ -94,21 +94,34 @@ def build_x86_64_layer(built: dict[str, Any]) -> Path:
         "Metadata": {**source["Metadata"], "BuildArchitecture": "x86_64"},
     }
     workdir = X86_DIR
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    workdir.mkdir(parents=True, exist_ok=True)
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": built["Transform"],
         "Resources": {"CommonLayer": layer},
     }
     (workdir / "template.yaml").write_text(yaml.safe_dump(template))
-    subprocess.run(
-        [os.environ.get("SAM_CLI", "sam"), "build", "--template", "template.yaml", "--build-dir", "build"],
+    # sam's build cache (keyed by the layer's sources and requirements) makes a second run take seconds
+    command = [
+        os.environ.get("SAM_CLI", "sam"),
+        "build",
+        "--template",
+        "template.yaml",
+        "--build-dir",
+        "build",
+    ]
+    result = subprocess.run(
+        [*command, "--cached", "--cache-dir", "cache"],
         cwd=workdir,
-        check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
     )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"sam build of the x86_64 layer failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
     x86 = workdir / "build" / "CommonLayer"
     machines = artifacts.native_machines(x86)
     assert machines, "the x86_64 layer has no shared object"
