@@ -100,28 +100,35 @@ def build_x86_64_layer(built: dict[str, Any]) -> Path:
         "Transform": built["Transform"],
         "Resources": {"CommonLayer": layer},
     }
-    (workdir / "template.yaml").write_text(yaml.safe_dump(template))
-    # sam's build cache (keyed by the layer's sources and requirements) makes a second run take seconds
-    command = [
-        os.environ.get("SAM_CLI", "sam"),
-        "build",
-        "--template",
-        "template.yaml",
-        "--build-dir",
-        "build",
-    ]
-    result = subprocess.run(
-        [*command, "--cached", "--cache-dir", "cache"],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"sam build of the x86_64 layer failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+    template_text = yaml.safe_dump(template)
+    # the same template and the same layer sources (requirements.txt included) make the same build
+    sources = artifacts.tree_digest(Path(layer["Properties"]["ContentUri"]), template_text)
+    stamp = workdir / "sources.sha256"
+    if stamp.exists() and stamp.read_text() == sources and (workdir / "build" / "CommonLayer").is_dir():
+        detail("the layer's sources are unchanged since the last x86_64 build: reused")
+    else:
+        stamp.unlink(missing_ok=True)
+        (workdir / "template.yaml").write_text(template_text)
+        result = subprocess.run(
+            [
+                os.environ.get("SAM_CLI", "sam"),
+                "build",
+                "--template",
+                "template.yaml",
+                "--build-dir",
+                "build",
+            ],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
         )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"sam build of the x86_64 layer failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
+        stamp.write_text(sources)
     x86 = workdir / "build" / "CommonLayer"
     machines = artifacts.native_machines(x86)
     assert machines, "the x86_64 layer has no shared object"

@@ -5,6 +5,7 @@ Standard library only, so the dev venv's tests can check it too (tests/unit/test
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import zipfile
@@ -36,6 +37,15 @@ def native_machines(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and (path.suffix == ".so" or ".so." in path.name)
     }
+
+
+def tree_digest(folder: Path, extra: str = "") -> str:
+    """SHA-256 of every file's relative path and bytes below ``folder`` (caches left out) and ``extra``."""
+    digest = hashlib.sha256(extra.encode())
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def zip_folder(folder: Path) -> bytes:

@@ -16,6 +16,7 @@ from smoke.artifacts import (
     elf_machine,
     limit_problems,
     native_machines,
+    tree_digest,
     zip_folder,
 )
 
@@ -108,3 +109,14 @@ def test_zip_folder_keeps_relative_paths_and_leaves_out_bytecode_caches(tmp_path
     (build / "IntakeFunction" / "__pycache__" / "intake_handler.cpython-313.pyc").write_bytes(b"x")
     names = zipfile.ZipFile(io.BytesIO(zip_folder(build / "IntakeFunction"))).namelist()
     assert names == ["intake_handler.py"]
+
+
+def test_tree_digest_changes_with_a_file_its_name_or_the_extra_text_only(tmp_path: Path) -> None:
+    folder = a_build(tmp_path, AARCH64) / "CommonLayer"
+    first = tree_digest(folder, "template")
+    (folder / "python" / "__pycache__").mkdir()
+    (folder / "python" / "__pycache__" / "pkg.cpython-313.pyc").write_bytes(b"x")
+    assert tree_digest(folder, "template") == first
+    assert tree_digest(folder, "other template") != first
+    (folder / "python" / "pkg.py").write_text("VALUE = 2\n")
+    assert tree_digest(folder, "template") != first
