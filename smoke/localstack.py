@@ -2,6 +2,8 @@
 
 Its configuration (localstack/config.py) is given explicitly, the rest of the environment left out:
 - GATEWAY_LISTEN / LOCALSTACK_HOST: one loopback port, and every URL it hands out (queue URLs) on it;
+  GATEWAY_SERVER=hypercorn: its default server (twisted) binds the port on every IPv4 interface whatever
+  GATEWAY_LISTEN's host says, hypercorn binds 127.0.0.1 only;
 - DNS_ADDRESS=0: no DNS server (it would bind port 53 on every interface);
 - DISABLE_EVENTS=1: no usage analytics sent out; SKIP_SSL_CERT_DOWNLOAD=1: no certificate download
   (the gateway speaks plain HTTP here anyway); API_ENDPOINT and ANALYTICS_API on a closed loopback port:
@@ -52,6 +54,7 @@ class LocalStack:
             "PYTHONPATH": str(PLUGINS),
             "GATEWAY_LISTEN": f"127.0.0.1:{self.port}",
             "LOCALSTACK_HOST": f"127.0.0.1:{self.port}",
+            "GATEWAY_SERVER": "hypercorn",
             "DNS_ADDRESS": "0",
             "DISABLE_EVENTS": "1",
             "SKIP_SSL_CERT_DOWNLOAD": "1",
