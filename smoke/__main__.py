@@ -249,6 +249,7 @@ def main() -> int:
         say(f"FAILED: {type(exc).__name__}: {exc}")
         say(f"LocalStack's last log lines ({localstack.log_path}):")
         print(localstack.log_tail(), flush=True)
+        print_function_logs(localstack)
         return_code = 1
     else:
         return_code = 0
@@ -261,6 +262,20 @@ def main() -> int:
         summary()
     say("PASSED" if return_code == 0 else "FAILED")
     return return_code
+
+
+def print_function_logs(localstack: LocalStack) -> None:
+    """On a failure: the last lines each function logged (CloudWatch Logs of the local stack), if any."""
+    try:
+        logs = clients(localstack.endpoint)("logs")
+        for group in logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/")["logGroups"]:
+            events = logs.filter_log_events(logGroupName=group["logGroupName"], limit=10000)["events"]
+            if events:
+                say(f"the last lines of {group['logGroupName']}:")
+                for event in events[-15:]:
+                    print(f"    {event['message'].rstrip()}", flush=True)
+    except Exception as exc:  # a failure report must not fail itself
+        say(f"(no function logs: {type(exc).__name__})")
 
 
 def clients(endpoint: str) -> Callable[[str], Any]:
