@@ -5,16 +5,22 @@ SHELL := /bin/bash
 # python3.13 where it exists (also behind pyenv), else any python3 >= 3.11.
 PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/bin/python3.13 python3.12 python3.11 python3; do \
 	  if $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then echo $$p; break; fi; done)
+# sam build validates the runtime by finding `python3.13` on PATH: this is the directory it gets first there
+# (the same lookup as PYTHON, so `make build` works wherever `make dev` does, pyenv included).
+PYTHON313_DIR = $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/bin/python3.13; do \
+	  if $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then \
+	    $$p -c 'import os, sys; print(os.path.dirname(sys.executable))'; break; fi; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
+SMOKE_VENV := .venv-smoke
 AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help dev test lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench audit fuzz load build deploy clean
+.PHONY: help dev test lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench audit fuzz load build smoke deploy clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -33,6 +39,14 @@ $(SAM_VENV)/.stamp: requirements-sam.txt
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install -q --upgrade pip
 	$(SAM_VENV)/bin/pip install -q -r requirements-sam.txt
+	@touch $@
+
+$(SMOKE_VENV)/.stamp: requirements-smoke.txt
+	@test -n "$(PYTHON313_DIR)" || { echo "make smoke needs Python 3.13" >&2; exit 1; }
+	@echo "bootstrapping $(SMOKE_VENV) (LocalStack and the SAM translator, pinned apart from the dev venv)"
+	$(PYTHON313_DIR)/python3.13 -m venv $(SMOKE_VENV)
+	$(SMOKE_VENV)/bin/pip install -q --upgrade pip
+	$(SMOKE_VENV)/bin/pip install -q -r requirements-smoke.txt
 	@touch $@
 
 venv: $(VENV)/.stamp
@@ -86,11 +100,16 @@ load: $(VENV)/.stamp ## locust, headless and bounded, against a devstack it star
 audit: $(VENV)/.stamp ## pip-audit of the pinned dependencies (exit 1 on a known vulnerability; says so when it could not audit)
 	$(PY) -m tools.audit
 
-build: $(SAM_VENV)/.stamp ## sam build (arm64 layer and functions)
-	$(SAM) build --template template.yaml
+build: $(SAM_VENV)/.stamp ## sam build (arm64 layer and functions), then checks the layer is aarch64 and prints sizes
+	@test -n "$(PYTHON313_DIR)" || { echo "sam build needs Python 3.13 (python3.13 on PATH or under ~/.pyenv/versions)" >&2; exit 1; }
+	PATH="$(PYTHON313_DIR):$$PATH" $(SAM) build --template template.yaml
+	$(PYTHON313_DIR)/python3.13 -m smoke.artifacts .aws-sam/build CommonLayer aarch64
+
+smoke: build $(SMOKE_VENV)/.stamp ## deploy the built template on LocalStack (no AWS, no Docker), exercise it, tear it down
+	PATH="$(PYTHON313_DIR):$$PATH" SAM_CLI="$(CURDIR)/$(SAM)" PYTHONPATH="$(CURDIR)" $(SMOKE_VENV)/bin/python -m smoke
 
 deploy: build ## sam deploy (uses samconfig.toml; first time: make deploy DEPLOY_ARGS=--guided)
 	$(SAM) deploy $(DEPLOY_ARGS)
 
 clean: ## remove venvs and build output
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(SAM_VENV) $(SMOKE_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
