@@ -15,6 +15,10 @@ Kinds:
   handler_first        import intake_handler, then one valid POST /inquiries (clients built lazily)
   handler_snapstart    import intake_handler, run its before-snapshot hooks (priming: the "init at
                        snapshot"), then its after-restore hooks and the POST ("first response after restore")
+  rights_floor_first   import boto3, a DynamoDB client, then the verification link's token lookup (one
+                       Query on the rights requests' by_token_hash index): RightsApiFunction's floor
+  rights_first         import rights_api_handler, then one GET /rights-requests/verify?token=... (a
+                       well-formed token that is not ours: the lookup happens, the page says it is gone)
   module_import        import the module BENCH_MODULE names (bench/functions_cold.py: any function's handler)
   clients_import       import boto3, create a client of each service BENCH_CLIENTS names (comma-separated, a
                        service twice for two clients): that function's floor
@@ -101,6 +105,60 @@ def floor_calls(session: object, dynamodb: object, sqs: object) -> None:
     )
 
 
+def rights_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)  # 43 characters, the shape of ours
+
+
+def rights_floor_calls(dynamodb: object) -> None:
+    import hashlib
+
+    dynamodb.query(  # type: ignore[attr-defined]
+        TableName=os.environ["RIGHTS_REQUESTS_TABLE"],
+        IndexName="by_token_hash",
+        KeyConditionExpression="token_hash = :hash",
+        ExpressionAttributeValues={":hash": {"S": hashlib.sha256(rights_token().encode()).hexdigest()}},
+    )
+
+
+def invoke_rights(handler: object) -> int:
+    import json
+
+    token = rights_token()
+    path = "/rights-requests/verify"
+    event = {
+        "resource": path,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {"Accept": "text/html", "Accept-Language": "nl"},
+        "multiValueHeaders": {"Accept": ["text/html"], "Accept-Language": ["nl"]},
+        "queryStringParameters": {"token": token},
+        "multiValueQueryStringParameters": {"token": [token]},
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": json.loads(os.environ["BENCH_EVENT"])["requestContext"],
+        "body": None,
+        "isBase64Encoded": False,
+    }
+    response = handler.lambda_handler(event, _context("RightsApiFunction"))  # type: ignore[attr-defined]
+    return int(response["statusCode"])
+
+
+def _context(name: str) -> object:
+    class Context:
+        function_name = name
+        function_version = "$LATEST"
+        memory_limit_in_mb = 256
+        invoked_function_arn = f"arn:aws:lambda:eu-central-1:123456789012:function:{name}"
+        aws_request_id = "00000000-0000-4000-8000-000000000000"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 10_000
+
+    return Context()
+
+
 def invoke(handler: object, body: str) -> int:
     import json
     import uuid
@@ -122,7 +180,7 @@ def invoke(handler: object, body: str) -> int:
     return int(response["statusCode"])
 
 
-def main(kind: str) -> dict[str, object]:
+def main(kind: str) -> dict[str, object]:  # noqa: PLR0911 (one branch per kind)
     result: dict[str, object] = {"kind": kind}
     t0 = time.perf_counter()
     if kind == "module_import":
@@ -132,6 +190,23 @@ def main(kind: str) -> dict[str, object]:
     if kind == "clients_import":
         clients_init(os.environ["BENCH_CLIENTS"].split(","))
         result["init_ms"] = _ms(time.perf_counter() - t0)
+        return result
+    if kind == "rights_floor_first":
+        import boto3
+
+        dynamodb = boto3.session.Session().client("dynamodb")
+        t1 = time.perf_counter()
+        result["init_ms"] = _ms(t1 - t0)
+        rights_floor_calls(dynamodb)
+        result["first_ms"] = _ms(time.perf_counter() - t1)
+        return result
+    if kind == "rights_first":
+        import rights_api_handler
+
+        t1 = time.perf_counter()
+        result["init_ms"] = _ms(t1 - t0)
+        result["status"] = invoke_rights(rights_api_handler)
+        result["first_ms"] = _ms(time.perf_counter() - t1)
         return result
     if kind.startswith("floor"):
         session, dynamodb, sqs = floor_init()

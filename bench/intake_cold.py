@@ -47,7 +47,7 @@ TOP_PACKAGES = 6
 Sample = dict[str, Any]
 
 
-def probe(kind: str, env: Mapping[str, str]) -> Sample:
+def probe(kind: str, env: Mapping[str, str], expect: int = 202) -> Sample:
     """One fresh interpreter running bench/_probe.py KIND; its result plus the parent's wall time."""
     spawn_env = {**env, "BENCH_SPAWN_NS": str(time.monotonic_ns())}
     started = time.perf_counter()
@@ -66,8 +66,9 @@ def probe(kind: str, env: Mapping[str, str]) -> Sample:
     sample: Sample = json.loads(lines[-1].removeprefix(RESULT_PREFIX))
     sample["wall_ms"] = round(wall_ms, 3)
     for key in ("status", "second_status"):
-        if key in sample and sample[key] != 202:
-            raise RuntimeError(f"probe {kind}: {key} {sample[key]}, expected 202:\n{done.stdout[-2000:]}")
+        if key in sample and sample[key] != expect:
+            got = f"{key} {sample[key]}, expected {expect}"
+            raise RuntimeError(f"probe {kind}: {got}:\n{done.stdout[-2000:]}")
     return sample
 
 
@@ -76,16 +77,17 @@ def alternate(
     rounds: int,
     env: Mapping[str, str] | None,
     progress: Progress,
+    expect: int = 202,
 ) -> dict[str, list[Sample]]:
     """One discarded warm-up sample of each kind (bytecode and page cache), then ``rounds`` of A B (C) ...
     ``kinds`` is probe kinds run with ``env``, or labels mapped to (probe kind, its environment)."""
     plan = dict(kinds) if isinstance(kinds, Mapping) else {k: (k, env or {}) for k in kinds}
     for kind, kind_env in plan.values():
-        probe(kind, kind_env)
+        probe(kind, kind_env, expect)
     samples: dict[str, list[Sample]] = {label: [] for label in plan}
     for index in range(rounds):
         for label, (kind, kind_env) in plan.items():
-            samples[label].append(probe(kind, kind_env))
+            samples[label].append(probe(kind, kind_env, expect))
         if (index + 1) % 5 == 0 or index + 1 == rounds:
             shown = ", ".join(
                 f"{k} {median([s['init_ms'] + s.get('first_ms', 0) for s in v]):.0f} ms"
@@ -155,11 +157,11 @@ def importtime_breakdown(
     }
 
 
-def devstack_environment(stack: Any, root: Path = ROOT) -> dict[str, str]:
-    """IntakeFunction's process environment under devstack (its variables, PYTHONPATH from ``root``)."""
+def devstack_environment(stack: Any, root: Path = ROOT, function: str = "IntakeFunction") -> dict[str, str]:
+    """A function's process environment under devstack (its variables, PYTHONPATH from ``root``)."""
     from devstack.invoker import worker_environment
 
-    env = worker_environment(stack.specs["IntakeFunction"], root)
+    env = worker_environment(stack.specs[function], root)
     for key in ("HOME", "LANG", "TMPDIR"):
         if key in os.environ:
             env.setdefault(key, os.environ[key])
