@@ -26,6 +26,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "intake_warm": ("bench.intake_warm", "handler overhead per inquiry, AWS and siteverify faked in-process"),
     "intake_calls": ("bench.intake_calls", "AWS calls per new inquiry and per idempotent retry (moto)"),
     "intake_cold": ("bench.intake_cold", "import and init + first response vs a bare boto3 function"),
+    "rights_cold": (
+        "bench.rights_cold",
+        "RightsApiFunction's init + first verification page vs a bare boto3 token lookup",
+    ),
     "functions_cold": ("bench.functions_cold", "import of every function vs boto3 + that function's clients"),
     "forwarder_drain": (
         "bench.forwarder_drain",

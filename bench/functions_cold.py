@@ -12,7 +12,7 @@ Every sample is a fresh interpreter (bench/_probe.py ``module_import`` / ``clien
 ``layers/common`` and ``functions/<name>`` on PYTHONPATH and the functions' environment (tests/conftest.py
 TEST_ENVIRONMENT, through bench/_intake.child_environment). One discarded warm-up pair per function, then
 rounds; in each round every function is sampled next to its floor (A B), the order of the two swapped
-every round. Target per function: median import <= 1.5x the median of its floor.
+every round. Target per function: median import <= 1.3x the median of its floor.
 
 A function that misses it is taken apart with ``python -X importtime`` (3 runs; 1 for the others, kept in
 the details): what to defer.
@@ -30,7 +30,7 @@ from bench._core import Options, Progress, Report, median, spread
 from bench._intake import LAYER, ROOT, child_environment
 from bench.intake_cold import Sample, column, importtime_breakdown, paired_ratio, probe
 
-IMPORT_RATIO_TARGET = 1.5
+IMPORT_RATIO_TARGET = 1.3
 SAMPLES = 8
 QUICK_SAMPLES = 2
 IMPORTTIME_RUNS_MISSED = 3

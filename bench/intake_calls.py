@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from bench._core import Options, Progress, Report
@@ -51,24 +49,6 @@ class CallCounter:
         return self.calls - before
 
 
-@contextmanager
-def counted_ssm(counter: CallCounter, session: Any) -> Iterator[None]:
-    """Powertools parameters' default SSM provider, built on a client we count (restored afterwards)."""
-    from aws_lambda_powertools.utilities.parameters import SSMProvider
-    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
-
-    client = session.client("ssm")
-    counter.attach(client)
-    saved = DEFAULT_PROVIDERS.pop("ssm", None)
-    DEFAULT_PROVIDERS["ssm"] = SSMProvider(boto3_client=client)
-    try:
-        yield
-    finally:
-        DEFAULT_PROVIDERS.pop("ssm", None)
-        if saved is not None:
-            DEFAULT_PROVIDERS["ssm"] = saved
-
-
 def others(calls: Counter[str]) -> str:
     rest = {k: v for k, v in sorted(calls.items()) if k not in {"dynamodb.PutItem", "sqs.SendMessage"}}
     return ", ".join(f"{k} {v}" for k, v in rest.items()) or "none"
@@ -92,10 +72,11 @@ def run(progress: Progress, options: Options) -> Report:
         counter = CallCounter()
         counter.attach(wiring.clients.dynamodb)
         counter.attach(wiring.clients.sqs)
+        counter.attach(wiring.clients.ssm)  # the secrets' client (one session: docs/decisions.md D76)
         saved = intake_handler.wiring
         intake_handler.wiring = wiring
         try:
-            with counted_ssm(counter, wiring.clients.boto_session), output_to_devnull():
+            with output_to_devnull():
                 steps: list[tuple[str, Counter[str], int, dict[str, Any]]] = []
                 for label, form, verdict in (
                     ("new inquiry", body, SITEVERIFY_OK),

@@ -1,13 +1,21 @@
-"""Cold start of IntakeFunction against the floor of a bare boto3 function (DESIGN §1).
+"""Cold start of IntakeFunction against the floor of a bare boto3 function, as a person waits on it.
 
 Every sample is a fresh interpreter (bench/_probe.py), the kinds taken in turn (A B A B ...) so that
 machine noise falls on both sides alike. Two phases:
 
 1. import: ``import intake_handler`` vs ``import boto3`` + a DynamoDB and an SQS client.
-   Target: the handler's import costs at most 1.5x the floor (ratio of medians).
-2. init + first response, against a moto server and a siteverify stub served from this process:
-   the handler (clients built lazily, as the code does today; and built at init, as under SnapStart) vs
-   a bare boto3 function doing the same two calls (PutItem + SendMessage).
+   Target: the handler's import costs at most 1.3x the floor (ratio of medians).
+2. ``intake_cold_first``, init + first response: a fresh process with the environment devstack gives
+   IntakeFunction (devstack.functions.function_specs, what ``/_local/resources.json`` publishes: its
+   variables and PYTHONPATH) imports the handler and answers one valid POST /inquiries, against a moto
+   server with the template's resources and devstack's siteverify emulator; the floor is a bare boto3
+   process doing the same work on the same endpoints (two SSM reads, the siteverify POST over urllib3,
+   one PutItem, one SendMessage). Target: at most 1.5x (goal 1.2x), ratio of medians, with the spread
+   of the paired ratios. The SnapStart variant runs the handler's before-snapshot hooks at init (the
+   "init at snapshot") and its after-restore hooks before the POST (the "first response after restore").
+
+``BENCH_BASELINE=<another checkout>`` adds that checkout's handler to phase 2 as a fourth kind, in the same
+rounds: before/after figures from one machine state (e.g. ``git worktree add /tmp/before <commit>``).
 
 Plus a breakdown of the handler's import by ``python -X importtime`` (what to defer next).
 """
@@ -15,44 +23,31 @@ Plus a breakdown of the handler's import by ``python -X importtime`` (what to de
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from bench._core import Options, Progress, Report, median, spread
-from bench._intake import (
-    PROBE,
-    RESULT_PREFIX,
-    a_form,
-    api_event,
-    child_environment,
-    local_aws,
-    local_siteverify,
-)
+from bench._core import Options, Progress, Report, median, percentile, spread
+from bench._intake import PROBE, RESULT_PREFIX, ROOT, a_form, api_event, child_environment
+from bench._memory_stack import local_stack
 
-IMPORT_RATIO_TARGET = 1.5
+IMPORT_RATIO_TARGET = 1.3
+FIRST_RATIO_TARGET = 1.5
+FIRST_RATIO_GOAL = 1.2
 SAMPLES = 21
 QUICK_SAMPLES = 4
 IMPORTTIME_RUNS = 3
 TOP_MODULES = 10
 TOP_PACKAGES = 6
 Sample = dict[str, Any]
-# the steps of building the clients at init (bench/_probe.py build_clients_at_init), in order
-CLIENT_PARTS = {
-    "import_boto3": "import boto3",
-    "session": "boto3 Session",
-    "dynamodb": "DynamoDB client (the first loads botocore data)",
-    "sqs": "SQS client",
-    "http": "requests Session",
-    "import_parameters": "import Powertools parameters",
-    "ssm": "SSM client (for the secrets)",
-}
 
 
-def probe(kind: str, env: Mapping[str, str]) -> Sample:
+def probe(kind: str, env: Mapping[str, str], expect: int = 202) -> Sample:
     """One fresh interpreter running bench/_probe.py KIND; its result plus the parent's wall time."""
     spawn_env = {**env, "BENCH_SPAWN_NS": str(time.monotonic_ns())}
     started = time.perf_counter()
@@ -71,24 +66,32 @@ def probe(kind: str, env: Mapping[str, str]) -> Sample:
     sample: Sample = json.loads(lines[-1].removeprefix(RESULT_PREFIX))
     sample["wall_ms"] = round(wall_ms, 3)
     for key in ("status", "second_status"):
-        if key in sample and sample[key] != 202:
-            raise RuntimeError(f"probe {kind}: {key} {sample[key]}, expected 202:\n{done.stdout[-2000:]}")
+        if key in sample and sample[key] != expect:
+            got = f"{key} {sample[key]}, expected {expect}"
+            raise RuntimeError(f"probe {kind}: {got}:\n{done.stdout[-2000:]}")
     return sample
 
 
 def alternate(
-    kinds: Sequence[str], rounds: int, env: Mapping[str, str], progress: Progress
+    kinds: Sequence[str] | Mapping[str, tuple[str, Mapping[str, str]]],
+    rounds: int,
+    env: Mapping[str, str] | None,
+    progress: Progress,
+    expect: int = 202,
 ) -> dict[str, list[Sample]]:
-    """One discarded warm-up sample of each kind (bytecode and page cache), then ``rounds`` of A B (C) ..."""
-    for kind in kinds:
-        probe(kind, env)
-    samples: dict[str, list[Sample]] = {kind: [] for kind in kinds}
+    """One discarded warm-up sample of each kind (bytecode and page cache), then ``rounds`` of A B (C) ...
+    ``kinds`` is probe kinds run with ``env``, or labels mapped to (probe kind, its environment)."""
+    plan = dict(kinds) if isinstance(kinds, Mapping) else {k: (k, env or {}) for k in kinds}
+    for kind, kind_env in plan.values():
+        probe(kind, kind_env, expect)
+    samples: dict[str, list[Sample]] = {label: [] for label in plan}
     for index in range(rounds):
-        for kind in kinds:
-            samples[kind].append(probe(kind, env))
+        for label, (kind, kind_env) in plan.items():
+            samples[label].append(probe(kind, kind_env, expect))
         if (index + 1) % 5 == 0 or index + 1 == rounds:
             shown = ", ".join(
-                f"{k} {median([s['init_ms'] for s in v]):.0f} ms init" for k, v in samples.items()
+                f"{k} {median([s['init_ms'] + s.get('first_ms', 0) for s in v]):.0f} ms"
+                for k, v in samples.items()
             )
             progress(f"  round {index + 1}/{rounds}: {shown} (medians so far)")
     return samples
@@ -154,10 +157,29 @@ def importtime_breakdown(
     }
 
 
-def run(progress: Progress, options: Options) -> Report:
+def devstack_environment(stack: Any, root: Path = ROOT, function: str = "IntakeFunction") -> dict[str, str]:
+    """A function's process environment under devstack (its variables, PYTHONPATH from ``root``)."""
+    from devstack.invoker import worker_environment
+
+    env = worker_environment(stack.specs[function], root)
+    for key in ("HOME", "LANG", "TMPDIR"):
+        if key in os.environ:
+            env.setdefault(key, os.environ[key])
+    return env
+
+
+def spread_of(values: Sequence[float]) -> str:
+    """p10-p90 of paired ratios, as text."""
+    ordered = sorted(values)
+    low, high = percentile(ordered, 10), percentile(ordered, 90)
+    return f"{low:.2f}-{high:.2f}x"
+
+
+def run(progress: Progress, options: Options) -> Report:  # noqa: PLR0915 (one table, row by row)
     rounds = QUICK_SAMPLES if options.quick else SAMPLES
     report = Report()
     env = child_environment()
+    baseline = os.environ.get("BENCH_BASELINE")
 
     progress(f"import breakdown: python -X importtime, {IMPORTTIME_RUNS} runs")
     breakdown = importtime_breakdown(env, IMPORTTIME_RUNS)
@@ -168,28 +190,33 @@ def run(progress: Progress, options: Options) -> Report:
     floor_import = column(phase1["floor_import"], "init_ms")
     startup = column(phase1["handler_import"] + phase1["floor_import"], "startup_ms")
 
-    progress("phase 2 (init + first response): starting moto server and siteverify stub")
-    with local_aws() as aws, local_siteverify() as siteverify_url:
-        event = api_event(a_form())
-        env2 = child_environment(
-            {
-                **aws.child_variables(),
-                "RECAPTCHA_VERIFY_URL": siteverify_url,
-                "BENCH_EVENT": json.dumps(event),
-                "BENCH_BODY_1": json.dumps(a_form()),
-                "BENCH_BODY_2": json.dumps(a_form()),
-            }
-        )
-        progress(f"phase 2: {rounds} fresh interpreters per kind, rotating (moto at {aws.endpoint})")
-        phase2 = alternate(("handler_first", "floor_first", "handler_first_eager"), rounds, env2, progress)
+    progress("phase 2 (init + first response): moto with the template's resources, devstack's emulators")
+    with local_stack() as stack:
+        extra = {
+            "BENCH_EVENT": json.dumps(api_event(a_form())),
+            "BENCH_BODY_1": json.dumps(a_form()),
+            "BENCH_BODY_2": json.dumps(a_form()),
+        }
+        env2 = {**devstack_environment(stack), **extra}
+        plan: dict[str, tuple[str, Mapping[str, str]]] = {
+            "handler_first": ("handler_first", env2),
+            "floor_first": ("floor_first", env2),
+            "handler_snapstart": ("handler_snapstart", env2),
+        }
+        if baseline:
+            plan["baseline_first"] = (
+                "handler_first",
+                {**devstack_environment(stack, Path(baseline)), **extra},
+            )
+        progress(f"phase 2: {rounds} fresh interpreters per kind, rotating {list(plan)}")
+        phase2 = alternate(plan, rounds, None, progress)
 
     lazy = phase2["handler_first"]
-    eager = phase2["handler_first_eager"]
+    snap = phase2["handler_snapstart"]
     floor = phase2["floor_first"]
     lazy_total = column(lazy, "init_ms", "first_ms")
-    eager_total = column(eager, "init_ms", "first_ms")
     floor_total = column(floor, "init_ms", "first_ms")
-    clients_at_init = column(eager, "clients_at_init_ms")
+    snap_first = column(snap, "first_ms")
 
     def ms(samples: Sequence[Sample], *keys: str) -> float:
         return median(column(samples, *keys))
@@ -199,23 +226,37 @@ def run(progress: Progress, options: Options) -> Report:
     report.add("handler: import intake_handler", median(handler_import), "ms")
     ratio = median(handler_import) / median(floor_import)
     report.at_most("import ratio handler / floor", ratio, IMPORT_RATIO_TARGET, "x")
-    report.add("floor: init + PutItem + SendMessage", median(floor_total), "ms")
-    report.add("  of which PutItem + SendMessage", ms(floor, "first_ms"), "ms")
-    report.add("handler, lazy clients: init + first response", median(lazy_total), "ms")
+    report.add("floor: init + 2 SSM reads + siteverify + PutItem + SendMessage", median(floor_total), "ms")
+    report.add("  of which the calls", ms(floor, "first_ms"), "ms")
+    report.add("handler: init + first response", median(lazy_total), "ms")
     report.add("  of which init (import)", ms(lazy, "init_ms"), "ms")
     report.add("  of which first response", ms(lazy, "first_ms"), "ms")
     report.add("  (second response, same container)", ms(lazy, "second_ms"), "ms")
-    report.add("init+first ratio, lazy clients / floor", median(lazy_total) / median(floor_total), "x")
-    report.add("handler, clients at init: init + first response", median(eager_total), "ms")
-    report.add("  of which init (import + clients)", ms(eager, "init_ms"), "ms")
-    report.add("  of which import boto3 + 4 clients", median(clients_at_init), "ms")
-    parts = {name: median([s["clients_parts_ms"][name] for s in eager]) for name in CLIENT_PARTS}
-    for name, label in CLIENT_PARTS.items():
-        report.add(f"    {label}", parts[name], "ms")
-    report.add("  of which first response", ms(eager, "first_ms"), "ms")
-    report.add("init+first ratio, clients at init / floor", median(eager_total) / median(floor_total), "x")
-    share = 100 * median(clients_at_init) / median(lazy_total)
-    report.add("boto3 + clients share of init+first (lazy)", share, "%")
+    first_ratio = median(lazy_total) / median(floor_total)
+    report.at_most(
+        "intake_cold_first: init+first ratio handler / floor", first_ratio, FIRST_RATIO_TARGET, "x"
+    )
+    report.add(
+        f"intake_cold_first: goal <= {FIRST_RATIO_GOAL:g}x met",
+        "yes" if first_ratio <= FIRST_RATIO_GOAL else "no",
+    )
+    paired = [a / b for a, b in zip(lazy_total, floor_total, strict=True)]
+    report.add("intake_cold_first: spread of paired ratios (p10-p90)", spread_of(paired))
+    report.add("SnapStart: init at snapshot (import + priming)", ms(snap, "init_ms"), "ms")
+    report.add("  of which priming (before-snapshot hooks)", ms(snap, "prime_ms"), "ms")
+    report.add("SnapStart: first response after restore (hooks + response)", median(snap_first), "ms")
+    report.add("  of which after-restore hooks", ms(snap, "restore_hooks_ms"), "ms")
+    snap_ratio = median(snap_first) / median(floor_total)
+    report.add("intake_cold_first_snapstart: first after restore / floor (restore itself not measured)",
+               snap_ratio, "x")  # fmt: skip
+    snap_paired = [a / b for a, b in zip(snap_first, floor_total, strict=True)]
+    report.add("intake_cold_first_snapstart: spread of paired ratios (p10-p90)", spread_of(snap_paired))
+    if baseline:
+        base_total = column(phase2["baseline_first"], "init_ms", "first_ms")
+        report.add("baseline (BENCH_BASELINE): init + first response", median(base_total), "ms")
+        report.add("baseline: init+first ratio / floor", median(base_total) / median(floor_total), "x")
+        base_paired = [a / b for a, b in zip(base_total, floor_total, strict=True)]
+        report.add("baseline: spread of paired ratios (p10-p90)", spread_of(base_paired))
     for rank, entry in enumerate(breakdown["top_cumulative"], start=1):
         name = f"importtime #{rank:<2d} {'. ' * entry['depth']}{entry['module']}"
         report.add(name, entry["cumulative_ms"], "ms")
@@ -225,36 +266,38 @@ def run(progress: Progress, options: Options) -> Report:
 
     report.details = {
         "samples_per_kind": rounds,
-        "method": "fresh interpreter per sample (bench/_probe.py), kinds alternated, medians; "
-        "init+first against a ThreadedMotoServer and a siteverify stub on 127.0.0.1",
+        "method": "fresh interpreter per sample (bench/_probe.py), kinds rotated, medians; phase 2 with "
+        "IntakeFunction's devstack environment against a ThreadedMotoServer with the template's resources "
+        "and devstack's siteverify emulator on 127.0.0.1",
+        "baseline": baseline,
         "ratios_of_paired_samples": {
             "import": round(paired_ratio(handler_import, floor_import), 3),
-            "init_first_lazy": round(paired_ratio(lazy_total, floor_total), 3),
-            "init_first_clients_at_init": round(paired_ratio(eager_total, floor_total), 3),
+            "init_first": round(median(paired), 3),
+            "snapstart_first_after_restore": round(median(snap_paired), 3),
         },
         "ratios_of_minimums": {
             "import": round(min(handler_import) / min(floor_import), 3),
-            "init_first_lazy": round(min(lazy_total) / min(floor_total), 3),
-            "init_first_clients_at_init": round(min(eager_total) / min(floor_total), 3),
+            "init_first": round(min(lazy_total) / min(floor_total), 3),
         },
         "ms": {
             "interpreter_start": spread(startup),
             "floor_import": spread(floor_import),
             "handler_import": spread(handler_import),
             "floor_init_first": spread(floor_total),
-            "floor_first_calls": spread(column(floor, "first_ms")),
-            "handler_lazy_init": spread(column(lazy, "init_ms")),
-            "handler_lazy_first": spread(column(lazy, "first_ms")),
-            "handler_lazy_second": spread(column(lazy, "second_ms")),
-            "handler_lazy_init_first": spread(lazy_total),
-            "handler_eager_init": spread(column(eager, "init_ms")),
-            "handler_eager_clients_at_init": spread(clients_at_init),
-            **{
-                f"handler_eager_clients_at_init_{name}": spread([s["clients_parts_ms"][name] for s in eager])
-                for name in CLIENT_PARTS
-            },
-            "handler_eager_first": spread(column(eager, "first_ms")),
-            "handler_eager_init_first": spread(eager_total),
+            "floor_calls": spread(column(floor, "first_ms")),
+            "handler_init": spread(column(lazy, "init_ms")),
+            "handler_first": spread(column(lazy, "first_ms")),
+            "handler_second": spread(column(lazy, "second_ms")),
+            "handler_init_first": spread(lazy_total),
+            "snapstart_init_at_snapshot": spread(column(snap, "init_ms")),
+            "snapstart_priming": spread(column(snap, "prime_ms")),
+            "snapstart_restore_hooks": spread(column(snap, "restore_hooks_ms")),
+            "snapstart_first_after_restore": spread(snap_first),
+            **(
+                {"baseline_init_first": spread(column(phase2["baseline_first"], "init_ms", "first_ms"))}
+                if baseline
+                else {}
+            ),
             "child_wall_handler_import": spread(column(phase1["handler_import"], "wall_ms")),
             "child_wall_floor_import": spread(column(phase1["floor_import"], "wall_ms")),
         },

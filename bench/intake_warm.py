@@ -139,9 +139,7 @@ def run(progress: Progress, options: Options) -> Report:
     report.add("lambda_handler p95", percentile(handler_ms, 95), "ms")
     report.add("  IntakeService.submit alone, median", submit_median, "ms")
     report.add("  http prepare + CORS alone, median", prepare_median, "ms")
-    report.add(
-        "  rest: Powertools resolver, validation, Logger, Metrics", max(handler_median - ours, 0.0), "ms"
-    )
+    report.add("  rest: routing, validation, Logger, Metrics", max(handler_median - ours, 0.0), "ms")
     report.add("  our code's share of the median", 100 * ours / handler_median, "%")
     report.details = {
         "method": "in-process, intake_handler.wiring swapped for in-memory fakes, logs/metrics to /dev/null, "

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "docs" / "openapi.json"
 # every function that serves HTTP routes: (folder under functions/, handler module)
 API_MODULES = [
-    ("intake", "intake_handler"),
+    ("intake", "intake_api"),  # the route intake_handler answers, declared for Powertools
     ("helpdesk_events", "helpdesk_events_handler"),
     ("rights_api", "rights_api_handler"),
     ("recordings", "recordings_handler"),

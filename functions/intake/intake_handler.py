@@ -1,98 +1,91 @@
-"""IntakeFunction: POST /inquiries (and its CORS preflight). A thin adapter over IntakeService."""
+"""IntakeFunction: POST /inquiries (and its CORS preflight). A thin adapter over IntakeService.
+
+The one route is answered without Powertools' event handler: importing it (with its OpenAPI validation)
+was the largest share of a cold start (docs/decisions.md D75). The body is validated with the same
+pydantic model, the Idempotency-Key header with the same constraints, and errors take the same shape.
+``intake_api.py`` declares the same route for Powertools: the OpenAPI document is generated from it, and
+tests/integration/test_intake_api.py checks that it and this handler answer every request alike.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
-from contact_intake import http
+from contact_intake import http, snapstart
 from contact_intake.config import IntakeSettings
-from contact_intake.errors import ContactIntakeError
+from contact_intake.errors import ContactIntakeError, NotFound, ValidationFailed
 from contact_intake.models import InquiryForm
-from contact_intake.observability import logger, metrics
+from contact_intake.observability import log_unexpected, logger, metrics
 from contact_intake.wiring import IntakeWiring
+
+ROUTE = ("POST", "/inquiries")
+IDEMPOTENCY_HEADER = "idempotency-key"
+# the header's constraints, here and in intake_api.py's declaration (the document's source)
+KEY_MIN, KEY_MAX, KEY_PATTERN = 1, 128, r"^[\x21-\x7e]+$"
+_idempotency_key: TypeAdapter[str] = TypeAdapter(
+    Annotated[str, StringConstraints(min_length=KEY_MIN, max_length=KEY_MAX, pattern=KEY_PATTERN)]
+)
 
 settings = IntakeSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = IntakeWiring(settings)
 
-app = APIGatewayRestResolver(enable_validation=True)
-http.register_error_handlers(app)
+
+def accept(
+    form: InquiryForm, idempotency_key: str | None, remote_ip: str | None, wants_html: bool
+) -> tuple[int, dict[str, str], str]:
+    """Submit a valid form: (status, headers, body) of the answer."""
+    result = wiring.intake.submit(form, idempotency_key=idempotency_key, remote_ip=remote_ip)
+    if wants_html:
+        return 303, {"Location": settings.thank_you_url}, ""
+    body = json.dumps({"inquiry_id": result.inquiry_id, "status": result.status})
+    return 202, {"Content-Type": http.JSON}, body
 
 
-class InquiryAccepted(BaseModel):
-    inquiry_id: str
-    status: str
+def validated(event: Mapping[str, Any]) -> tuple[InquiryForm, str | None]:
+    """The form and the Idempotency-Key of a prepared event (http.prepare_form_post), or ValidationFailed
+    listing every bad field, the header's first: the errors Powertools' validation reported."""
+    errors: list[dict[str, Any]] = []
+    headers = {str(key).lower(): value for key, value in (event.get("headers") or {}).items()}
+    key = headers.get(IDEMPOTENCY_HEADER)
+    if key is not None:
+        try:
+            key = _idempotency_key.validate_python(key)
+        except ValidationError as error:
+            errors += [{**e, "loc": ("header", IDEMPOTENCY_HEADER, *e["loc"])} for e in error.errors()]
+    form: InquiryForm | None = None
+    try:
+        form = InquiryForm.model_validate(json.loads(event["body"]))
+    except ValidationError as error:
+        errors += [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
+    if errors or form is None:
+        raise ValidationFailed(fields=http.field_errors(errors))
+    return form, key
 
 
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: list[dict[str, str]] | None = None
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
-@app.post(
-    "/inquiries",
-    summary="Send a question to customer service",
-    description="JSON, or application/x-www-form-urlencoded from a form without JavaScript "
-    "(then `g-recaptcha-response` may carry the token and an HTML client gets a 303).",
-    responses={
-        202: {
-            "description": "Stored and queued.",
-            "content": {"application/json": {"model": InquiryAccepted}},
-        },
-        303: {"description": "Urlencoded post from a browser: go to the thank-you page."},
-        400: _error("Malformed body."),
-        403: _error("Captcha failed."),
-        409: _error("Idempotency-Key reused with a different body."),
-        413: _error("Body over 32 KiB."),
-        415: _error("Unsupported media type."),
-        422: _error("Invalid fields."),
-        503: _error("A dependency is unavailable; nothing was stored."),
-    },
-    tags=["inquiries"],
-)
-def post_inquiry(
-    form: Annotated[InquiryForm, Body(embed=False)],
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            description="Optional client key: the same key and body give the same inquiry, once.",
-            min_length=1,
-            max_length=128,
-            pattern=r"^[\x21-\x7e]+$",
-        ),
-    ] = None,
-) -> Response[str]:
-    event = app.current_event
-    result = wiring.intake.submit(
-        form, idempotency_key=idempotency_key, remote_ip=event.request_context.identity.source_ip
-    )
-    if app.context.get("wants_html"):
-        return Response(status_code=303, headers={"Location": settings.thank_you_url}, body="")
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body=json.dumps({"inquiry_id": result.inquiry_id, "status": result.status}),
-    )
+def respond(event: dict[str, Any], wants_html: bool) -> dict[str, Any]:
+    """The answer to a prepared event, as the Powertools resolver with its error handlers gave it."""
+    try:
+        if (event.get("httpMethod"), event.get("path")) != ROUTE:
+            raise NotFound()
+        form, key = validated(event)
+        source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
+        status, headers, body = accept(form, key, source_ip, wants_html)
+    except ContactIntakeError as error:
+        status, headers, body = error.status, {"Content-Type": http.JSON}, http.error_body(error)
+    except Exception as error:  # logged by type and place only; the answer is a bare 500
+        log_unexpected(error, where=event.get("resource") or "unknown")
+        failure = ContactIntakeError()
+        status, headers, body = failure.status, {"Content-Type": http.JSON}, http.error_body(failure)
+    return http.routed_response(status, headers, body)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     cors = http.cors_headers(event, settings.allowed_origins)
     if event.get("httpMethod") == "OPTIONS":
         return {"statusCode": 204 if cors else 403, "headers": cors, "body": "", "isBase64Encoded": False}
@@ -101,5 +94,18 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         prepared = http.prepare_form_post(event, settings.max_body_bytes)
     except ContactIntakeError as error:
         return http.proxy_response(error, cors)
-    app.append_context(wants_html=prepared.wants_html)  # type: ignore[no-untyped-call]
-    return http.with_headers(app.resolve(event, context), cors)
+    return http.with_headers(respond(event, prepared.wants_html), cors)
+
+
+@snapstart.before_snapshot
+def _prime() -> None:
+    """Under SnapStart: what the first request would otherwise pay, done once before the snapshot."""
+    wiring.prime()
+    form = {"name": "P", "email": "prime@example.org", "subject": "S", "message": "M", "captcha_token": "t"}
+    validated({"headers": {"Idempotency-Key": "prime"}, "body": json.dumps(form)})
+
+
+@snapstart.after_restore
+def _restored() -> None:
+    """Each restored copy of the snapshot: its own random state, no connection or secret from the snapshot."""
+    wiring.restored()

@@ -6,6 +6,7 @@ Google's siteverify is served by `responses` with its real request and answer fo
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from collections.abc import Callable
 from typing import Any
@@ -296,3 +297,95 @@ def test_the_committed_sample_event_is_accepted(invoke: Invoke) -> None:
     event["headers"]["Origin"] = "https://shop.example"
     response = invoke(event)
     assert response["statusCode"] == 202, response["body"]
+
+
+# ---------------------------------------------------------------- the handler against its declared route
+# intake_handler answers POST /inquiries without Powertools' event handler (a cold-start saving,
+# docs/decisions.md D75); intake_api declares the same route for Powertools, with its OpenAPI validation,
+# and is what docs/openapi.json is generated from. Every kind of request gets the same answer from both.
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+KEYED = {"Idempotency-Key": "same-answer-1"}
+BROWSER = {"Accept": "text/html,application/xhtml+xml", **KEYED}
+SAME_ANSWER_CASES: dict[str, dict[str, Any]] = {
+    "valid json": api_event(a_form(captcha_token="pass:1"), headers=KEYED),
+    "valid json, every optional field": api_event(
+        a_form(customer_number="C-1", locale="de", website=""), headers={"Idempotency-Key": "k2"}
+    ),
+    "urlencoded from a browser": api_event(urlencode(a_form()), content_type=FORM_TYPE, headers=BROWSER),
+    "urlencoded from a script": api_event(
+        urlencode({"g-recaptcha-response" if k == "captcha_token" else k: v for k, v in a_form().items()}),
+        content_type=FORM_TYPE,
+        headers={"Idempotency-Key": "k3"},
+    ),
+    "honeypot": api_event(a_form(website="http://spam.example")),
+    "bad email": api_event(a_form(email="nope")),
+    "email with a control character": api_event(a_form(email="a\x00@example.org")),
+    "unknown field": api_event(a_form(extra_field="x")),
+    "unknown fields named like locations": api_event(a_form(header="x", body="y", query="z")),
+    "line break in a one-line field": api_event(a_form(name="A\r\nB")),
+    "many bad fields": api_event(a_form(email="nope", subject="", message=None, extra="x")),
+    "wrong types": api_event({**a_form(), "name": 12, "message": ["a"], "locale": {"x": 1}, "website": None}),
+    "too long": api_event(a_form(subject="s" * 201, website="w" * 2001, customer_number="c" * 41)),
+    "bad patterns": api_event(a_form(locale="nl_NL", customer_number="C 1")),
+    "empty object": api_event({}),
+    "key too long": api_event(a_form(), headers={"Idempotency-Key": "k" * 129}),
+    "key with a space": api_event(a_form(), headers={"Idempotency-Key": "with space"}),
+    "empty key": api_event(a_form(), headers={"Idempotency-Key": ""}),
+    "key in lower case, bad": api_event(a_form(), headers={"idempotency-key": "\u00e9"}),
+    "bad key and bad body": api_event(a_form(email="nope"), headers={"Idempotency-Key": "a b"}),
+    "another path": api_event(a_form(), path="/inquiries/x"),
+    "another method": api_event(a_form(), method="PUT"),
+}
+
+
+def _prepared(event: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    from contact_intake.http import prepare_form_post
+
+    prepared = copy.deepcopy(event)
+    return prepared, prepare_form_post(prepared, 32 * 1024).wants_html
+
+
+@responses.activate
+@pytest.mark.parametrize("case", list(SAME_ANSWER_CASES))
+def test_the_handler_answers_as_the_declared_route(wiring: Any, case: str) -> None:
+    import importlib
+
+    handler = importlib.import_module("intake_handler")
+    declared = importlib.import_module("intake_api")
+    google_says(PERSON_OK)
+    event, wants_html = _prepared(SAME_ANSWER_CASES[case])
+    ours = handler.respond(copy.deepcopy(event), wants_html)
+    reference = declared.respond(copy.deepcopy(event), wants_html)
+    if ours["statusCode"] == 202 and "Idempotency-Key" not in (event.get("headers") or {}):
+        # a new inquiry each time: the same answer but for its fresh id
+        ours["body"] = json.dumps({**json.loads(ours["body"]), "inquiry_id": "?"})
+        reference["body"] = json.dumps({**json.loads(reference["body"]), "inquiry_id": "?"})
+    assert ours == reference
+    assert ours["statusCode"] in {202, 303, 404, 422}
+
+
+@responses.activate
+@pytest.mark.parametrize("failure", ["captcha rejected", "captcha unavailable", "unexpected"])
+def test_the_handler_fails_as_the_declared_route(wiring: Any, failure: str) -> None:
+    import importlib
+
+    handler = importlib.import_module("intake_handler")
+    declared = importlib.import_module("intake_api")
+    if failure == "unexpected":
+
+        class Broken:
+            def submit(self, *args: Any, **kwargs: Any) -> None:
+                raise RuntimeError("internal detail")
+
+        wiring.intake = Broken()
+    else:
+        google_says(
+            {"success": False, "error-codes": ["invalid-input-response"]}
+            if failure == "captcha rejected"
+            else {"success": False, "error-codes": ["invalid-input-secret"]}
+        )
+    event, wants_html = _prepared(api_event(a_form()))
+    ours = handler.respond(copy.deepcopy(event), wants_html)
+    assert ours == declared.respond(copy.deepcopy(event), wants_html)
+    assert ours["statusCode"] in {403, 500, 503}

@@ -365,11 +365,25 @@ def _authorizers(operation: dict[str, Any]) -> set[str]:
     return {name for requirement in operation.get("security", []) for name in requirement} - {"NONE"}
 
 
-def _target(operation: dict[str, Any]) -> str:
+def _invoked(operation: dict[str, Any]) -> str:
+    """The logical id the integration invokes: a function (``${F.Arn}``) or an alias (``${FAliaslive}``)."""
     integration = operation["x-amazon-apigateway-integration"]
     assert integration["type"] == "aws_proxy"
     uri = integration["uri"]["Fn::Sub"]
-    return uri.split("functions/${", 1)[1].split(".Arn}", 1)[0]
+    return uri.split("functions/${", 1)[1].split("}", 1)[0].removesuffix(".Arn")
+
+
+def _function_of(resources: Resources, logical_id: str) -> str:
+    """An alias's function (AutoPublishAlias); a function's own id."""
+    if resources[logical_id]["Type"] == "AWS::Lambda::Alias":
+        return str(resources[logical_id]["Properties"]["FunctionName"]["Ref"])
+    return logical_id
+
+
+def _target(operation: dict[str, Any], resources: Resources | None = None) -> str:
+    """The function a route reaches (through its alias when ``resources`` are given)."""
+    invoked = _invoked(operation)
+    return invoked if resources is None else _function_of(resources, invoked)
 
 
 @pytest.mark.parametrize(("route", "function_id"), PUBLIC_ROUTES.items())
@@ -379,16 +393,35 @@ def test_public_route_reaches_its_function_without_auth(
     operations = _operations(api_body)
     assert route in operations
     operation = operations[route]
-    assert _target(operation) == function_id
+    assert _target(operation, resources) == function_id
     assert not _authorizers(operation)
     assert "credentials" not in operation["x-amazon-apigateway-integration"]
     method, path = route
+    invoked = _invoked(operation)  # the permission is for what the integration invokes (the alias, if any)
     source_arns = [
         res["Properties"]["SourceArn"]["Fn::Sub"][0]
         for res in resources.values()
-        if res["Type"] == "AWS::Lambda::Permission" and res["Properties"]["FunctionName"] == ref(function_id)
+        if res["Type"] == "AWS::Lambda::Permission" and res["Properties"]["FunctionName"] == ref(invoked)
     ]
     assert any(arn.endswith(f"/{method}{path}") for arn in source_arns), "API Gateway may not invoke it"
+
+
+def test_intake_resumes_from_a_snapshot_of_its_published_version(
+    api_body: dict[str, Any], resources: Resources
+) -> None:
+    """SnapStart on IntakeFunction: published versions are snapshotted, and the API invokes the alias (a
+    snapshot exists only for a version, never for $LATEST)."""
+    intake = resources["IntakeFunction"]["Properties"]
+    assert intake["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    aliases = [
+        logical_id
+        for logical_id, res in resources.items()
+        if res["Type"] == "AWS::Lambda::Alias" and res["Properties"]["FunctionName"] == ref("IntakeFunction")
+    ]
+    assert len(aliases) == 1
+    operations = _operations(api_body)
+    for route in (("POST", "/inquiries"), ("OPTIONS", "/inquiries")):
+        assert _invoked(operations[route]) == aliases[0], route
 
 
 def test_every_other_route_requires_auth(api_body: dict[str, Any]) -> None:

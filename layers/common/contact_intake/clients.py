@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_sesv2.client import SESV2Client
     from mypy_boto3_sqs.client import SQSClient
+    from mypy_boto3_ssm.client import SSMClient
 
 USER_AGENT = "contact-intake/0.1 (+https://github.com/)"
 
@@ -66,6 +67,10 @@ class Clients:
     @cached_property
     def sesv2(self) -> SESV2Client:
         return self.boto_session.client("sesv2", config=self._boto_config)
+
+    @cached_property
+    def ssm(self) -> SSMClient:
+        return self.boto_session.client("ssm", config=self._boto_config)
 
     @cached_property
     def http(self) -> requests.Session:

@@ -28,7 +28,9 @@ CsvList = Annotated[list[str], BeforeValidator(_split_csv)]
 class EnvModel(BaseModel):
     """A settings model whose field aliases are environment variable names."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    # defer_build: a model's validator is built when it is first used, so a function pays only for its
+    # own settings at init, not for the other functions' (docs/decisions.md D76)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:

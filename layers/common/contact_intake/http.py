@@ -12,12 +12,8 @@ import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
-
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from contact_intake.errors import (
     BodyTooLarge,
@@ -29,6 +25,11 @@ from contact_intake.errors import (
     ValidationFailed,
 )
 from contact_intake.observability import log_unexpected
+
+if TYPE_CHECKING:
+    # imported where used: IntakeFunction answers its one route without Powertools' event handler, whose
+    # import (with its OpenAPI validation) was the largest share of its cold start (docs/decisions.md D75)
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -48,16 +49,30 @@ _CODES = {
 }
 
 
-def error_response(error: ContactIntakeError, headers: Mapping[str, str] | None = None) -> Response[str]:
+def error_body(error: ContactIntakeError) -> str:
+    """The one JSON error shape ``{"error": {"code", "message", "fields"}}`` as text."""
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.fields or isinstance(error, ValidationFailed):
         body["fields"] = [f.as_dict() for f in error.fields]
+    return json.dumps({"error": body})
+
+
+def error_response(error: ContactIntakeError, headers: Mapping[str, str] | None = None) -> Response[str]:
+    from aws_lambda_powertools.event_handler import Response
+
     return Response(
-        status_code=error.status,
-        content_type=content_types.APPLICATION_JSON,
-        body=json.dumps({"error": body}),
-        headers=dict(headers or {}),
+        status_code=error.status, content_type=JSON, body=error_body(error), headers=dict(headers or {})
     )
+
+
+def routed_response(status: int, headers: Mapping[str, str], body: str) -> dict[str, Any]:
+    """A proxy response as Powertools' REST resolver returns one (single values in multiValueHeaders)."""
+    return {
+        "statusCode": status,
+        "body": body,
+        "isBase64Encoded": False,
+        "multiValueHeaders": {key: [value] for key, value in headers.items()},
+    }
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
@@ -80,6 +95,8 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
 
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     """Map every error to the one JSON error shape; unexpected ones to a bare 500."""
+    from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
     @app.exception_handler(ContactIntakeError)  # type: ignore[untyped-decorator]
     def _domain(error: ContactIntakeError) -> Response[str]:
@@ -235,6 +252,6 @@ def proxy_response(error: ContactIntakeError, headers: Mapping[str, str]) -> dic
     return {
         "statusCode": error.status,
         "headers": {"Content-Type": JSON, **headers},
-        "body": error_response(error).body,
+        "body": error_body(error),
         "isBase64Encoded": False,
     }

@@ -6,7 +6,11 @@ Only the parameter *names* are configuration; the values never touch the environ
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
 
 
 class SecretReader:
@@ -43,3 +47,29 @@ def _powertools_fetch(name: str, max_age: int) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError("secret parameter is empty")
     return value
+
+
+class SsmSecrets:
+    """A ``fetch`` for SecretReader: Powertools' SSM provider (its cache and ``max_age``) over a client of
+    the function's own boto3 session, so a container has one session whose loader reads botocore's data
+    once (the module-level ``get_parameter`` would build a second session). Built on first use."""
+
+    def __init__(self, client: Callable[[], Any]) -> None:
+        self._client = client
+
+    @cached_property
+    def provider(self) -> SSMProvider:
+        from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+        return SSMProvider(boto3_client=self._client())
+
+    def __call__(self, name: str, max_age: int) -> str:
+        value: Any = self.provider.get(name, decrypt=True, max_age=max_age)
+        if not isinstance(value, str) or not value:
+            raise ValueError("secret parameter is empty")
+        return value
+
+    def forget(self) -> None:
+        """Drop every cached value and its age (after a SnapStart restore: nothing from the snapshot)."""
+        if "provider" in self.__dict__:
+            self.provider.clear_cache()  # type: ignore[no-untyped-call]

@@ -6,6 +6,7 @@ new wiring object; no internals are patched.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -16,7 +17,7 @@ from contact_intake.clients import Clients
 from contact_intake.config import IntakeSettings
 from contact_intake.intake import IntakeService
 from contact_intake.queue import InquiryQueue
-from contact_intake.secrets import SecretReader
+from contact_intake.secrets import SecretReader, SsmSecrets
 from contact_intake.store import InquiryStore
 
 if TYPE_CHECKING:
@@ -47,8 +48,24 @@ class IntakeWiring:
         self.clients = clients or Clients()
 
     @cached_property
+    def ssm_secrets(self) -> SsmSecrets:
+        return SsmSecrets(lambda: self.clients.ssm)
+
+    @cached_property
     def secrets(self) -> SecretReader:
-        return SecretReader(max_age_seconds=self.settings.secrets_max_age_seconds)
+        return SecretReader(max_age_seconds=self.settings.secrets_max_age_seconds, fetch=self.ssm_secrets)
+
+    def prime(self) -> None:
+        """Build everything the first request uses, calling nothing: no connection is open and no secret
+        is cached when a SnapStart snapshot is taken (docs/decisions.md D78)."""
+        _ = (self.intake, self.clients.dynamodb, self.clients.sqs, self.clients.http)
+        _ = self.ssm_secrets.provider
+
+    def restored(self) -> None:
+        """After a SnapStart restore: every copy draws its own random numbers (botocore's retry jitter uses
+        ``random``; ids come from os.urandom), and no cached secret or its age survives from the snapshot."""
+        random.seed()
+        self.ssm_secrets.forget()
 
     @cached_property
     def verifier(self) -> CaptchaVerifier:
