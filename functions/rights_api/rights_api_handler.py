@@ -360,12 +360,10 @@ def confirm(
     if http.media_type(app.current_event.raw_event) != http.FORM or not token:
         return _page(400, "missing", _browser_language())
     try:
-        request = wiring.rights.verify(token, right or "")
-    except ValidationFailed:
-        try:  # the form again, in the request's language, with the error; the token is still unused
+        try:
+            request = wiring.rights.verify(token, right or "")
+        except ValidationFailed:  # the form again, in the request's language, with the error; token unused
             return _confirm_page(422, wiring.rights.preview(token), token, error=True)
-        except TokenGone as gone:
-            return _page(410, "gone", gone.locale or _browser_language())
     except TokenGone as gone:
         logger.info("confirmation refused", extra={"reason": gone.reason})
         return _page(410, "gone", gone.locale or _browser_language())

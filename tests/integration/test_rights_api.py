@@ -318,6 +318,10 @@ def test_the_page_says_try_again_when_storage_fails(
     answer = api(verify_event(token, "nl"))
     assert answer["statusCode"] == 503
     assert "Tijdelijk niet beschikbaar" in answer["body"]
+    for right in ("access", "not-a-right"):  # the form's post, a valid right or not: the same page
+        posted = api(confirm_event(token, right))
+        assert posted["statusCode"] == 503
+        assert header(posted, "Content-Type") == "text/html; charset=utf-8"
 
 
 # ---------------------------------------------------------------- the DPO's routes
