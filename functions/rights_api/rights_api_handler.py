@@ -330,6 +330,15 @@ def show_confirmation_head(token: Annotated[str | None, Query()] = None) -> Resp
     return _show(token)
 
 
+def _invalid_right(token: str) -> Response[str]:
+    """422: the form again with the error; when the link is dead too, the "no longer valid" page (still a
+    422: the invalid field is checked first, whatever the token)."""
+    try:
+        return _confirm_page(422, wiring.rights.preview(token), token, error=True)
+    except TokenGone as gone:
+        return _page(422, "gone", gone.locale or _browser_language())
+
+
 @app.post(
     "/rights-requests/verify",
     summary="Confirm a rights request (mailbox control), as the right the person chose",
@@ -340,7 +349,11 @@ def show_confirmation_head(token: Annotated[str | None, Query()] = None) -> Resp
     "token stays unused.",
     responses={
         200: {"description": "Confirmed.", "content": {"text/html": {}}},
-        422: {"description": "No valid right chosen; nothing was used.", "content": {"text/html": {}}},
+        422: {
+            "description": "No valid right chosen; nothing was used. The page shows the form again, or, when "
+            "the link is no longer valid either, says so.",
+            "content": {"text/html": {}},
+        },
         **_PAGE_RESPONSES,
     },
     tags=["rights"],
@@ -363,7 +376,7 @@ def confirm(
         try:
             request = wiring.rights.verify(token, right or "")
         except ValidationFailed:  # the form again, in the request's language, with the error; token unused
-            return _confirm_page(422, wiring.rights.preview(token), token, error=True)
+            return _invalid_right(token)
     except TokenGone as gone:
         logger.info("confirmation refused", extra={"reason": gone.reason})
         return _page(410, "gone", gone.locale or _browser_language())

@@ -268,6 +268,12 @@ def test_a_post_that_is_not_the_form_changes_nothing(api: Any, rights: RightsHar
     assert rights.item(created["request_id"]) == before
 
 
+def test_an_invalid_right_with_a_dead_link_is_still_a_422(api: Any) -> None:
+    answer = api(confirm_event("A" * 43, "__not_a_right__"))
+    assert answer["statusCode"] == 422  # the field is checked first, whatever the token
+    assert "Link niet meer geldig" in answer["body"]  # the browser's language (the sample's: nl)
+
+
 def test_an_expired_link_is_gone_for_get_and_post(api: Any, rights: RightsHarness) -> None:
     created = create(api, locale="nl")
     token = rights.mailbox.token(EMAIL)
