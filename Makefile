@@ -23,7 +23,7 @@ PYTEST_ARGS ?=
 .PHONY: help dev test lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench audit fuzz load build smoke deploy clean
 
 help: ## list the verbs
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.stamp: requirements-dev.txt layers/common/requirements.txt
 	@test -n "$(PYTHON)" || { echo "no python >= 3.11 found" >&2; exit 1; }

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from bench._core import Options, Progress, Report
 from bench._intake import LAYER, ROOT
@@ -293,13 +294,14 @@ def drive_account_events(probe: Probe, stack: Stack, shared: Shared, n: int, dri
 
 def drive_rights_api(probe: Probe, stack: Stack, shared: Shared, n: int, driven: Driven) -> None:
     """Per case: the DPO records a request (verified: queued at once; unverified: acknowledged by mail with a
-    link), reads it; the person opens the link; every fourth case the DPO lists open requests, every
-    third extends a deadline. The first cases are the intake's reserved people (an inquiry and a ticket
-    each, for the worker's export or erasure), the rest new addresses."""
+    link), reads it; the person opens the link and confirms on its page; every fourth case the DPO lists
+    open requests, every third extends a deadline. The first cases are the intake's reserved people (an
+    inquiry and a ticket each, for the worker's export or erasure), the rest new addresses."""
     from devstack.emulators.mail import SentMail, moto_sent_messages
 
     create, get, listing = sample("rights_api_create"), sample("rights_api_get"), sample("rights_api_list")
     verify, extend = sample("rights_api_verify"), sample("rights_api_extend")
+    confirm = sample("rights_api_confirm")
     mail = SentMail(moto_sent_messages(REGION))
     link = re.compile(r"/rights-requests/verify\?token=([A-Za-z0-9_-]+)")
     cases = max(1, n // 3)
@@ -328,6 +330,8 @@ def drive_rights_api(probe: Probe, stack: Stack, shared: Shared, n: int, driven:
             if found:
                 token = found[-1].group(1)
                 http(driven, probe.invoke(api_event(verify, query={"token": token})), "verify", {200})
+                form = urlencode({"token": token, "right": body["type"]})
+                http(driven, probe.invoke(api_event(confirm, body=form)), "confirm", {200})
             else:
                 driven.note("verify: no mail with a link", False)
         if i % 4 == 3:

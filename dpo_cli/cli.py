@@ -1,4 +1,4 @@
-"""``contact-intake-dpo``: handle rights requests from the command line (README "DPO guide").
+"""``contact-intake-dpo``: handle rights requests from the command line (docs/dpo-guide.md).
 
 Every command signs its request with your AWS credentials (SigV4). People get aligned tables; scripts get
 the API's JSON with ``--json``. Exit codes: 0 done, 1 refused or failed (the message says why), 2 usage.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -24,7 +25,9 @@ RIGHTS = (
     "objection",
     "consent_withdrawal",
 )
-STATUSES = ("open", "awaiting_verification", "verified", "in_progress", "completed", "rejected")
+STATUSES = ("open", "awaiting_verification", "verified", "in_progress", "completed", "rejected", "expired")
+CLOSED = frozenset({"completed", "rejected", "expired"})  # no deadline runs for these
+LANGUAGES = ("nl", "de", "en", "fr")
 CORRECTABLE = ("name", "email", "customer_number")
 
 Handler = Callable[[DpoClient, argparse.Namespace], dict[str, Any]]
@@ -51,8 +54,26 @@ def _moment(value: str | None) -> str:
     return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC") if value else "-"
 
 
-def _days(value: int) -> str:
-    return f"{value} overdue" if value < 0 else str(value)
+def _days(value: int, status: str) -> str:
+    """The deadline in words: "6 days left", "34 days overdue", "due today"; nothing for a closed request."""
+    if status in CLOSED:
+        return ""
+    if value == 0:
+        return "due today"
+    count = abs(value)
+    unit = "day" if count == 1 else "days"
+    return f"{count} {unit} overdue" if value < 0 else f"{count} {unit} left"
+
+
+def _locale(value: str) -> str:
+    """--locale: nl, de, en or fr (a regional variant such as de-AT is its language)."""
+    primary = value.strip().replace("_", "-").split("-")[0].lower()
+    if primary not in LANGUAGES:
+        raise argparse.ArgumentTypeError(
+            f"unsupported language {value!r}: choose one of {', '.join(LANGUAGES)} (the person's mails and "
+            "confirmation page are written in these)"
+        )
+    return primary
 
 
 def format_list(answer: dict[str, Any]) -> str:
@@ -67,11 +88,11 @@ def format_list(answer: dict[str, Any]) -> str:
             r["channel"],
             _day(r["received_at"]),
             _day(r["extended_due_at"] or r["due_at"]) + (" (ext.)" if r["extended_due_at"] else ""),
-            _days(r["days_left"]),
+            _days(r["days_left"], r["status"]) or "-",
         )
         for r in requests
     ]
-    return table(("ID", "TYPE", "STATUS", "CHANNEL", "RECEIVED", "DUE", "DAYS LEFT"), rows)
+    return table(("ID", "TYPE", "STATUS", "CHANNEL", "RECEIVED", "DUE", "DEADLINE"), rows)
 
 
 def format_request(request: dict[str, Any]) -> str:
@@ -84,7 +105,11 @@ def format_request(request: dict[str, Any]) -> str:
         ("E-mail", request["email"]),
         ("Language", request["locale"]),
         ("Received", _moment(request["received_at"])),
-        ("Due", f"{_moment(due)} ({_days(request['days_left'])} days left)"),
+        (
+            "Due",
+            _moment(due)
+            + (f" ({deadline})" if (deadline := _days(request["days_left"], request["status"])) else ""),
+        ),
     ]
     if request["extended_due_at"]:
         fields += [
@@ -174,6 +199,7 @@ COMMANDS: dict[str, tuple[Handler, Callable[[dict[str, Any]], str]]] = {
     "decide-objection": (lambda c, a: c.decide_objection(a.request_id, a.upheld, a.grounds), format_request),
     "lift-restriction": (lambda c, a: c.lift_restriction(a.request_id), format_request),
     "amend": (_amend, format_request),
+    "resend": (lambda c, a: c.resend(a.request_id), format_request),
 }
 
 
@@ -200,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="contact-intake-dpo",
         description="Handle data subject rights requests (access, erasure, ...) as the DPO.",
-        epilog="Every request is signed with your AWS credentials. See the README's DPO guide.",
+        epilog="Every request is signed with your AWS credentials. See docs/dpo-guide.md.",
     )
     _connection_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -221,7 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--type", required=True, choices=(*RIGHTS, "unclassified"), help="the right asked for"
     )
     create.add_argument("--email", required=True, help="the person's e-mail address (answers go there)")
-    create.add_argument("--locale", default="en", help="the person's language: nl, de, en or fr (default en)")
+    create.add_argument(
+        "--locale", default="en", type=_locale, help="the person's language: nl, de, en or fr (default en)"
+    )
     verified = create.add_mutually_exclusive_group(required=True)
     verified.add_argument(
         "--verified", dest="verified", action="store_true", help="you verified their identity"
@@ -295,6 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
     amend.add_argument("request_id", metavar="ID")
     amend.add_argument("--type", choices=RIGHTS, help="the right asked for")
     amend.add_argument("--correct", action="append", metavar="FIELD=VALUE", help="a corrected value")
+
+    resend = command(
+        "resend",
+        "send a fresh confirmation link for a request awaiting verification (the old link stops working)",
+        "Send the person a fresh confirmation link, valid for seven days, for a request still awaiting "
+        "verification; the old link stops working at once. A confirmed, closed or expired request is "
+        "refused.",
+    )
+    resend.add_argument("request_id", metavar="ID")
     return parser
 
 
@@ -309,5 +346,21 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except CliError as error:
         print(f"contact-intake-dpo: {error}", file=err)
         return 1
-    print(json.dumps(answer, indent=2, ensure_ascii=False) if args.json else formatter(answer), file=out)
+    text = json.dumps(answer, indent=2, ensure_ascii=False) if args.json else formatter(answer)
+    try:
+        print(text, file=out)
+        out.flush()
+    except BrokenPipeError:  # piped into `head` or `less` that quit: the reader has what it wanted
+        _silence(out)
     return 0
+
+
+def _silence(out: TextIO) -> None:
+    """After a broken pipe, point the stream at /dev/null so the interpreter's final flush stays quiet."""
+    try:
+        descriptor = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)

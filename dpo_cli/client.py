@@ -109,6 +109,9 @@ class DpoClient:
     def amend(self, request_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", f"/rights-requests/{request_id}/amend", body)
 
+    def resend(self, request_id: str) -> dict[str, Any]:
+        return self._call("POST", f"/rights-requests/{request_id}/resend")
+
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None, query: dict[str, str] | None = None
     ) -> dict[str, Any]:

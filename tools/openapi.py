@@ -40,6 +40,8 @@ _PLACEHOLDER_ENV = {
     "MAIL_FROM": "privacy@shop.example",
     "RECORDINGS_TABLE": "RecordingsTable",
     "RECORDINGS_BUCKET": "recordings-bucket",
+    "DPO_PRINCIPAL_ARN": "arn:aws:iam::123456789012:role/dpo",
+    "TELEPHONY_PRINCIPAL_ARN": "arn:aws:iam::123456789012:role/telephony",
 }
 FORM = "application/x-www-form-urlencoded"
 

@@ -1,4 +1,5 @@
-"""RightsApiFunction: the DPO's routes (AWS_IAM: SigV4-signed) and the public verification link.
+"""RightsApiFunction: the DPO's routes (AWS_IAM: SigV4-signed) and the public verification link: GET shows
+the confirmation page and changes nothing (mail scanners open every link), POST confirms.
 
 A thin adapter over RightsService. The DPO's identity is the IAM principal API Gateway authenticated
 (``requestContext.identity.userArn``); it is recorded in the audit trail as ``dpo:<arn>``. Lists carry no
@@ -12,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Final, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Form, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import (
@@ -27,14 +28,14 @@ from pydantic import (
 
 from contact_intake import http
 from contact_intake.config import RightsApiSettings
-from contact_intake.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable
+from contact_intake.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable, ValidationFailed
 from contact_intake.models import Email, Locale, OneLine200, iso_text_only, reject_binary_characters
 from contact_intake.observability import logger, metrics
 from contact_intake.principals import caller_arn, require_principal
 from contact_intake.rights.deadlines import days_left
 from contact_intake.rights.errors import Forbidden, TokenGone
-from contact_intake.rights.models import RequestStatus, RightsRequest, RightType
-from contact_intake.rights.outbound import language_of, render_page
+from contact_intake.rights.models import RIGHTS, RequestStatus, RightsRequest, RightType
+from contact_intake.rights.outbound import language_of, render_confirm_page, render_page
 from contact_intake.rights.service import ListedRequest
 from contact_intake.rights.wiring import RightsWiring
 
@@ -52,7 +53,9 @@ REQUEST_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 # The verification page: no scripts, no external resources, never cached, and no Referer (the URL holds
 # the token).
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    # form-action: the confirmation form posts back to this API only
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -270,31 +273,118 @@ def _browser_language() -> str | None:
     return language_of(first) if first else None
 
 
-@app.get(
-    "/rights-requests/verify",
-    summary="Confirm a rights request by its e-mailed link (mailbox control)",
-    description="Opened from the acknowledgement e-mail. Confirms the request once and queues it; a small "
-    "HTML page in the request's language answers.",
-    responses={
-        200: {"description": "Confirmed.", "content": {"text/html": {}}},
-        400: {"description": "The link has no token.", "content": {"text/html": {}}},
-        410: {
-            "description": "The link is unknown, was already used or has expired.",
-            "content": {"text/html": {}},
-        },
-        503: {"description": "Temporarily unavailable; the link still works.", "content": {"text/html": {}}},
+_PAGE_RESPONSES: dict[int, OpenAPIResponse] = {
+    400: {
+        "description": "The link has no token, or the form could not be read.",
+        "content": {"text/html": {}},
     },
-    tags=["rights"],
-)
-def verify(
-    token: Annotated[str | None, Query(description="The token from the e-mail.")] = None,
-) -> Response[str]:
+    410: {
+        "description": "The link is unknown, was already used, was replaced by a newer one, or has expired.",
+        "content": {"text/html": {}},
+    },
+    503: {"description": "Temporarily unavailable; the link still works.", "content": {"text/html": {}}},
+}
+
+
+def _show(token: str | None) -> Response[str]:
+    """The confirmation page for a live link. Reads only (RightsService.preview): GET and HEAD change
+    nothing."""
     if not token:
         return _page(400, "missing", _browser_language())
     try:
-        request = wiring.rights.verify(token)
+        request = wiring.rights.preview(token)
     except TokenGone as gone:
         logger.info("verification link refused", extra={"reason": gone.reason})
+        return _page(410, "gone", gone.locale or _browser_language())
+    except ServiceUnavailable:
+        return _page(503, "unavailable", _browser_language())
+    return _confirm_page(200, request, token)
+
+
+def _confirm_page(status: int, request: RightsRequest, token: str, *, error: bool = False) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type="text/html; charset=utf-8",
+        body=render_confirm_page(
+            request.locale, right=request.type, reference=request.request_id, token=token, error=error
+        ),
+        headers=dict(PAGE_HEADERS),
+    )
+
+
+@app.get(
+    "/rights-requests/verify",
+    summary="The page an e-mailed link opens: what was asked and what it does, with a confirmation form",
+    description="Opened from the acknowledgement e-mail (and by mail gateways' link scanners). Changes "
+    "nothing: the token is not used, nothing is queued or recorded. The HTML page, in the request's "
+    "language, names the right read from the mail and what carrying out each right does, and holds a form "
+    "(no script) that posts `token` and the chosen `right` to `POST /rights-requests/verify`.",
+    responses={
+        200: {"description": "The confirmation page.", "content": {"text/html": {}}},
+        **_PAGE_RESPONSES,
+    },
+    tags=["rights"],
+)
+def show_confirmation(
+    token: Annotated[str | None, Query(description="The token from the e-mail.")] = None,
+) -> Response[str]:
+    return _show(token)
+
+
+@app.head("/rights-requests/verify", include_in_schema=False)
+def show_confirmation_head(token: Annotated[str | None, Query()] = None) -> Response[str]:
+    return _show(token)
+
+
+def _invalid_right(token: str) -> Response[str]:
+    """422: the form again with the error; when the link is dead too, the "no longer valid" page (still a
+    422: the invalid field is checked first, whatever the token)."""
+    try:
+        return _confirm_page(422, wiring.rights.preview(token), token, error=True)
+    except TokenGone as gone:
+        return _page(422, "gone", gone.locale or _browser_language())
+
+
+@app.post(
+    "/rights-requests/verify",
+    summary="Confirm a rights request (mailbox control), as the right the person chose",
+    description="Posted by the confirmation page's form (`application/x-www-form-urlencoded`). Uses the "
+    "token once (of two concurrent posts one wins, the other gets 410), sets the request's right to the "
+    "chosen one, queues it and records in the audit trail whether the right was changed. No cookie: the "
+    "token is the secret. A `right` that is not one of the seven answers 422 with the form again, and the "
+    "token stays unused.",
+    responses={
+        200: {"description": "Confirmed.", "content": {"text/html": {}}},
+        422: {
+            "description": "No valid right chosen; nothing was used. The page shows the form again, or, when "
+            "the link is no longer valid either, says so.",
+            "content": {"text/html": {}},
+        },
+        **_PAGE_RESPONSES,
+    },
+    tags=["rights"],
+)
+def confirm(
+    token: Annotated[
+        str | None, Form(description="The token from the e-mail (a hidden field of the page).")
+    ] = None,
+    right: Annotated[
+        str | None,
+        Form(
+            description="The right to carry out: one of " + ", ".join(f"`{r}`" for r in RIGHTS) + ".",
+            json_schema_extra={"enum": [str(r) for r in RIGHTS]},
+        ),
+    ] = None,
+) -> Response[str]:
+    if http.media_type(app.current_event.raw_event) != http.FORM or not token:
+        return _page(400, "missing", _browser_language())
+    try:
+        try:
+            request = wiring.rights.verify(token, right or "")
+        except ValidationFailed:  # the form again, in the request's language, with the error; token unused
+            return _invalid_right(token)
+    except TokenGone as gone:
+        logger.info("confirmation refused", extra={"reason": gone.reason})
         return _page(410, "gone", gone.locale or _browser_language())
     except ServiceUnavailable:
         return _page(503, "unavailable", _browser_language())
@@ -332,8 +422,13 @@ def create_request(body: Annotated[CreateRightsRequest, Body(embed=False)]) -> R
 )
 def list_requests(
     status: Annotated[
-        Literal["open", "awaiting_verification", "verified", "in_progress", "completed", "rejected"],
-        Query(description="`open`: awaiting verification, verified or in progress."),
+        Literal[
+            "open", "awaiting_verification", "verified", "in_progress", "completed", "rejected", "expired"
+        ],
+        Query(
+            description="`open`: awaiting verification, verified or in progress. `expired`: the link's life "
+            "ran out unconfirmed (terminal; nothing was mailed)."
+        ),
     ] = "open",
 ) -> Response[str]:
     _principal()
@@ -402,6 +497,20 @@ def decide_objection(
 )
 def lift_restriction(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
     return _json(200, _view(wiring.rights.lift_restriction(request_id, principal=_principal())))
+
+
+@app.post(
+    "/rights-requests/<request_id>/resend",
+    summary="Send a fresh confirmation link for a request awaiting verification (the old link dies)",
+    description="The new token replaces the old in one write (the old link answers 410 from then on); the "
+    "person gets the acknowledgement again with the new link, valid for seven days. A confirmed, closed or "
+    "expired request is refused with 409.",
+    responses={200: _ok("Resent.", RequestView), **_DPO_ERRORS},
+    tags=["rights (DPO)"],
+)
+def resend_link(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
+    request = wiring.rights.resend(request_id, principal=_principal(), api_url=_api_url())
+    return _json(200, _view(request))
 
 
 @app.post(

@@ -1,4 +1,5 @@
-"""SweeperFunction, on a schedule: erase what is past ``expires_at``, re-enqueue stuck inquiries.
+"""SweeperFunction, on a schedule: erase what is past ``expires_at``, re-enqueue stuck inquiries, and mark
+rights requests whose link ran out unconfirmed ``expired`` (contact_intake.rights.expiry).
 
 A thin adapter over Sweeper; the answer is the run's counts (no ids, nothing personal).
 """
@@ -10,7 +11,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contact_intake.config import SweeperSettings
+from contact_intake.errors import ContactIntakeError
 from contact_intake.observability import logger, metrics
+from contact_intake.rights.expiry import expire_unverified
 from contact_intake.wiring import SweeperWiring
 
 settings = SweeperSettings.from_env()  # a bad configuration fails here, at init, naming the variable
@@ -20,4 +23,21 @@ wiring = SweeperWiring(settings)
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return wiring.sweeper.run(time_left_ms=context.get_remaining_time_in_millis).as_dict()
+    expired = _expire_unverified_rights_requests()
+    report = wiring.sweeper.run(time_left_ms=context.get_remaining_time_in_millis).as_dict()
+    if expired is not None:
+        report["rights_requests_expired"] = expired
+    return report
+
+
+def _expire_unverified_rights_requests() -> int | None:
+    """The expiry pass first (a few keyed writes): its failure is logged and left for the next run, so the
+    erasures still happen; reads show such requests as expired meanwhile."""
+    store = wiring.rights_requests
+    if store is None:
+        return None
+    try:
+        return expire_unverified(store, wiring.clock())
+    except ContactIntakeError as error:
+        logger.error("rights request expiry failed", extra={"error": type(error).__name__})
+        return None

@@ -7,11 +7,16 @@ run when a test person's data shows up in it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests import logcapture
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.devstack_process import RunningDevstack, start_devstack, stop_devstack
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +29,22 @@ def devstack() -> Iterator[RunningDevstack]:
         logcapture.record("\n".join(stack.output))
         assert code == 0, "devstack did not stop cleanly on SIGTERM:\n" + "\n".join(stack.output[-40:])
         assert "devstack: stopped" in stack.output, stack.output[-5:]
+
+
+# One Playwright driver and one Chromium for every browser test of the session (the form's and the
+# confirmation page's): the sync API allows one driver per thread.
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -11,7 +11,6 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,26 +19,16 @@ from playwright.sync_api import (
     BrowserContext,
     Locator,
     Page,
-    Playwright,
     Request,
     Route,
     expect,
-    sync_playwright,
 )
 
 from tests.builders import PERSON
+from tests.e2e.chromium import CHROMIUM, NO_CHROMIUM
 from tests.e2e.devstack_process import ROOT, RunningDevstack
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "form"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 TIMEOUT_MS = 30_000  # the first post pays the intake function's cold start on a busy 2-core machine
@@ -47,10 +36,7 @@ TIMEOUT_MS = 30_000  # the first post pays the intake function's cold start on a
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="no Debian chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)",
-    ),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM),
 ]
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -108,19 +94,6 @@ EN_LABELS = LANGUAGES["en"]["labels"]
 
 
 # --- fixtures and helpers ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_driver: Playwright) -> Iterator[Browser]:
-    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The DPO API and its CLI on devstack: SigV4 with local/local or a 403 on every DPO route; the link
-mailed to the person (read from /_local/mail.json) confirms once; contact-intake-dpo drives it all."""
+mailed to the person (read from /_local/mail.json) shows a page, whose form confirms once; the DPO can
+resend a link; contact-intake-dpo drives it all."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ ROUTES = [
     ("POST", "/rights-requests/{id}/objection-decision"),
     ("POST", "/rights-requests/{id}/lift-restriction"),
     ("POST", "/rights-requests/{id}/amend"),
+    ("POST", "/rights-requests/{id}/resend"),
 ]
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/rights-requests/verify\?token=[A-Za-z0-9_-]+)")
 
@@ -113,25 +115,59 @@ def test_every_dpo_route_answers_a_signed_request(devstack: RunningDevstack) -> 
     assert any("Restriction of processing lifted" in s for s in subjects)
 
 
-def test_the_mailed_link_confirms_once(devstack: RunningDevstack) -> None:
+def test_the_mailed_link_shows_a_page_and_the_form_confirms_once(devstack: RunningDevstack) -> None:
     address = an_address()
     created = dpo(devstack).create(
         {"type": "erasure", "email": address, "locale": "fr", "identity_verified": False}
     )
     link = link_for(devstack, address)
-    first = requests.get(link, timeout=HTTP_TIMEOUT)
+    # a mail gateway's scanner opens the link: GET and HEAD, any number of times, change nothing
+    for _ in range(2):
+        shown = requests.get(link, timeout=HTTP_TIMEOUT)
+        assert shown.status_code == 200
+        assert "Confirmez votre demande" in shown.text
+        assert shown.headers["Cache-Control"] == "no-store"
+        assert shown.headers["Referrer-Policy"] == "no-referrer"
+        assert requests.head(link, timeout=HTTP_TIMEOUT).status_code == 200
+    assert dpo(devstack).show(created["request_id"])["status"] == "awaiting_verification"
+    token = link.split("token=", 1)[1]
+    form = {"token": token, "right": "access"}  # the person chose access instead of erasure
+    first = requests.post(link.split("?")[0], data=form, timeout=HTTP_TIMEOUT)
     assert first.status_code == 200
     assert "Demande confirmée" in first.text
-    assert first.headers["Cache-Control"] == "no-store"
-    again = requests.get(link, timeout=HTTP_TIMEOUT)
+    again = requests.post(link.split("?")[0], data=form, timeout=HTTP_TIMEOUT)
     assert again.status_code == 410
     assert "Lien plus valable" in again.text
-    # verified, then the worker's (verified -> in progress -> completed, once it exists)
-    shown = dpo(devstack).show(created["request_id"])
-    assert shown["status"] in {"verified", "in_progress", "completed"}
-    assert [a["action"] for a in shown["audit"]][:3] == ["received", "acknowledged", "verified"]
+    assert requests.get(link, timeout=HTTP_TIMEOUT).status_code == 410
+    # verified as access, then the worker's (verified -> in progress -> completed)
+    shown_request = dpo(devstack).show(created["request_id"])
+    assert shown_request["type"] == "access"
+    assert shown_request["status"] in {"verified", "in_progress", "completed"}
+    assert [a["action"] for a in shown_request["audit"]][:3] == ["received", "acknowledged", "verified"]
+    assert shown_request["audit"][2]["counts"] == {"right_changed": 1, "from_erasure": 1, "to_access": 1}
     missing = requests.get(link.split("?")[0], timeout=HTTP_TIMEOUT)
     assert missing.status_code == 400
+
+
+def test_resend_kills_the_old_link_and_mails_a_new_one(devstack: RunningDevstack) -> None:
+    address = an_address()
+    created = cli(devstack, "create", "--type", "access", "--email", address, "--send-link", "--json")
+    assert created.returncode == 0, created.stderr
+    request_id = json.loads(created.stdout)["request_id"]
+    old = link_for(devstack, address)
+    resent = cli(devstack, "resend", request_id)
+    assert resent.returncode == 0, resent.stderr
+    assert "token_resent" in resent.stdout
+    new = wait_for(lambda: mails_to(devstack, address)[1:], "the second link")[-1]
+    found = LINK.search(new["text"])
+    assert found
+    assert found.group(1) != old
+    assert requests.get(old, timeout=HTTP_TIMEOUT).status_code == 410
+    assert requests.get(found.group(1), timeout=HTTP_TIMEOUT).status_code == 200
+    verified = cli(devstack, "create", "--type", "access", "--email", address, "--verified", "--json")
+    refused = cli(devstack, "resend", json.loads(verified.stdout)["request_id"])
+    assert refused.returncode == 1
+    assert "only a request awaiting verification gets a new link" in refused.stderr
 
 
 def test_the_mail_page_shows_what_was_sent(devstack: RunningDevstack) -> None:
@@ -181,7 +217,7 @@ def test_the_cli_against_devstack(devstack: RunningDevstack) -> None:
     assert listed.returncode == 0, listed.stderr
     (line,) = [line for line in listed.stdout.splitlines() if line.startswith(request_id)]
     assert line.split()[1:4] == ["erasure", "awaiting_verification", "dpo"]
-    assert line.split()[-1] == str((due.date() - datetime.now(UTC).date()).days)  # days left
+    assert line.endswith(f"{(due.date() - datetime.now(UTC).date()).days} days left")
     assert address not in listed.stdout  # the list carries no addresses
     extended = cli(devstack, "extend", request_id, "--months", "2", "--reason", "Veel gegevens.")
     assert extended.returncode == 0, extended.stderr

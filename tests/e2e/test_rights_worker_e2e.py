@@ -58,8 +58,16 @@ def request_by_mail(devstack: RunningDevstack, address: str, subject: str, text:
     acknowledgement = wait_for(lambda: mails_to(devstack, address), f"the acknowledgement to {address}")[-1]
     link = LINK.search(acknowledgement["text"])
     assert link, acknowledgement["text"]
-    page = requests.get(link.group(1), timeout=HTTP_TIMEOUT)
+    page = requests.get(link.group(1), timeout=HTTP_TIMEOUT)  # the confirmation page: changes nothing
     assert page.status_code == 200, page.text
+    read = re.search(r'name="right" value="([a-z_]+)" checked', page.text)
+    assert read, page.text
+    confirmed = requests.post(  # the person confirms the right read from the mail
+        link.group(1).split("?")[0],
+        data={"token": link.group(1).split("token=", 1)[1], "right": read.group(1)},
+        timeout=HTTP_TIMEOUT,
+    )
+    assert confirmed.status_code == 200, confirmed.text
     return str(mail["request_id"]), str(delivery["key"])
 
 

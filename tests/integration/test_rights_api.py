@@ -4,9 +4,14 @@ verification page in the request's language, and the DPO's routes with their ide
 from __future__ import annotations
 
 import base64
+import html
 import importlib
 import json
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -85,22 +90,200 @@ def create(api: Any, **fields: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- the verification page
 
 
-def test_the_link_confirms_once_in_the_requests_language(api: Any, rights: RightsHarness) -> None:
+def confirm_event(token: str | None, right: str | None, *, raw: str | None = None) -> dict[str, Any]:
+    """The confirmation form's POST (events/rights_api_confirm.json) with ``token`` and ``right``."""
+    event = sample_event("rights_api_confirm.json")
+    fields = {name: value for name, value in (("token", token), ("right", right)) if value is not None}
+    event["body"] = raw if raw is not None else urlencode(fields)
+    return event
+
+
+def head_event(token: str) -> dict[str, Any]:
+    event = verify_event(token, "en")
+    event["httpMethod"] = event["requestContext"]["httpMethod"] = "HEAD"
+    return event
+
+
+def checked_right(page: str) -> list[str]:
+    """The rights preselected on a confirmation page."""
+    return re.findall(r'name="right" value="([a-z_]+)" checked', page)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_opening_the_link_changes_nothing(api: Any, rights: RightsHarness, method: str) -> None:
+    # a mail gateway's scanner opens every link with GET or HEAD before the person reads the mail
+    created = create(api, type="erasure", locale="de")
+    token = rights.mailbox.token(EMAIL)
+    before = rights.item(created["request_id"])
+    mails_before = len(rights.mailbox.messages())
+    for _ in range(3):
+        answer = api(verify_event(token, "fr") if method == "GET" else head_event(token))
+        assert answer["statusCode"] == 200
+        assert header(answer, "Cache-Control") == "no-store"
+        assert header(answer, "Referrer-Policy") == "no-referrer"
+    after = rights.item(created["request_id"])
+    assert after == before  # the store: status, token, type, every attribute as it was
+    assert after is not None
+    assert after["status"] == {"S": "awaiting_verification"}
+    assert "token_used_at" not in after
+    assert [entry["M"]["action"]["S"] for entry in after["audit"]["L"]] == ["received", "acknowledged"]
+    assert rights.queued() == []  # the queue: nothing for the worker
+    assert len(rights.mailbox.messages()) == mails_before
+    assert rights.store.require(created["request_id"]).status is RequestStatus.AWAITING_VERIFICATION
+
+
+def test_the_page_names_the_right_what_it_does_and_holds_the_form(api: Any, rights: RightsHarness) -> None:
+    create(api, type="erasure", locale="de")
+    token = rights.mailbox.token(EMAIL)
+    page = api(verify_event(token, accept_language="fr"))
+    body = page["body"]
+    assert header(page, "Content-Type") == "text/html; charset=utf-8"
+    assert '<html lang="de">' in body  # the request's language, not the browser's
+    assert "Aus Ihrer Nachricht haben wir verstanden: Löschung Ihrer personenbezogenen Daten" in body
+    assert "Das kann nicht rückgängig gemacht werden." in body  # what erasure does
+    assert '<form method="post" action="verify">' in body
+    assert f'<input type="hidden" name="token" value="{token}">' in body
+    assert len(re.findall(r'type="radio"', body)) == 7  # the seven rights, unclassified not among them
+    assert checked_right(body) == ["erasure"]  # preselected as read from the mail
+    assert "<script" not in body
+    csp = header(page, "Content-Security-Policy") or ""
+    assert "default-src 'none'" in csp
+    assert "form-action 'self'" in csp
+
+
+def test_the_form_confirms_once_in_the_requests_language(api: Any, rights: RightsHarness) -> None:
     created = create(api, locale="de")
     token = rights.mailbox.token(EMAIL)
-    first = api(verify_event(token, accept_language="fr"))
+    first = api(confirm_event(token, "access"))
     assert first["statusCode"] == 200
-    assert header(first, "Content-Type") == "text/html; charset=utf-8"
-    assert '<html lang="de">' in first["body"]  # the request's language, not the browser's
+    assert '<html lang="de">' in first["body"]
     assert "Anfrage bestätigt" in first["body"]
     assert header(first, "Cache-Control") == "no-store"
     assert header(first, "Referrer-Policy") == "no-referrer"
-    assert "default-src 'none'" in (header(first, "Content-Security-Policy") or "")
-    again = api(verify_event(token))
+    again = api(confirm_event(token, "access"))
     assert again["statusCode"] == 410
     assert "Link nicht mehr gültig" in again["body"]
-    assert rights.store.require(created["request_id"]).status is RequestStatus.VERIFIED
+    assert api(verify_event(token))["statusCode"] == 410  # the page, too, says the link is used
+    request = rights.store.require(created["request_id"])
+    assert request.status is RequestStatus.VERIFIED
+    assert (request.audit[-1].action, dict(request.audit[-1].counts)) == ("verified", {"right_changed": 0})
     assert rights.queued() == [{"request_id": created["request_id"]}]
+
+
+def test_of_two_concurrent_posts_one_wins(api: Any, rights: RightsHarness) -> None:
+    # Both posts read everything before either writes (a barrier at the write); DynamoDB then applies the
+    # two conditional UpdateItems one after the other (moto does not serialise them itself: a lock does).
+    created = create(api)
+    token = rights.mailbox.token(EMAIL)
+    at_the_write = threading.Barrier(2, timeout=30)
+    one_at_a_time = threading.Lock()
+    client = rights.wiring.clients.dynamodb
+
+    def before(**_: Any) -> None:
+        at_the_write.wait()
+        one_at_a_time.acquire()
+
+    def after(**_: Any) -> None:
+        one_at_a_time.release()
+
+    client.meta.events.register("before-call.dynamodb.UpdateItem", before)
+    client.meta.events.register("after-call.dynamodb.UpdateItem", after)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            statuses = sorted(
+                pool.map(lambda _: int(api(confirm_event(token, "access"))["statusCode"]), range(2))
+            )
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.UpdateItem", before)
+        client.meta.events.unregister("after-call.dynamodb.UpdateItem", after)
+    assert statuses == [200, 410]
+    assert rights.queued() == [{"request_id": created["request_id"]}]
+    verified = [e for e in rights.store.require(created["request_id"]).audit if e.action == "verified"]
+    assert len(verified) == 1
+
+
+def test_the_person_may_choose_another_right(api: Any, rights: RightsHarness) -> None:
+    created = create(api, type="erasure")
+    token = rights.mailbox.token(EMAIL)
+    answer = api(confirm_event(token, "access"))
+    assert answer["statusCode"] == 200
+    request = rights.store.require(created["request_id"])
+    assert request.type is RightType.ACCESS  # what the worker will read and carry out
+    assert (request.audit[-1].action, dict(request.audit[-1].counts)) == (
+        "verified",
+        {"right_changed": 1, "from_erasure": 1, "to_access": 1},
+    )
+    assert rights.queued() == [{"request_id": created["request_id"]}]
+
+
+def test_an_unclassified_request_lets_the_person_pick(api: Any, rights: RightsHarness) -> None:
+    created = create(api, type="unclassified", locale="fr")
+    token = rights.mailbox.token(EMAIL)
+    page = api(verify_event(token))["body"]
+    assert checked_right(page) == []  # nothing preselected: the person must pick
+    assert "n'avons pas pu déterminer" in html.unescape(page)
+    nothing = api(confirm_event(token, None))
+    assert nothing["statusCode"] == 422
+    assert "Veuillez choisir l'un des droits ci-dessous." in html.unescape(nothing["body"])
+    assert 'role="alert"' in nothing["body"]
+    assert rights.store.require(created["request_id"]).status is RequestStatus.AWAITING_VERIFICATION
+    chosen = api(confirm_event(token, "restriction"))
+    assert chosen["statusCode"] == 200
+    request = rights.store.require(created["request_id"])
+    assert request.type is RightType.RESTRICTION
+    assert dict(request.audit[-1].counts) == {"right_changed": 1, "from_unclassified": 1, "to_restriction": 1}
+    assert rights.queued() == [{"request_id": created["request_id"]}]
+
+
+@pytest.mark.parametrize("right", ["unclassified", "delete_everything", "", "ERASURE"])
+def test_an_invalid_right_is_refused_and_the_token_stays_unused(
+    api: Any, rights: RightsHarness, right: str
+) -> None:
+    created = create(api, type="erasure")
+    token = rights.mailbox.token(EMAIL)
+    before = rights.item(created["request_id"])
+    answer = api(confirm_event(token, right))
+    assert answer["statusCode"] == 422
+    assert checked_right(answer["body"]) == ["erasure"]  # the form again, as it was
+    assert rights.item(created["request_id"]) == before
+    assert rights.queued() == []
+    assert api(confirm_event(token, "erasure"))["statusCode"] == 200  # the link still works
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        lambda token: confirm_event(token, "access", raw="not a form at all %zz"),
+        lambda token: confirm_event(None, "access"),
+        lambda token: {**confirm_event(token, "access"), "headers": {"Content-Type": "application/json"},
+                       "multiValueHeaders": {"Content-Type": ["application/json"]}},
+    ],
+)  # fmt: skip
+def test_a_post_that_is_not_the_form_changes_nothing(api: Any, rights: RightsHarness, event: Any) -> None:
+    created = create(api)
+    token = rights.mailbox.token(EMAIL)
+    before = rights.item(created["request_id"])
+    answer = api(event(token))
+    assert answer["statusCode"] in {400, 422}
+    assert rights.item(created["request_id"]) == before
+
+
+def test_an_invalid_right_with_a_dead_link_is_still_a_422(api: Any) -> None:
+    answer = api(confirm_event("A" * 43, "__not_a_right__"))
+    assert answer["statusCode"] == 422  # the field is checked first, whatever the token
+    assert "Link niet meer geldig" in answer["body"]  # the browser's language (the sample's: nl)
+
+
+def test_an_expired_link_is_gone_for_get_and_post(api: Any, rights: RightsHarness) -> None:
+    created = create(api, locale="nl")
+    token = rights.mailbox.token(EMAIL)
+    rights.clock.advance(days=7, seconds=1)
+    assert api(verify_event(token))["statusCode"] == 410
+    gone = api(confirm_event(token, "access"))
+    assert gone["statusCode"] == 410
+    assert "Link niet meer geldig" in gone["body"]
+    assert rights.queued() == []
+    assert rights.store.require(created["request_id"]).status is RequestStatus.EXPIRED
 
 
 @pytest.mark.parametrize(
@@ -141,6 +324,10 @@ def test_the_page_says_try_again_when_storage_fails(
     answer = api(verify_event(token, "nl"))
     assert answer["statusCode"] == 503
     assert "Tijdelijk niet beschikbaar" in answer["body"]
+    for right in ("access", "not-a-right"):  # the form's post, a valid right or not: the same page
+        posted = api(confirm_event(token, right))
+        assert posted["statusCode"] == 503
+        assert header(posted, "Content-Type") == "text/html; charset=utf-8"
 
 
 # ---------------------------------------------------------------- the DPO's routes
@@ -303,7 +490,18 @@ def test_a_malformed_request_id_is_422(api: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["create", "list", "get", "extend", "reject", "objection_decision", "lift_restriction", "amend"]
+    "name",
+    [
+        "create",
+        "list",
+        "get",
+        "extend",
+        "reject",
+        "objection_decision",
+        "lift_restriction",
+        "amend",
+        "resend",
+    ],
 )
 def test_a_dpo_route_without_an_iam_identity_is_refused(api: Any, rights: RightsHarness, name: str) -> None:
     # API Gateway lets no unsigned request through to these routes; should one arrive anyway (a mistaken
@@ -368,3 +566,74 @@ def test_a_base64_body_is_read(api: Any) -> None:
     event["body"] = base64.b64encode(event["body"].encode()).decode()
     event["isBase64Encoded"] = True
     assert api(event)["statusCode"] == 201
+
+
+# ---------------------------------------------------------------- expiry and resend
+
+
+def test_an_unconfirmed_request_expires_with_its_link(api: Any, rights: RightsHarness) -> None:
+    created = create(api, type="erasure")
+    mails = len(rights.mailbox.messages())
+    rights.clock.advance(days=7, seconds=1)  # the link's seven days are over: no periodic pass has run yet
+    open_ids = [r["request_id"] for r in body_of(api(dpo_event("list")))["requests"]]
+    assert created["request_id"] not in open_ids
+    awaiting = body_of(api(dpo_event("list", status="awaiting_verification")))["requests"]
+    assert awaiting == []
+    (expired,) = body_of(api(dpo_event("list", status="expired")))["requests"]
+    assert (expired["request_id"], expired["status"]) == (created["request_id"], "expired")
+    shown = body_of(api(dpo_event("get", created["request_id"])))
+    assert shown["status"] == "expired"
+    assert [e["action"] for e in shown["audit"]] == ["received", "acknowledged"]  # kept, with its trail
+    refused = api(dpo_event("reject", created["request_id"], body={"reasons": ["never confirmed"]}))
+    assert refused["statusCode"] == 409  # no refusal mailed to someone who may never have asked
+    assert len(rights.mailbox.messages()) == mails  # no mail at all
+    assert rights.queued() == []
+
+
+def test_resend_invalidates_the_old_link_and_mails_a_new_one(api: Any, rights: RightsHarness) -> None:
+    created = create(api, locale="nl")
+    old = rights.mailbox.token(EMAIL)
+    rights.clock.advance(days=6)
+    answer = api(dpo_event("resend", created["request_id"]))
+    assert answer["statusCode"] == 200, answer
+    new = rights.mailbox.token(EMAIL)
+    assert new != old
+    assert rights.mailbox.last(EMAIL)["subject"] == f"Bevestig uw privacyverzoek ({created['request_id']})"
+    assert api(verify_event(old))["statusCode"] == 410
+    assert api(confirm_event(old, "access"))["statusCode"] == 410
+    rights.clock.advance(days=3)  # past the first link's life, inside the new one's
+    assert api(verify_event(new))["statusCode"] == 200
+    assert api(confirm_event(new, "access"))["statusCode"] == 200
+    audit = [(e.action, e.actor) for e in rights.store.require(created["request_id"]).audit]
+    assert ("token_resent", f"dpo:{SAMPLE_ARN}") in audit
+    assert audit[-1] == ("verified", "system")
+
+
+@pytest.mark.parametrize("state", ["verified", "rejected", "expired"])
+def test_resend_of_a_confirmed_or_closed_request_is_refused(
+    api: Any, rights: RightsHarness, state: str
+) -> None:
+    created = create(api)
+    token = rights.mailbox.token(EMAIL)
+    if state == "verified":
+        assert api(confirm_event(token, "access"))["statusCode"] == 200
+    elif state == "rejected":
+        api(dpo_event("reject", created["request_id"], body={"reasons": ["duplicate"]}))
+    else:
+        rights.clock.advance(days=8)
+    mails = len(rights.mailbox.messages())
+    answer = api(dpo_event("resend", created["request_id"]))
+    assert answer["statusCode"] == 409
+    error = body_of(answer)["error"]
+    assert error["code"] == "invalid_state"
+    assert error["message"] == (
+        f"The request is {state}: only a request awaiting verification gets a new link."
+    )
+    assert len(rights.mailbox.messages()) == mails
+
+
+def test_the_sample_create_event_makes_a_request_due_in_a_month(api: Any) -> None:
+    # events/rights_api_create.json as `sam local invoke` sends it: received now, not two years ago
+    answer = api(sample_event("rights_api_create.json"))
+    assert answer["statusCode"] == 201
+    assert 28 <= body_of(answer)["days_left"] <= 31

@@ -349,6 +349,7 @@ def test_a_rectification_without_corrections_waits_for_them(rights: RightsHarnes
 
 def test_an_extension_inside_the_first_month_is_notified_and_recorded(rights: RightsHarness) -> None:
     request = receive(rights, locale="de")
+    rights.service.verify(rights.mailbox.token(EMAIL))  # confirmed: an unconfirmed one expires after 7 days
     rights.clock.advance(days=29)
     extended = rights.service.extend(
         request.request_id, months=2, reason="Sehr viele Anfragen.", principal=DPO_ARN
@@ -368,6 +369,7 @@ def test_an_extension_inside_the_first_month_is_notified_and_recorded(rights: Ri
 
 def test_no_extension_after_the_first_month_nor_twice(rights: RightsHarness) -> None:
     late = receive(rights)
+    rights.service.verify(rights.mailbox.token(EMAIL))  # confirmed: an unconfirmed one expires after 7 days
     rights.clock.advance(days=30)  # 25 November + 30 days = 25 December: the month is over
     with pytest.raises(TransitionRefused) as refused:
         rights.service.extend(late.request_id, months=1, reason="too late", principal=DPO_ARN)

@@ -364,6 +364,37 @@ def test_access_by_email_end_to_end(
     assert LEASE not in raw_item(aws, "RightsRequestsTable", {"request_id": {"S": request.request_id}})  # type: ignore[operator]
 
 
+def test_an_erasure_confirmed_as_access_is_carried_out_as_access(
+    aws: Aws,
+    worker: RightsWorkerWiring,
+    rights_queue: RightsQueueSource,
+    helpdesk: RightsFreshdesk,
+    clock: FakeClock,
+) -> None:
+    # the mail read as erasure; on the confirmation page the person chose access instead
+    mine = an_inquiry(aws, helpdesk, clock)
+    request = worker.rights.receive(
+        channel="email", email=ZOE.email, right="erasure", locale="en", received_at=clock()
+    )
+    (ack,) = sent_mails()
+    token = re.search(r"token=([A-Za-z0-9_-]{43})", ack.text)
+    assert token is not None
+    worker.rights.verify(token.group(1), "access")
+
+    (answer,) = rights_queue.drain()
+
+    assert failures(answer) == 0
+    _, export, _completion = sent_mails()
+    ((_, content),) = export.attachments.items()
+    assert json.loads(content)["request"]["right"] == "access"  # the worker read the chosen type
+    assert (
+        raw_item(aws, "InquiriesTable", {"inquiry_id": {"S": mine.inquiry_id}}) is not None
+    )  # nothing erased
+    assert not helpdesk.tickets[mine.helpdesk_ticket_id].deleted
+    done = request_of(worker, request.request_id)
+    assert (done.type, done.status) == (RightType.ACCESS, RequestStatus.COMPLETED)
+
+
 def test_portability_sends_the_same_document(
     aws: Aws,
     worker: RightsWorkerWiring,

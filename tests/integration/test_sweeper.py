@@ -17,11 +17,15 @@ import pytest
 
 from contact_intake.models import InquiryStatus
 from contact_intake.retention import LawfulBasis
+from contact_intake.rights.models import RequestStatus
 from contact_intake.store import EXPIRY_DAY, PENDING_DAY
 from contact_intake.sweeper import SweepIncomplete
 from contact_intake.wiring import SweeperWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
 from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
+from tests.integration.rights_support import RightsHarness, rights
+
+__all__ = ["rights"]
 
 
 class ReadMeter:
@@ -115,7 +119,8 @@ def test_expired_inquiries_are_erased_with_their_tickets_through_the_index_never
         assert helpdesk.tickets[ticket_id].deleted
     assert aws.scan_count() == 20
     assert "dynamodb.Scan" not in aws.calls
-    assert aws.calls["dynamodb.Query"] == 31 + 31  # one per day of the look-back, per index
+    # one per day of the look-back, per index; and one for the unconfirmed rights requests (by_status)
+    assert aws.calls["dynamodb.Query"] == 31 + 31 + 1
     assert aws.calls["dynamodb.GetItem"] == 3  # the Eraser's base-table read, once per due item
 
 
@@ -187,3 +192,33 @@ def test_an_inquiry_restricted_after_the_index_was_read_is_held_not_erased(
     assert (report["expired_found"], report["erased"], report["held"]) == (1, 0, 1)
     assert aws.find_item(inquiry_id) is not None
     assert not helpdesk.tickets[ticket_id].deleted
+
+
+# ---------------------------------------------------------------- unconfirmed rights requests
+
+
+def test_the_sweeper_marks_unconfirmed_rights_requests_expired(
+    rights: RightsHarness, sweeper: SweeperWiring
+) -> None:
+    def receive(email: str, right: str) -> str:
+        request = rights.service.receive(
+            channel="email", email=email, right=right, locale="nl", received_at=rights.clock()
+        )
+        return request.request_id
+
+    waiting = receive(PERSON["email"], "erasure")
+    confirmed = receive("someone.else@example.org", "access")
+    rights.service.verify(rights.mailbox.token("someone.else@example.org"))
+    assert run(sweeper)["rights_requests_expired"] == 0  # inside the link's seven days: nothing
+    mails = len(rights.mailbox.messages())
+    rights.clock.advance(days=7, seconds=1)
+    assert run(sweeper)["rights_requests_expired"] == 1
+    stored = rights.item(waiting)
+    assert stored is not None
+    assert stored["status"] == {"S": "expired"}  # written now, so by_status (the DPO's list) says so too
+    last = stored["audit"]["L"][-1]["M"]
+    assert (last["action"]["S"], last["actor"]["S"]) == ("expired", "system")
+    assert rights.item(confirmed)["status"] == {"S": "verified"}  # type: ignore[index]
+    assert len(rights.mailbox.messages()) == mails  # expiry mails nobody: no refusal, no reminder
+    assert [s.request_id for s in rights.store.list_by_status(RequestStatus.EXPIRED)] == [waiting]
+    assert run(sweeper)["rights_requests_expired"] == 0  # once

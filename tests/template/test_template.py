@@ -50,8 +50,11 @@ PUBLIC_ROUTES = {
     ("OPTIONS", "/inquiries"): "IntakeFunction",
     # authenticated by the shared secret header, checked by the function in constant time
     ("POST", "/helpdesk/events"): "HelpdeskEventsFunction",
-    # the link in a rights acknowledgement: the single-use 256-bit token is the credential
+    # the link in a rights acknowledgement (GET/HEAD show the page, POST confirms): the single-use 256-bit
+    # token is the credential
     ("GET", "/rights-requests/verify"): "RightsApiFunction",
+    ("HEAD", "/rights-requests/verify"): "RightsApiFunction",
+    ("POST", "/rights-requests/verify"): "RightsApiFunction",
 }
 
 # Variables the runtime conventions own, not the settings models.

@@ -188,9 +188,17 @@ def _index(name: str) -> dict[str, str]:
             "SweeperFunction",
             {
                 "dynamodb:GetItem": [get_att("InquiriesTable", "Arn")],
-                "dynamodb:UpdateItem": [get_att("InquiriesTable", "Arn")],
+                # ... and marks unconfirmed rights requests expired (found by status, one UpdateItem each)
+                "dynamodb:UpdateItem": [
+                    get_att("InquiriesTable", "Arn"),
+                    get_att("RightsRequestsTable", "Arn"),
+                ],
                 "dynamodb:DeleteItem": [get_att("InquiriesTable", "Arn")],
-                "dynamodb:Query": [_index("by_expiry_day"), _index("by_pending")],
+                "dynamodb:Query": [
+                    _index("by_expiry_day"),
+                    _index("by_pending"),
+                    {"Fn::Sub": "${RightsRequestsTable.Arn}/index/by_status"},
+                ],
                 "dynamodb:PutItem": [get_att("ErasureLedgerTable", "Arn")],
                 "sqs:SendMessage": [get_att("InquiryQueue", "Arn")],
             },

@@ -23,8 +23,14 @@ DPO_ROUTES = {
     ("POST", "/rights-requests/{request_id}/objection-decision"),
     ("POST", "/rights-requests/{request_id}/lift-restriction"),
     ("POST", "/rights-requests/{request_id}/amend"),
+    ("POST", "/rights-requests/{request_id}/resend"),
 }
-VERIFY_ROUTE = ("GET", "/rights-requests/verify")
+# the link: GET and HEAD show the page (and change nothing), POST confirms
+VERIFY_ROUTES = {
+    ("GET", "/rights-requests/verify"),
+    ("HEAD", "/rights-requests/verify"),
+    ("POST", "/rights-requests/verify"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +103,7 @@ def test_rights_queue_redrives_to_its_dlq_which_alarms(resources: Resources) -> 
 def test_every_dpo_route_requires_a_sigv4_signature(resources: Resources) -> None:
     operations = _operations(resources["ContactApi"]["Properties"]["Body"])
     rights_routes = {route for route in operations if route[1].startswith("/rights-requests")}
-    assert rights_routes == DPO_ROUTES | {VERIFY_ROUTE}
+    assert rights_routes == DPO_ROUTES | VERIFY_ROUTES
     for route in DPO_ROUTES:
         operation = operations[route]
         assert _target(operation) == "RightsApiFunction", route
@@ -105,9 +111,10 @@ def test_every_dpo_route_requires_a_sigv4_signature(resources: Resources) -> Non
 
 
 def test_only_the_verification_link_is_public(resources: Resources) -> None:
-    operation = _operations(resources["ContactApi"]["Properties"]["Body"])[VERIFY_ROUTE]
-    assert _target(operation) == "RightsApiFunction"
-    assert operation.get("security", [{"NONE": []}]) == [{"NONE": []}]
+    for route in VERIFY_ROUTES:
+        operation = _operations(resources["ContactApi"]["Properties"]["Body"])[route]
+        assert _target(operation) == "RightsApiFunction", route
+        assert operation.get("security", [{"NONE": []}]) == [{"NONE": []}], route
 
 
 def test_rights_api_environment_points_at_its_resources(resources: Resources) -> None:

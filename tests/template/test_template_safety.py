@@ -37,6 +37,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/inquiries"),
         ("OPTIONS", "/inquiries"),
         ("GET", "/rights-requests/verify"),
+        ("HEAD", "/rights-requests/verify"),
+        ("POST", "/rights-requests/verify"),
         ("POST", "/helpdesk/events"),
     }
 )

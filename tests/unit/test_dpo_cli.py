@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -128,10 +131,13 @@ def test_list_prints_an_aligned_table_with_days_left() -> None:
     code, out, _ = run("--endpoint", API, "list")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "TYPE", "STATUS", "CHANNEL", "RECEIVED", "DUE", "DAYS", "LEFT"]
-    assert lines[1].split() == [REQUEST_ID, "erasure", "verified", "email", "2026-11-01", "2026-12-01", "6"]
+    assert lines[0].split() == ["ID", "TYPE", "STATUS", "CHANNEL", "RECEIVED", "DUE", "DEADLINE"]
+    assert lines[1].split() == [
+        *(REQUEST_ID, "erasure", "verified", "email", "2026-11-01", "2026-12-01"),
+        *("6", "days", "left"),
+    ]
     assert "2027-02-01 (ext.)" in lines[2]
-    assert lines[2].endswith("-2 overdue")
+    assert lines[2].endswith("2 days overdue")
     # aligned: every column starts at the same offset on every line
     assert len({line.index("verified") for line in lines[1:]}) == 1
     assert lines[0].index("STATUS") == lines[1].index("verified")
@@ -260,6 +266,7 @@ def test_create_sends_what_the_dpo_said() -> None:
             {"corrections": {"customer_number": "C-1"}},
         ),
         (["create", "--type", "access", "--email", "a@example.org", "--send-link"], "", None),
+        (["resend", REQUEST_ID], "/resend", None),
     ],
 )
 def test_each_command_calls_its_route(argv: list[str], path: str, body: dict[str, Any] | None) -> None:
@@ -364,7 +371,10 @@ def test_bad_corrections_and_empty_amendments_are_refused() -> None:
     assert (code, err.strip()) == (1, "contact-intake-dpo: amend needs --type or --correct")
 
 
-COMMANDS = ["create", "list", "show", "extend", "reject", "decide-objection", "lift-restriction", "amend"]
+COMMANDS = [
+    *("create", "list", "show", "extend", "reject", "decide-objection", "lift-restriction", "amend"),
+    "resend",
+]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
@@ -387,3 +397,104 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
             build_parser().parse_args(argv)
         assert exited.value.code == 2
     capsys.readouterr()
+
+
+# ---------------------------------------------------------------- what a new user ran into (issue 10)
+
+
+@pytest.mark.parametrize(
+    ("days_left", "status", "shown"),
+    [
+        (-34, "verified", "34 days overdue"),
+        (-1, "in_progress", "1 day overdue"),
+        (0, "awaiting_verification", "due today"),
+        (6, "verified", "6 days left"),
+        (-34, "completed", None),
+        (12, "rejected", None),
+        (-3, "expired", None),
+    ],
+)
+def test_the_deadline_reads_as_words_and_not_at_all_for_closed_requests(
+    days_left: int, status: str, shown: str | None
+) -> None:
+    listed = format_list({"requests": [LISTED | {"days_left": days_left, "status": status}]})
+    due = dict(
+        line.split(":  ", 1) for line in format_request(SHOWN | {"days_left": days_left, "status": status})
+        .split("\n\n")[0].splitlines()
+    )["Due"].strip()  # fmt: skip
+    assert "-34" not in listed
+    assert "overdue days" not in listed
+    if shown is None:
+        assert listed.splitlines()[1].endswith("  -")
+        assert due == "2026-12-01 09:00 UTC"  # closed: no deadline runs
+    else:
+        assert listed.splitlines()[1].endswith(shown)
+        assert due == f"2026-12-01 09:00 UTC ({shown})"
+
+
+class ClosedPipe(io.StringIO):
+    """stdout piped into `head` that has quit: every write fails with EPIPE (a real descriptor behind it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._read, self._write = os.pipe()
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self) -> int:
+        return self._write
+
+
+@responses.activate
+def test_a_closed_pipe_ends_quietly() -> None:
+    responses.get(f"{API}/rights-requests", json={"requests": [LISTED] * 50})
+    out, err = ClosedPipe(), io.StringIO()
+    assert main(["--endpoint", API, "list"], out=out, err=err) == 0
+    assert err.getvalue() == ""  # no traceback, no message
+
+
+def test_a_closed_pipe_ends_quietly_in_a_real_process() -> None:
+    # the command's own process, its stdout a pipe closed before it writes (as `| head -0` does)
+    script = (
+        "import responses, sys\n"
+        "from dpo_cli.cli import main\n"
+        "with responses.RequestsMock() as mock:\n"
+        f"    mock.get('{API}/rights-requests', json={{'requests': [{LISTED!r}] * 2000}})\n"
+        f"    sys.exit(main(['--endpoint', '{API}', 'list']))\n"
+    )
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: every write is EPIPE
+    done = subprocess.run(  # our own interpreter and code
+        [sys.executable, "-c", script],
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    os.close(writer)
+    assert done.stderr.decode() == ""
+    assert done.returncode == 0
+
+
+@pytest.mark.parametrize("locale", ["es", "pt-BR", "xx"])
+def test_an_unsupported_locale_is_refused_with_the_four_languages(
+    locale: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["create", "--type", "access", "--email", "a@example.org", "--send-link",
+                                   "--locale", locale])  # fmt: skip
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert f"unsupported language {locale!r}: choose one of nl, de, en, fr" in error
+
+
+@responses.activate
+def test_a_regional_locale_is_its_language() -> None:
+    responses.post(f"{API}/rights-requests", json=SHOWN)
+    code, _, _ = run("--endpoint", API, "create", "--type", "access", "--email", "a@example.org",
+                     "--send-link", "--locale", "de-AT")  # fmt: skip
+    assert code == 0
+    assert json.loads(responses.calls[0].request.body)["locale"] == "de"

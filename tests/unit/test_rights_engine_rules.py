@@ -69,6 +69,7 @@ STATUS = {
     "in_progress": RequestStatus.IN_PROGRESS,
     "completed": RequestStatus.COMPLETED,
     "rejected": RequestStatus.REJECTED,
+    "expired": RequestStatus.EXPIRED,
 }
 
 
@@ -90,6 +91,9 @@ UPHELD, NOT_UPHELD, LIFTED = (
         (req("access", "awaiting"), EXECUTE, "refused/not_verified"),
         (req("objection", "awaiting", **UPHELD), ERASE, "refused/not_verified"),
         (req("restriction", "awaiting"), LIFT, "refused/not_verified"),
+        # nor for one whose link ran out unconfirmed
+        (req("erasure", "expired"), EXECUTE, "refused/not_verified"),
+        (req("objection", "expired", **UPHELD), ERASE, "refused/not_verified"),
         # verified: go
         (req("access", "verified"), EXECUTE, None),
         (req("erasure", "in_progress"), EXECUTE, None),

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from markupsafe import escape
 
 from contact_intake.rights.models import RightType
 from contact_intake.rights.outbound import (
@@ -23,9 +24,10 @@ from contact_intake.rights.outbound import (
     format_date,
     language_of,
     render,
+    render_confirm_page,
     render_page,
 )
-from contact_intake.rights.templates import LANGUAGES, PACKS, Items, Link, MailTemplate, Quote
+from contact_intake.rights.templates import CONFIRM, LANGUAGES, PACKS, Items, Link, MailTemplate, Quote
 
 NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
 HOSTILE = "<script>alert('x')</script> & \"quotes\""
@@ -201,6 +203,36 @@ def test_verification_pages(page: str, language: str) -> None:
     assert not re.search(r"\{[a-z_]+\}", html)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("right", list(RightType))
+def test_the_confirmation_page_preselects_the_right_read_and_describes_all_seven(
+    right: RightType, language: str
+) -> None:
+    token = "A" * 43
+    html = render_confirm_page(language, right=right, reference="ref-1", token=token)
+    assert f'<html lang="{language}">' in html
+    assert "<script" not in html
+    assert not re.search(r"\{[a-z_]+\}", html)
+    values = re.findall(r'name="right" value="([a-z_]+)"', html)
+    assert values == [str(r) for r in RightType if r is not RightType.UNCLASSIFIED]
+    checked = re.findall(r'value="([a-z_]+)" checked', html)
+    assert checked == ([] if right is RightType.UNCLASSIFIED else [str(right)])
+    texts = CONFIRM[language]  # type: ignore[index]
+    for each in values:  # every right's effect, in the language (escaped as HTML)
+        assert str(escape(texts.effects[RightType(each)])) in html
+    assert f'<input type="hidden" name="token" value="{token}">' in html
+    assert 'role="alert"' not in html
+    assert 'role="alert"' in render_confirm_page(
+        language, right=right, reference="r", token=token, error=True
+    )
+
+
+def test_the_confirmation_page_escapes_what_it_is_given() -> None:
+    html = render_confirm_page("en", right=RightType.ACCESS, reference='<b>"x"</b>', token='"><script>')
+    assert "<script>" not in html
+    assert "&lt;b&gt;" in html
+
+
 # ---------------------------------------------------------------- MIME
 
 
@@ -309,3 +341,23 @@ def test_ses_refusals_become_mail_failed(ses: Any, code: str) -> None:
         with pytest.raises(MailFailed) as failed:
             mailer.send("person@example.org", MailTemplate.EXPORT, "en", FULL_CONTEXT)
     assert str(failed.value) == code  # the error's type only: never SES's message, which may quote addresses
+
+
+OPENS_A_PAGE = {
+    "en": ("It opens a page that says what carrying out the request will do; you confirm there",
+           "Opening the link changes nothing by itself."),
+    "nl": ("Die opent een pagina die vermeldt wat het uitvoeren van het verzoek doet; daar bevestigt u",
+           "Het openen van de link verandert op zich niets."),
+    "de": ("Er öffnet eine Seite, die nennt, was die Ausführung der Anfrage bewirkt; dort bestätigen Sie",
+           "Das Öffnen des Links allein ändert nichts."),
+    "fr": ("Il ouvre une page qui indique ce que l'exécution de la demande entraîne ; vous y confirmez",
+           "Ouvrir le lien ne change rien en soi."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_acknowledgement_says_the_link_opens_a_page_where_the_person_confirms(language: str) -> None:
+    opens_a_page, changes_nothing = OPENS_A_PAGE[language]
+    text = " ".join(render(MailTemplate.ACKNOWLEDGEMENT, language, FULL_CONTEXT).text.split())
+    assert opens_a_page in text
+    assert changes_nothing in text

@@ -139,6 +139,8 @@ class SweeperSettings(ErasureSettings):
     inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
     stuck_after_minutes: int = Field(alias="STUCK_AFTER_MINUTES", default=15, ge=1)
     sweep_lookback_days: int = Field(alias="SWEEP_LOOKBACK_DAYS", default=30, ge=1, le=366)
+    # the rights requests whose link ran out unconfirmed become "expired" (contact_intake.rights.expiry)
+    rights_requests_table: str | None = Field(alias="RIGHTS_REQUESTS_TABLE", default=None, min_length=1)
 
 
 class RecordingsStorageSettings(EnvModel):

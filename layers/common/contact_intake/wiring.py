@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from contact_intake.erasure import Eraser
     from contact_intake.ledger import ErasureLedger
     from contact_intake.resolution import ResolutionService, WebhookAuthenticator
+    from contact_intake.rights.store import RightsRequestStore
     from contact_intake.sweeper import Sweeper
 
 if TYPE_CHECKING:
@@ -327,6 +328,19 @@ class SweeperWiring(ErasureWiring):
     @cached_property
     def queue(self) -> InquiryQueue:
         return InquiryQueue(queue_url=self.settings.inquiry_queue_url, client=lambda: self.clients.sqs)
+
+    @cached_property
+    def rights_requests(self) -> RightsRequestStore | None:
+        """The rights requests table, for the expiry of unconfirmed requests (None when not configured)."""
+        if not self.settings.rights_requests_table:
+            return None
+        from contact_intake.rights.store import RightsRequestStore
+
+        return RightsRequestStore(
+            table_name=self.settings.rights_requests_table,
+            client=lambda: self.clients.dynamodb,
+            clock=self.clock,
+        )
 
     @cached_property
     def sweeper(self) -> Sweeper:

@@ -634,8 +634,8 @@ def _done(request: RightsRequest, action: str) -> bool:
 
 def _not_runnable(request: RightsRequest, action: QueueAction) -> tuple[WorkResult, str] | None:
     """Why ``action`` is not carried out for ``request`` now (result, reason), or None: go ahead."""
-    if request.status is RequestStatus.AWAITING_VERIFICATION:
-        return WorkResult.REFUSED, "not_verified"
+    if request.status in {RequestStatus.AWAITING_VERIFICATION, RequestStatus.EXPIRED}:
+        return WorkResult.REFUSED, "not_verified"  # expired: the link ran out unconfirmed
     if request.status is RequestStatus.REJECTED:
         return WorkResult.SKIPPED, "rejected"
     if action is QueueAction.LIFT_RESTRICTION:

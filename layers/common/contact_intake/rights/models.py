@@ -30,13 +30,15 @@ class RightType(StrEnum):
 
 class RequestStatus(StrEnum):
     """The lifecycle (DESIGN §3, a contract): awaiting_verification -> verified -> in_progress -> completed;
-    any open status -> rejected. Nothing leaves completed or rejected."""
+    any open status -> rejected; awaiting_verification -> expired when the link's life runs out unconfirmed
+    (no mail, no refusal). Nothing leaves completed, rejected or expired."""
 
     AWAITING_VERIFICATION = "awaiting_verification"
     VERIFIED = "verified"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     REJECTED = "rejected"
+    EXPIRED = "expired"
 
 
 OPEN_STATUSES: Final = (
@@ -44,7 +46,7 @@ OPEN_STATUSES: Final = (
     RequestStatus.VERIFIED,
     RequestStatus.IN_PROGRESS,
 )
-FINAL_STATUSES: Final = (RequestStatus.COMPLETED, RequestStatus.REJECTED)
+FINAL_STATUSES: Final = (RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.EXPIRED)
 
 
 class Channel(StrEnum):
@@ -69,7 +71,9 @@ class AuditAction(StrEnum):
     # no acknowledgement: the address has a live link or had its daily cap (counts: live_link|daily_cap)
     ACKNOWLEDGEMENT_SUPPRESSED = "acknowledgement_suppressed"
     TOKEN_REISSUED = "token_reissued"  # noqa: S105 - a retried receive sent a fresh link (the first was never sent)
-    VERIFIED = "verified"  # by mailbox control (the link)
+    VERIFIED = "verified"  # by mailbox control: the person posted the confirmation form (counts: see RIGHTS)
+    TOKEN_RESENT = "token_resent"  # noqa: S105 - the DPO sent a fresh link; the old one no longer works
+    EXPIRED = "expired"  # the link's life ran out unconfirmed: terminal, nothing was mailed
     VERIFIED_BY_DPO = "verified_by_dpo"  # the DPO checked the identity
     VERIFICATION_UNDONE = "verification_undone"  # verified, but the queue refused it: the link works again
     AMENDED = "amended"
@@ -93,6 +97,19 @@ DPO_ACTOR_PREFIX: Final = "dpo:"
 def dpo_actor(principal_arn: str) -> str:
     """The audit actor for a DPO: their IAM principal (accountability: who decided)."""
     return f"{DPO_ACTOR_PREFIX}{principal_arn}"
+
+
+# The rights a person can confirm on the verification page (``unclassified`` is not one of them).
+RIGHTS: Final = tuple(right for right in RightType if right is not RightType.UNCLASSIFIED)
+
+
+def right_choice_counts(read: RightType, chosen: RightType) -> dict[str, int]:
+    """The "verified" audit entry's counts: whether the person changed the right read from the mail, and
+    from and to which (right names as count keys, e.g. ``{"right_changed": 1, "from_erasure": 1,
+    "to_access": 1}``): enumerated names only, never anything the person wrote."""
+    if read is chosen:
+        return {"right_changed": 0}
+    return {"right_changed": 1, f"from_{read}": 1, f"to_{chosen}": 1}
 
 
 # What a rectification may correct in the inquiries (the fields a person gave us).

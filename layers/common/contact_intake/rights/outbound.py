@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Final
 from botocore.exceptions import BotoCoreError, ClientError
 from markupsafe import Markup, escape
 
-from contact_intake.rights.models import RightType
+from contact_intake.rights.models import RIGHTS, RightType
 from contact_intake.rights.templates import (
+    CONFIRM,
     FALLBACK_LANGUAGE,
     PACKS,
     Items,
@@ -45,6 +46,7 @@ __all__ = [
     "Months",
     "RenderedMail",
     "render",
+    "render_confirm_page",
     "render_page",
 ]
 
@@ -184,13 +186,84 @@ def _document(language: str, title: str, body: Markup) -> str:
 
 
 def render_page(page: str, locale: str | None, context: Mapping[str, ContextValue] | None = None) -> str:
-    """The verification page ``page`` (confirmed, gone, missing, unavailable) as a small HTML document."""
+    """A verification page ``page`` (confirmed, gone, missing, unavailable) as a small HTML document."""
     language = language_of(locale)
     pack = PACKS[language]
     title, text = pack.pages[page]
     values = _localised(context or {}, pack, language)
     body = Markup("<h1>{}</h1>\n{}").format(title, _paragraph(text.format_map(values)))
-    return _document(language, title, body)
+    return _main_document(language, title, body)
+
+
+_FIELD_STYLE: Final = "margin:0.75em 0;padding:0.5em;border:1px solid #8a8a8a;border-radius:4px"
+_BUTTON_STYLE: Final = (
+    "font-size:16px;padding:0.6em 1.2em;background:#0b4f8a;color:#ffffff;border:0;border-radius:4px;"
+    "cursor:pointer"
+)
+_ERROR_STYLE: Final = "color:#a00000;font-weight:bold"
+
+
+def render_confirm_page(
+    locale: str | None, *, right: RightType, reference: str, token: str, error: bool = False
+) -> str:
+    """The confirmation page a link opens: what was read from the mail, what carrying out each right does,
+    and a form (no script) that posts ``token`` and the chosen ``right`` to ``POST verify`` (relative, so
+    it works under any stage or custom domain). The right read from the mail is preselected; for an
+    ``unclassified`` request none is, and the person must pick one. ``error``: the form came back without
+    one of the seven rights."""
+    language = language_of(locale)
+    pack = PACKS[language]
+    texts = CONFIRM[language]
+    if right is RightType.UNCLASSIFIED:
+        intro = texts.unclassified
+    else:
+        intro = texts.read.format(right=pack.rights[right])
+    options = [
+        Markup(
+            '<div style="{style}"><input type="radio" id="right-{value}" name="right" value="{value}"'
+            "{checked} required> "
+            '<label for="right-{value}"><strong>{name}</strong><br>\n{effect}</label></div>'
+        ).format(
+            style=_FIELD_STYLE,
+            value=str(each),
+            checked=Markup(" checked") if each is right else "",
+            name=pack.rights[each],
+            effect=texts.effects[each],
+        )
+        for each in RIGHTS
+    ]
+    parts = [Markup("<h1>{}</h1>").format(texts.title), _paragraph(intro)]
+    described = ""
+    if error:
+        parts.append(
+            Markup('<p id="right-error" role="alert" style="{}">{}</p>').format(
+                _ERROR_STYLE, texts.choose_error
+            )
+        )
+        described = Markup(' aria-describedby="right-error"')
+    parts.append(
+        Markup(
+            '<form method="post" action="verify">\n<input type="hidden" name="token" value="{token}">\n'
+            '<fieldset style="border:0;padding:0;margin:0"{described}>\n'
+            '<legend style="font-weight:bold;font-size:17px">{legend}</legend>\n{options}\n</fieldset>\n'
+            '<p><button type="submit" style="{button}">{submit}</button></p>\n</form>'
+        ).format(
+            token=token,
+            described=described,
+            legend=texts.legend,
+            options=Markup("\n").join(options),
+            button=_BUTTON_STYLE,
+            submit=texts.submit,
+        )
+    )
+    parts.append(_paragraph(texts.not_you))
+    parts.append(_paragraph(texts.reference.format(reference=reference)))
+    return _main_document(language, texts.title, Markup("\n").join(parts))
+
+
+def _main_document(language: str, title: str, body: Markup) -> str:
+    """A page: the mail frame, with its content in a ``main`` landmark (axe: every content in a region)."""
+    return _document(language, title, Markup("<main>\n{}\n</main>").format(body))
 
 
 def build_message(

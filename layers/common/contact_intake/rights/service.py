@@ -41,6 +41,7 @@ from contact_intake.rights.errors import TokenGone, TransitionRefused
 from contact_intake.rights.models import (
     CORRECTABLE_FIELDS,
     OPEN_STATUSES,
+    RIGHTS,
     SYSTEM_ACTOR,
     AuditAction,
     AuditEntry,
@@ -50,12 +51,20 @@ from contact_intake.rights.models import (
     RightsRequest,
     RightType,
     dpo_actor,
+    right_choice_counts,
 )
 from contact_intake.rights.outbound import ContextValue, Mailer, MailFailed, Months, language_of
 from contact_intake.rights.queue import EnqueueFailed, RightsQueue
 from contact_intake.rights.store import RequestExists, RequestSummary, RightsRequestStore, attr
 from contact_intake.rights.templates import MailTemplate
-from contact_intake.rights.tokens import TOKEN_TTL, IssuedToken, hash_token, is_well_formed, issue_token
+from contact_intake.rights.tokens import (
+    TOKEN_TTL,
+    IssuedToken,
+    hash_token,
+    is_well_formed,
+    issue_token,
+    token_matches,
+)
 from contact_intake.subject import keyed_digest, normalise_email, subject_key
 
 VERIFY_PATH = "/rights-requests/verify"
@@ -249,20 +258,46 @@ class RightsService:
         )
         return request
 
-    def verify(self, token: str) -> RightsRequest:
-        """Confirm a request by its link: awaiting_verification -> verified, once, within the token's life;
-        then queue it for the worker (unless the DPO must first classify it or give corrections).
+    def preview(self, token: str) -> RightsRequest:
+        """The request a live link belongs to, for the confirmation page. Reads only: opening a link (a
+        person, or a mail gateway's scanner) consumes nothing, queues nothing and writes nothing.
 
-        Raises TokenGone (unknown, used or expired: 410) or ServiceUnavailable (the link still works)."""
-        if not is_well_formed(token):
+        Raises TokenGone (unknown, used or expired: 410) or ServiceUnavailable."""
+        request_id = self._request_id_for(token)
+        request = self._store.get(request_id)
+        if request is None or not token_matches(token, request.token_hash or ""):
             raise TokenGone("unknown")
+        if request.token_used_at is not None or request.status is not RequestStatus.AWAITING_VERIFICATION:
+            reason = "expired" if request.status is RequestStatus.EXPIRED else "used"
+            raise TokenGone(reason, request.locale)
+        return request
+
+    def verify(self, token: str, right: str | None = None) -> RightsRequest:
+        """Confirm a request by its link (the page's form posts here): awaiting_verification -> verified,
+        once, within the token's life, as ``right`` (one of the seven rights, which the person may have
+        changed from the one read from the mail; None keeps it). Then queue it for the worker (unless the
+        DPO must first give a rectification's corrections). The audit entry records whether the right was
+        changed, from and to which (names only).
+
+        Raises ValidationFailed (``right`` is not one of the seven: nothing consumed), TokenGone
+        (unknown, used or expired: 410) or ServiceUnavailable (the link still works)."""
+        chosen = _chosen_right(right)
+        request_id = self._request_id_for(token)
         token_hash = hash_token(token)
-        request_id = self._store.request_id_for_token(token_hash)
-        if request_id is None:
-            raise TokenGone("unknown")
         now = self._clock()
+        if chosen is None:
+            counts: dict[str, int] = {}
+        else:
+            current = self._store.get(request_id)
+            if current is None:
+                raise TokenGone("unknown")
+            counts = right_choice_counts(current.type, chosen)
         request = self._store.consume_token(
-            request_id, token_hash, now=now, audit=AuditEntry(now, SYSTEM_ACTOR, AuditAction.VERIFIED)
+            request_id,
+            token_hash,
+            now=now,
+            audit=AuditEntry(now, SYSTEM_ACTOR, AuditAction.VERIFIED, counts),
+            right=chosen,
         )
         executable = request.executable
         if executable:
@@ -274,8 +309,51 @@ class RightsService:
                 ),
             )
         metrics.add_metric(name="RightsRequestVerified", unit=MetricUnit.Count, value=1)
-        logger.info("rights request verified", extra={"request_id": request_id, "queued": executable})
+        logger.info(
+            "rights request verified",
+            extra={
+                "request_id": request_id,
+                "queued": executable,
+                "right_changed": counts.get("right_changed"),
+            },
+        )
         return request
+
+    def _request_id_for(self, token: str) -> str:
+        if not is_well_formed(token):
+            raise TokenGone("unknown")
+        request_id = self._store.request_id_for_token(hash_token(token))
+        if request_id is None:
+            raise TokenGone("unknown")
+        return request_id
+
+    def resend(self, request_id: str, *, principal: str, api_url: str | None = None) -> RightsRequest:
+        """A fresh link for an open request still awaiting verification (the DPO's ``resend``): the new
+        token replaces the old in one conditional write (the old link answers 410 from then on), then the
+        person gets the acknowledgement again with the new link. A confirmed, closed or expired request is
+        refused (409). When the mail fails the DPO gets 503 and may simply resend again.
+
+        Raises TransitionRefused, RequestNotFound, ServiceUnavailable or ConfigurationError."""
+        base = self._verify_base(api_url)
+        now = self._clock()
+        request = self._store.require(request_id)
+        if request.status is not RequestStatus.AWAITING_VERIFICATION:
+            raise TransitionRefused(
+                f"status_{request.status}",
+                f"The request is {request.status}: only a request awaiting verification gets a new link.",
+            )
+        token = self._new_token(now)
+        updated = self._store.replace_token(
+            request_id,
+            request.token_hash or "",
+            token.token_hash,
+            token.expires_at,
+            now=now,
+            audit=AuditEntry(now, dpo_actor(principal), AuditAction.TOKEN_RESENT),
+        )
+        updated = self._acknowledge(updated, token, base, undo_on_failure=False)
+        logger.info("verification link resent", extra={"request_id": request_id})
+        return updated
 
     # ---------------------------------------------------------------- the DPO
 
@@ -645,6 +723,15 @@ def _to_milliseconds(moment: datetime) -> datetime:
 
 def _suppressed(request: RightsRequest) -> bool:
     return any(entry.action == AuditAction.ACKNOWLEDGEMENT_SUPPRESSED for entry in request.audit)
+
+
+def _chosen_right(right: str | None) -> RightType | None:
+    """The right the person chose on the page: one of the seven (never ``unclassified``), else a 422."""
+    if right is None:
+        return None
+    if right not in {str(each) for each in RIGHTS}:
+        raise ValidationFailed(fields=[FieldError("right", "invalid", "choose one of the seven rights")])
+    return RightType(right)
 
 
 def _require_open(request: RightsRequest) -> None:

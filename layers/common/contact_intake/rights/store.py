@@ -8,13 +8,18 @@ Indexes: ``by_status`` (status + due_at, with the non-personal fields the DPO's 
 ``by_subject`` (subject_key + received_at, keys only: erasure finds a person's requests and raw mails),
 ``by_token_hash`` (keys only: the verification link). Reads treat an item past its ``expires_at`` as
 absent; DynamoDB's TTL deletes it days later.
+
+Reads also treat a request still ``awaiting_verification`` whose link has run out as ``expired`` (the
+status it is given by ``expire_unverified``, run by the sweeper every hour): the DPO's list and one
+request's view never show an unconfirmed request as open once its link is dead, whether or not the
+periodic pass has written that yet (docs/decisions.md, D47).
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -258,22 +263,32 @@ class RightsRequestStore:
         return None
 
     def consume_token(
-        self, request_id: str, token_hash: str, *, now: datetime, audit: AuditEntry
+        self,
+        request_id: str,
+        token_hash: str,
+        *,
+        now: datetime,
+        audit: AuditEntry,
+        right: RightType | None = None,
     ) -> RightsRequest:
-        """Use a verification token, once: ``status`` becomes verified in the same write that checks the
-        token is this request's, unexpired and unused. Of two concurrent clicks exactly one succeeds.
+        """Use a verification token, once: ``status`` becomes verified (and ``type`` the ``right`` the
+        person chose, when given) in the same write that checks the token is this request's, unexpired
+        and unused. Of two concurrent posts exactly one succeeds.
 
         Raises TokenGone (``used``, ``expired`` or ``unknown``, with the request's locale when known).
         """
+        fields: dict[str, AttributeValueTypeDef] = {
+            "status": attr(str(RequestStatus.VERIFIED)),
+            "verified_at": attr(now),
+            "token_used_at": attr(now),
+        }
+        if right is not None:
+            fields["type"] = attr(str(right))
         try:
             return self.update(
                 request_id,
                 expect=(RequestStatus.AWAITING_VERIFICATION,),
-                set_fields={
-                    "status": attr(str(RequestStatus.VERIFIED)),
-                    "verified_at": attr(now),
-                    "token_used_at": attr(now),
-                },
+                set_fields=fields,
                 audit=(audit,),
                 condition="token_hash = :hash AND token_expires_at > :now"
                 " AND attribute_not_exists(token_used_at)",
@@ -307,6 +322,57 @@ class RightsRequestStore:
             audit=(audit,),
             condition="attribute_not_exists(acknowledged_at)",
         )
+
+    def replace_token(
+        self,
+        request_id: str,
+        old_hash: str,
+        new_hash: str,
+        expires_at: datetime,
+        *,
+        now: datetime,
+        audit: AuditEntry,
+    ) -> RightsRequest:
+        """A fresh link for an unconfirmed request (the DPO's resend): the new hash and expiry replace the
+        old in one write that checks the old token is still live, so the old link dies at once.
+        Raises TransitionRefused (confirmed, closed, or its link has run out: ``.current`` says) or
+        RequestNotFound."""
+        return self.update(
+            request_id,
+            expect=(RequestStatus.AWAITING_VERIFICATION,),
+            set_fields={"token_hash": attr(new_hash), "token_expires_at": attr(expires_at)},
+            audit=(audit,),
+            condition="token_hash = :old_hash AND token_expires_at > :now"
+            " AND attribute_not_exists(token_used_at)",
+            values={":old_hash": {"S": old_hash}, ":now": {"S": iso(now)}},
+        )
+
+    def expire_unverified(self, *, now: datetime, audit: AuditEntry) -> int:
+        """The periodic pass: every request still awaiting verification whose link has run out becomes
+        ``expired`` (terminal; nothing is mailed), with ``audit``, in one conditional write each. Returns
+        how many were expired. A request confirmed or resent meanwhile fails the condition and is left."""
+        expired = 0
+        for request_id in list(
+            self._query_keys(
+                BY_STATUS,
+                "#status = :status",
+                _status_values(RequestStatus.AWAITING_VERIFICATION),
+                {"#status": "status"},
+            )
+        ):
+            try:
+                self.update(
+                    request_id,
+                    expect=(RequestStatus.AWAITING_VERIFICATION,),
+                    set_fields={"status": attr(str(RequestStatus.EXPIRED))},
+                    audit=(audit,),
+                    condition="token_expires_at <= :now",
+                    values={":now": {"S": iso(now)}},
+                )
+            except (TransitionRefused, RequestNotFound):
+                continue
+            expired += 1
+        return expired
 
     # ---------------------------------------------------------------- state changes
 
@@ -411,26 +477,58 @@ class RightsRequestStore:
     # ---------------------------------------------------------------- lists
 
     def list_by_status(self, status: RequestStatus) -> list[RequestSummary]:
-        """Every live request in ``status``, earliest due first (``by_status``: nothing personal read)."""
+        """Every live request in ``status``, earliest due first (``by_status``: nothing personal read).
+
+        A request stored as awaiting verification whose link has run out is listed as ``expired``, not
+        as awaiting (the index does not hold the link's expiry: one keyed read each tells)."""
         now = self._clock()
         summaries = []
-        for item in self._query(
-            BY_STATUS, "#status = :status", {":status": {"S": str(status)}}, {"#status": "status"}
-        ):
-            if is_expired(int(item["expires_at"]["N"]) if "expires_at" in item else None, now):
-                continue
-            summaries.append(
-                RequestSummary(
-                    request_id=item["request_id"]["S"],
-                    type=RightType(item["type"]["S"]),
-                    status=RequestStatus(item["status"]["S"]),
-                    channel=Channel(item["channel"]["S"]),
-                    received_at=datetime.fromisoformat(item["received_at"]["S"]),
-                    due_at=datetime.fromisoformat(item["due_at"]["S"]),
-                    extended_due_at=_moment(item, "extended_due_at"),
+        queried = (
+            (RequestStatus.EXPIRED, RequestStatus.AWAITING_VERIFICATION)
+            if status is RequestStatus.EXPIRED
+            else (status,)
+        )
+        for each in queried:
+            for item in self._query(
+                BY_STATUS, "#status = :status", _status_values(each), {"#status": "status"}
+            ):
+                if is_expired(int(item["expires_at"]["N"]) if "expires_at" in item else None, now):
+                    continue
+                stored = RequestStatus(item["status"]["S"])
+                shown = stored
+                if stored is RequestStatus.AWAITING_VERIFICATION and self._link_ran_out(
+                    item["request_id"]["S"], now
+                ):
+                    shown = RequestStatus.EXPIRED
+                if shown is not status:
+                    continue
+                summaries.append(
+                    RequestSummary(
+                        request_id=item["request_id"]["S"],
+                        type=RightType(item["type"]["S"]),
+                        status=shown,
+                        channel=Channel(item["channel"]["S"]),
+                        received_at=datetime.fromisoformat(item["received_at"]["S"]),
+                        due_at=datetime.fromisoformat(item["due_at"]["S"]),
+                        extended_due_at=_moment(item, "extended_due_at"),
+                    )
                 )
-            )
+        summaries.sort(key=lambda s: (s.due_at, s.request_id))
         return summaries
+
+    def _link_ran_out(self, request_id: str, now: datetime) -> bool:
+        """Whether an awaiting request's link has run out (a consistent read of its expiry alone)."""
+        try:
+            answer = self._client().get_item(
+                TableName=self._table,
+                Key={"request_id": {"S": request_id}},
+                ConsistentRead=True,
+                ProjectionExpression="token_expires_at",
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceUnavailable() from exc
+        expiry = _moment(answer.get("Item") or {}, "token_expires_at")
+        return expiry is not None and expiry <= now
 
     def keys_by_subject(self, subject_key: str) -> Iterator[str]:
         """Every request id of a subject (``by_subject``, keys only; eventually consistent): erasure finds
@@ -438,9 +536,13 @@ class RightsRequestStore:
         return self._query_keys(BY_SUBJECT, "subject_key = :key", {":key": {"S": subject_key}})
 
     def _query_keys(
-        self, index: str, condition: str, values: dict[str, AttributeValueTypeDef]
+        self,
+        index: str,
+        condition: str,
+        values: dict[str, AttributeValueTypeDef],
+        names: dict[str, str] | None = None,
     ) -> Iterator[str]:
-        for item in self._query(index, condition, values):
+        for item in self._query(index, condition, values, names):
             yield item["request_id"]["S"]
 
     def _query(
@@ -472,7 +574,26 @@ class RightsRequestStore:
                 return
 
     def _live(self, request: RightsRequest) -> RightsRequest | None:
-        return None if is_expired(request.expires_at, self._clock()) else request
+        """None past the record's ``expires_at``; an awaiting request whose link ran out reads as expired."""
+        now = self._clock()
+        if is_expired(request.expires_at, now):
+            return None
+        if link_ran_out(request, now):
+            return replace(request, status=RequestStatus.EXPIRED)
+        return request
+
+
+def link_ran_out(request: RightsRequest, now: datetime) -> bool:
+    """Whether ``request`` is still stored as awaiting verification although its link has run out."""
+    return (
+        request.status is RequestStatus.AWAITING_VERIFICATION
+        and request.token_expires_at is not None
+        and request.token_expires_at <= now
+    )
+
+
+def _status_values(status: RequestStatus) -> dict[str, AttributeValueTypeDef]:
+    return {":status": {"S": str(status)}}
 
 
 def _conditional(exc: ClientError) -> bool:
@@ -483,6 +604,9 @@ def _token_gone(current: RightsRequest | None, token_hash: str) -> TokenGone:
     """Why a token did not verify: not this request's (``unknown``), ``used``, or ``expired``."""
     if current is None or not hmac.compare_digest(current.token_hash or "", token_hash):
         return TokenGone("unknown")
-    if current.token_used_at is not None or current.status is not RequestStatus.AWAITING_VERIFICATION:
+    if current.token_used_at is not None or current.status not in {
+        RequestStatus.AWAITING_VERIFICATION,
+        RequestStatus.EXPIRED,
+    }:
         return TokenGone("used", current.locale)
     return TokenGone("expired", current.locale)

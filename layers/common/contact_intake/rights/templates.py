@@ -143,11 +143,12 @@ EN = LanguagePack(
             (
                 "We have received a request concerning personal data linked to this e-mail address: {right}.",
                 "To protect personal data, we only act on a request once the holder of this e-mail address "
-                "has confirmed it. If you sent this request, please confirm it within {valid_days} days by "
-                "opening this link:",
+                "has confirmed it. If you sent this request, please open this link within {valid_days} days. "
+                "It opens a page that says what carrying out the request will do; you confirm there, with "
+                "a button, and may choose another right:",
                 Link("verify_url"),
-                "If you did not send this request, you do not need to do anything: without confirmation, "
-                "nothing happens.",
+                "Opening the link changes nothing by itself. If you did not send this request, you do not "
+                "need to do anything: without your confirmation on that page, nothing happens.",
                 "We will answer within one month of receiving the request, by {due_date} at the latest. "
                 "Your reference: {reference}.",
             ),
@@ -300,11 +301,12 @@ NL = LanguagePack(
             (
                 "Wij hebben een verzoek ontvangen over persoonsgegevens die bij dit e-mailadres horen: {right}.",
                 "Om persoonsgegevens te beschermen, voeren wij een verzoek pas uit nadat de houder van dit "
-                "e-mailadres het heeft bevestigd. Hebt u dit verzoek verstuurd? Bevestig het dan binnen "
-                "{valid_days} dagen via deze link:",
+                "e-mailadres het heeft bevestigd. Hebt u dit verzoek verstuurd? Open dan binnen {valid_days} "
+                "dagen deze link. Die opent een pagina die vermeldt wat het uitvoeren van het verzoek doet; "
+                "daar bevestigt u het met een knop, en kunt u ook een ander recht kiezen:",
                 Link("verify_url"),
-                "Hebt u dit verzoek niet verstuurd, dan hoeft u niets te doen: zonder bevestiging gebeurt er "
-                "niets.",
+                "Het openen van de link verandert op zich niets. Hebt u dit verzoek niet verstuurd, dan hoeft "
+                "u niets te doen: zonder uw bevestiging op die pagina gebeurt er niets.",
                 "Wij antwoorden binnen een maand na ontvangst van het verzoek, dus uiterlijk op {due_date}. "
                 "Uw kenmerk: {reference}.",
             ),
@@ -460,11 +462,13 @@ DE = LanguagePack(
                 "Wir haben eine Anfrage zu personenbezogenen Daten erhalten, die zu dieser E-Mail-Adresse "
                 "gehören: {right}.",
                 "Zum Schutz personenbezogener Daten bearbeiten wir eine Anfrage erst, wenn der Inhaber dieser "
-                "E-Mail-Adresse sie bestätigt hat. Wenn Sie diese Anfrage gesendet haben, bestätigen Sie sie "
-                "bitte innerhalb von {valid_days} Tagen über diesen Link:",
+                "E-Mail-Adresse sie bestätigt hat. Wenn Sie diese Anfrage gesendet haben, öffnen Sie bitte "
+                "innerhalb von {valid_days} Tagen diesen Link. Er öffnet eine Seite, die nennt, was die "
+                "Ausführung der Anfrage bewirkt; dort bestätigen Sie sie mit einer Schaltfläche und können "
+                "auch ein anderes Recht wählen:",
                 Link("verify_url"),
-                "Wenn Sie diese Anfrage nicht gesendet haben, müssen Sie nichts tun: Ohne Bestätigung "
-                "geschieht nichts.",
+                "Das Öffnen des Links allein ändert nichts. Wenn Sie diese Anfrage nicht gesendet haben, "
+                "müssen Sie nichts tun: Ohne Ihre Bestätigung auf dieser Seite geschieht nichts.",
                 "Wir antworten innerhalb eines Monats nach Eingang der Anfrage, also spätestens am "
                 "{due_date}. Ihr Aktenzeichen: {reference}.",
             ),
@@ -625,11 +629,13 @@ FR = LanguagePack(
                 "Nous avons reçu une demande concernant des données personnelles liées à cette adresse "
                 "e-mail : {right}.",
                 "Pour protéger les données personnelles, nous ne traitons une demande qu'après sa confirmation "
-                "par le titulaire de cette adresse e-mail. Si vous avez envoyé cette demande, veuillez la "
-                "confirmer dans les {valid_days} jours en ouvrant ce lien :",
+                "par le titulaire de cette adresse e-mail. Si vous avez envoyé cette demande, veuillez ouvrir "
+                "ce lien dans les {valid_days} jours. Il ouvre une page qui indique ce que l'exécution de la "
+                "demande entraîne ; vous y confirmez à l'aide d'un bouton, et pouvez aussi choisir un autre "
+                "droit :",
                 Link("verify_url"),
-                "Si vous n'avez pas envoyé cette demande, vous n'avez rien à faire : sans confirmation, rien "
-                "ne se passe.",
+                "Ouvrir le lien ne change rien en soi. Si vous n'avez pas envoyé cette demande, vous n'avez "
+                "rien à faire : sans votre confirmation sur cette page, rien ne se passe.",
                 "Nous répondrons dans un délai d'un mois à compter de la réception de la demande, soit au plus "
                 "tard le {due_date}. Votre référence : {reference}.",
             ),
@@ -731,3 +737,167 @@ FR = LanguagePack(
 )
 
 PACKS: Final[dict[Language, LanguagePack]] = {"nl": NL, "de": DE, "en": EN, "fr": FR}
+
+
+# ---------------------------------------------------------------- the confirmation page (GET shows, POST confirms)
+
+
+@dataclass(frozen=True)
+class ConfirmTexts:
+    """The confirmation page: what was read from the mail, what carrying out each right does, the form."""
+
+    title: str
+    read: str  # {right}: the right read from the mail
+    unclassified: str  # the mail did not say which right: the person picks one
+    legend: str
+    effects: dict[RightType, str]  # what carrying out each right does
+    submit: str
+    not_you: str
+    reference: str  # {reference}
+    choose_error: str  # the form came back without one of the seven rights (422; nothing was consumed)
+
+
+CONFIRM: Final[dict[Language, ConfirmTexts]] = {
+    "en": ConfirmTexts(
+        title="Confirm your privacy request",
+        read="We received a request about the personal data linked to your e-mail address. From your message "
+        "we understood: {right}. Please check below what that means, choose another right if you meant "
+        "something else, and confirm.",
+        unclassified="We received a request about the personal data linked to your e-mail address, but could "
+        "not tell from your message which right you want to exercise. Please choose one below and confirm.",
+        legend="What should we do?",
+        effects={
+            RightType.ACCESS: "We send you a copy of the personal data we hold about you (your inquiries, "
+            "helpdesk tickets and call recordings) as a JSON file by e-mail to this address. Nothing is changed "
+            "or deleted.",
+            RightType.PORTABILITY: "We send you the personal data you gave us in a machine-readable file (JSON) "
+            "by e-mail, so that you can pass it on to another organisation. Nothing is changed or deleted.",
+            RightType.RECTIFICATION: "Our privacy team corrects the data that is wrong, in our systems and at our "
+            "helpdesk provider. If your message did not say what to correct, they will ask you.",
+            RightType.ERASURE: "We delete your inquiries, your helpdesk tickets and your call recordings. This "
+            "cannot be undone. We keep only a record of this request, to show how we handled it.",
+            RightType.RESTRICTION: "We keep your data but stop using it (your inquiries, tickets and recordings "
+            "are marked as restricted) until the restriction is lifted; we tell you before that happens.",
+            RightType.OBJECTION: "We stop using your data for the processing you object to while our privacy "
+            "team assesses your objection. If it is upheld, your data is deleted; otherwise we tell you why.",
+            RightType.CONSENT_WITHDRAWAL: "We record that you withdraw your consent and delete the call "
+            "recordings that were based on it. This cannot be undone.",
+        },
+        submit="Confirm request",
+        not_you="If you did not send this request, simply close this page: nothing happens without your "
+        "confirmation.",
+        reference="Your reference: {reference}.",
+        choose_error="Please choose one of the rights below.",
+    ),
+    "nl": ConfirmTexts(
+        title="Bevestig uw privacyverzoek",
+        read="Wij hebben een verzoek ontvangen over de persoonsgegevens die bij uw e-mailadres horen. Uit uw "
+        "bericht begrepen wij: {right}. Lees hieronder wat dat betekent, kies een ander recht als u iets "
+        "anders bedoelde, en bevestig.",
+        unclassified="Wij hebben een verzoek ontvangen over de persoonsgegevens die bij uw e-mailadres horen, "
+        "maar konden uit uw bericht niet opmaken welk recht u wilt uitoefenen. Kies er hieronder een en "
+        "bevestig.",
+        legend="Wat moeten wij doen?",
+        effects={
+            RightType.ACCESS: "Wij sturen u per e-mail naar dit adres een kopie van de persoonsgegevens die wij "
+            "over u hebben (uw vragen, helpdesktickets en gespreksopnamen), als JSON-bestand. Er wordt niets "
+            "gewijzigd of verwijderd.",
+            RightType.PORTABILITY: "Wij sturen u per e-mail de persoonsgegevens die u ons hebt gegeven, in een "
+            "machineleesbaar bestand (JSON), zodat u ze aan een andere organisatie kunt doorgeven. Er wordt "
+            "niets gewijzigd of verwijderd.",
+            RightType.RECTIFICATION: "Ons privacyteam corrigeert de onjuiste gegevens, in onze systemen en bij "
+            "onze helpdeskleverancier. Stond in uw bericht niet wat er moet worden gecorrigeerd, dan vragen "
+            "wij het u.",
+            RightType.ERASURE: "Wij verwijderen uw vragen, uw helpdesktickets en uw gespreksopnamen. Dit kan "
+            "niet ongedaan worden gemaakt. Wij bewaren alleen een registratie van dit verzoek, om te kunnen "
+            "aantonen hoe wij het hebben afgehandeld.",
+            RightType.RESTRICTION: "Wij bewaren uw gegevens, maar gebruiken ze niet meer (uw vragen, tickets en "
+            "opnamen worden als beperkt gemarkeerd) totdat de beperking wordt opgeheven; wij laten het u "
+            "weten voordat dat gebeurt.",
+            RightType.OBJECTION: "Wij gebruiken uw gegevens niet meer voor de verwerking waartegen u bezwaar "
+            "maakt, terwijl ons privacyteam uw bezwaar beoordeelt. Wordt het toegewezen, dan worden uw "
+            "gegevens verwijderd; anders laten wij u weten waarom niet.",
+            RightType.CONSENT_WITHDRAWAL: "Wij leggen vast dat u uw toestemming intrekt en verwijderen de "
+            "gespreksopnamen die daarop berustten. Dit kan niet ongedaan worden gemaakt.",
+        },
+        submit="Verzoek bevestigen",
+        not_you="Hebt u dit verzoek niet verstuurd? Sluit dan deze pagina: zonder uw bevestiging gebeurt er "
+        "niets.",
+        reference="Uw kenmerk: {reference}.",
+        choose_error="Kies hieronder een van de rechten.",
+    ),
+    "de": ConfirmTexts(
+        title="Bestätigen Sie Ihre Datenschutzanfrage",
+        read="Wir haben eine Anfrage zu den personenbezogenen Daten erhalten, die zu Ihrer E-Mail-Adresse "
+        "gehören. Aus Ihrer Nachricht haben wir verstanden: {right}. Bitte prüfen Sie unten, was das "
+        "bedeutet, wählen Sie ein anderes Recht, wenn Sie etwas anderes meinten, und bestätigen Sie.",
+        unclassified="Wir haben eine Anfrage zu den personenbezogenen Daten erhalten, die zu Ihrer "
+        "E-Mail-Adresse gehören, konnten Ihrer Nachricht aber nicht entnehmen, welches Recht Sie ausüben "
+        "möchten. Bitte wählen Sie unten eines und bestätigen Sie.",
+        legend="Was sollen wir tun?",
+        effects={
+            RightType.ACCESS: "Wir senden Ihnen eine Kopie der personenbezogenen Daten, die wir über Sie "
+            "gespeichert haben (Ihre Anfragen, Helpdesk-Tickets und Gesprächsaufzeichnungen), als JSON-Datei "
+            "per E-Mail an diese Adresse. Es wird nichts geändert oder gelöscht.",
+            RightType.PORTABILITY: "Wir senden Ihnen die personenbezogenen Daten, die Sie uns gegeben haben, in "
+            "einer maschinenlesbaren Datei (JSON) per E-Mail, damit Sie sie an eine andere Stelle weitergeben "
+            "können. Es wird nichts geändert oder gelöscht.",
+            RightType.RECTIFICATION: "Unser Datenschutzteam berichtigt die unrichtigen Daten, in unseren "
+            "Systemen und bei unserem Helpdesk-Anbieter. Wenn Ihre Nachricht nicht sagt, was zu berichtigen "
+            "ist, fragen wir Sie.",
+            RightType.ERASURE: "Wir löschen Ihre Anfragen, Ihre Helpdesk-Tickets und Ihre "
+            "Gesprächsaufzeichnungen. Das kann nicht rückgängig gemacht werden. Wir bewahren nur einen "
+            "Nachweis dieser Anfrage auf, um zu zeigen, wie wir sie bearbeitet haben.",
+            RightType.RESTRICTION: "Wir speichern Ihre Daten, nutzen sie aber nicht mehr (Ihre Anfragen, "
+            "Tickets und Aufzeichnungen werden als eingeschränkt markiert), bis die Einschränkung aufgehoben "
+            "wird; wir informieren Sie, bevor das geschieht.",
+            RightType.OBJECTION: "Wir nutzen Ihre Daten nicht mehr für die Verarbeitung, der Sie widersprechen, "
+            "während unser Datenschutzteam Ihren Widerspruch prüft. Wird ihm stattgegeben, werden Ihre Daten "
+            "gelöscht; andernfalls teilen wir Ihnen die Gründe mit.",
+            RightType.CONSENT_WITHDRAWAL: "Wir vermerken den Widerruf Ihrer Einwilligung und löschen die darauf "
+            "beruhenden Gesprächsaufzeichnungen. Das kann nicht rückgängig gemacht werden.",
+        },
+        submit="Anfrage bestätigen",
+        not_you="Wenn Sie diese Anfrage nicht gesendet haben, schließen Sie einfach diese Seite: Ohne Ihre "
+        "Bestätigung geschieht nichts.",
+        reference="Ihr Aktenzeichen: {reference}.",
+        choose_error="Bitte wählen Sie unten eines der Rechte.",
+    ),
+    "fr": ConfirmTexts(
+        title="Confirmez votre demande relative à vos données",
+        read="Nous avons reçu une demande concernant les données personnelles liées à votre adresse e-mail. "
+        "Nous avons compris de votre message : {right}. Vérifiez ci-dessous ce que cela signifie, choisissez "
+        "un autre droit si vous vouliez dire autre chose, puis confirmez.",
+        unclassified="Nous avons reçu une demande concernant les données personnelles liées à votre adresse "
+        "e-mail, mais n'avons pas pu déterminer d'après votre message quel droit vous souhaitez exercer. "
+        "Veuillez en choisir un ci-dessous, puis confirmer.",
+        legend="Que devons-nous faire ?",
+        effects={
+            RightType.ACCESS: "Nous vous envoyons par e-mail à cette adresse une copie des données personnelles "
+            "que nous détenons à votre sujet (vos demandes, tickets d'assistance et enregistrements d'appels), "
+            "sous forme de fichier JSON. Rien n'est modifié ni supprimé.",
+            RightType.PORTABILITY: "Nous vous envoyons par e-mail les données personnelles que vous nous avez "
+            "fournies, dans un fichier lisible par machine (JSON), afin que vous puissiez les transmettre à un "
+            "autre organisme. Rien n'est modifié ni supprimé.",
+            RightType.RECTIFICATION: "Notre équipe Protection des données rectifie les données inexactes, dans "
+            "nos systèmes et chez notre prestataire d'assistance. Si votre message ne précisait pas quoi "
+            "rectifier, nous vous le demanderons.",
+            RightType.ERASURE: "Nous supprimons vos demandes, vos tickets d'assistance et vos enregistrements "
+            "d'appels. Cette opération est irréversible. Nous ne conservons qu'une trace de cette demande, "
+            "pour pouvoir démontrer comment nous l'avons traitée.",
+            RightType.RESTRICTION: "Nous conservons vos données mais cessons de les utiliser (vos demandes, "
+            "tickets et enregistrements sont marqués comme limités) jusqu'à la levée de la limitation ; nous "
+            "vous prévenons avant.",
+            RightType.OBJECTION: "Nous cessons d'utiliser vos données pour le traitement auquel vous vous "
+            "opposez pendant que notre équipe examine votre opposition. Si elle est acceptée, vos données sont "
+            "supprimées ; sinon, nous vous en donnons les raisons.",
+            RightType.CONSENT_WITHDRAWAL: "Nous enregistrons le retrait de votre consentement et supprimons les "
+            "enregistrements d'appels qui reposaient sur celui-ci. Cette opération est irréversible.",
+        },
+        submit="Confirmer la demande",
+        not_you="Si vous n'avez pas envoyé cette demande, fermez simplement cette page : rien ne se passe sans "
+        "votre confirmation.",
+        reference="Votre référence : {reference}.",
+        choose_error="Veuillez choisir l'un des droits ci-dessous.",
+    ),
+}
