@@ -23,7 +23,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "devstack ready: "
-START_TIMEOUT_SECONDS = 60
+# ready in seconds on an idle machine; the margin is for xdist workers starting one each on a busy 2-core one
+START_TIMEOUT_SECONDS = 120
 STOP_TIMEOUT_SECONDS = 20
 
 
