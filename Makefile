@@ -66,7 +66,7 @@ sam-validate: $(SAM_VENV)/.stamp ## sam validate --lint (offline)
 	$(SAM) validate --lint --region $(AWS_REGION) --template template.yaml
 
 pytest: $(VENV)/.stamp ## the test suite on PYTEST_WORKERS xdist workers, with branch coverage (fails under 90%)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --cov --cov-report=term $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
 
 unit: $(VENV)/.stamp ## unit tests only
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
