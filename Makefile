@@ -19,8 +19,10 @@ AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`/`make pytest`: one per core (auto); PYTEST_WORKERS=0 runs in one process
+PYTEST_WORKERS ?= auto
 
-.PHONY: help dev test lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench audit fuzz load build smoke deploy clean
+.PHONY: help dev test checks lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench audit fuzz load build smoke deploy clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,7 +56,11 @@ venv: $(VENV)/.stamp
 dev: $(VENV)/.stamp ## run the whole system locally (moto, API, emulators) on 127.0.0.1
 	$(PY) -m devstack
 
-test: lint typecheck cfn-lint sam-validate pytest ## every check: ruff, mypy, cfn-lint, sam validate, pytest with coverage
+test: checks pytest ## every check: ruff, mypy, cfn-lint, sam validate, pytest with coverage
+
+# The four static checks side by side (each prints as one block); make test runs pytest after them.
+checks: $(VENV)/.stamp $(SAM_VENV)/.stamp ## ruff, mypy, cfn-lint and sam validate, in parallel
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck cfn-lint sam-validate
 
 lint: $(VENV)/.stamp ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -73,8 +79,8 @@ cfn-lint: $(VENV)/.stamp ## lint template.yaml
 sam-validate: $(SAM_VENV)/.stamp ## sam validate --lint (offline)
 	$(SAM) validate --lint --region $(AWS_REGION) --template template.yaml
 
-pytest: $(VENV)/.stamp ## the test suite with branch coverage (fails under 90%)
-	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
+pytest: $(VENV)/.stamp ## the test suite on PYTEST_WORKERS xdist workers, with branch coverage (fails under 90%)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
 
 unit: $(VENV)/.stamp ## unit tests only
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc

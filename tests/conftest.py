@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
+
+import botocore.loaders
+import botocore.session
 
 ROOT = Path(__file__).resolve().parent.parent
 for folder in sorted((ROOT / "functions").iterdir()):
@@ -56,4 +60,10 @@ TEST_ENVIRONMENT = {
 for key, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(key, value)
 
-pytest_plugins = ["tests.logcapture"]
+# Every boto3 session (the tests make one or more per test: moto's account, each wiring's Clients) gets a
+# new botocore loader, which parses the services' JSON models and endpoint rules again: about half of an
+# integration test's set-up. The data is read-only and the same for every session, so the suite shares one
+# loader per data path, as one long-lived Lambda container does. Clients and sessions stay per test.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+
+pytest_plugins = ["tests.logcapture", "pytester"]

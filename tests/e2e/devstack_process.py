@@ -23,9 +23,11 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "devstack ready: "
-# a busy shared machine may need longer: DEVSTACK_START_TIMEOUT=<seconds>
-START_TIMEOUT_SECONDS = int(os.environ.get("DEVSTACK_START_TIMEOUT", "60"))
-STOP_TIMEOUT_SECONDS = 20
+# ready in seconds on an idle machine; the margin is for xdist workers starting one each on a busy 2-core
+# one (a busier machine: DEVSTACK_START_TIMEOUT=<seconds>)
+START_TIMEOUT_SECONDS = int(os.environ.get("DEVSTACK_START_TIMEOUT", "120"))
+# SIGTERM lets in-flight invocations finish; on a loaded machine that can take a while
+STOP_TIMEOUT_SECONDS = int(os.environ.get("DEVSTACK_STOP_TIMEOUT", "60"))
 
 
 @dataclass
