@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,15 @@ class Output:
     def lines(self) -> list[str]:
         return self.stream.getvalue().splitlines()
 
+    def wait_for(self, wanted: Callable[[str], bool], seconds: float = 10.0) -> bool:
+        """True as soon as a line satisfies ``wanted``; False after ``seconds`` without one."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(wanted(line) for line in self.lines):
+                return True
+            time.sleep(0.01)
+        return any(wanted(line) for line in self.lines)
+
 
 @pytest.fixture
 def code(tmp_path: Path) -> Path:
@@ -143,8 +153,10 @@ def test_the_functions_stdout_is_a_prefixed_log_line_not_protocol(invoker: Invok
     invoker.invoke("TestFunction", {})
 
     assert "[TestFunction] init: module imported" in output.lines
-    assert any(
-        line.startswith('[TestFunction] {"level": "INFO", "message": "handled"') for line in output.lines
+    # the logs come over the worker's stderr, copied by their own thread: the line may land just after
+    # the result (stdout), so wait for it (bounded) rather than race it
+    assert output.wait_for(
+        lambda line: line.startswith('[TestFunction] {"level": "INFO", "message": "handled"')
     )
 
 
