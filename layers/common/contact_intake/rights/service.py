@@ -51,7 +51,7 @@ from contact_intake.rights.queue import EnqueueFailed, RightsQueue
 from contact_intake.rights.store import RequestExists, RequestSummary, RightsRequestStore, attr
 from contact_intake.rights.templates import MailTemplate
 from contact_intake.rights.tokens import TOKEN_TTL, IssuedToken, hash_token, is_well_formed, issue_token
-from contact_intake.subject import keyed_digest, normalise_email, subject_key
+from contact_intake.subject import InvalidAddress, keyed_digest, normalise_email, subject_key
 
 VERIFY_PATH = "/rights-requests/verify"
 OPEN = "open"
@@ -509,7 +509,10 @@ class RightsService:
         corrections: dict[str, str] | None = None,
         raw_mail_key: str | None = None,
     ) -> RightsRequest:
-        address = email.strip()
+        try:
+            address = normalise_email(email)  # one canonical spelling, stored and hashed (D60)
+        except InvalidAddress as invalid:
+            raise ValidationFailed(fields=[FieldError("email", "invalid", str(invalid))]) from None
         received = _to_milliseconds(received_at)
         return RightsRequest(
             request_id=request_id,
@@ -637,5 +640,10 @@ def _checked_corrections(right: RightType, corrections: Mapping[str, str] | None
         raise ValidationFailed(fields=problems)
     checked = {name: value.strip() for name, value in corrections.items()}
     if "email" in checked:
-        checked["email"] = normalise_email(checked["email"])
+        try:
+            checked["email"] = normalise_email(checked["email"])
+        except InvalidAddress as invalid:
+            raise ValidationFailed(
+                fields=[FieldError("corrections.email", "invalid", str(invalid))]
+            ) from None
     return checked
