@@ -138,7 +138,8 @@ def _valid_form() -> st.SearchStrategy[dict[str, Any]]:
 
 def _stripped(form: dict[str, Any]) -> dict[str, Any]:
     keep = {"captcha_token", "website"}  # not stripped: the token is opaque, the honeypot is compared
-    return {k: v if k in keep else v.strip() for k, v in form.items()}
+    stripped = {k: v if k in keep else v.strip() for k, v in form.items()}
+    return stripped | {"email": stripped["email"].lower()}  # the canonical address (D60): ASCII here
 
 
 @PROPERTY
