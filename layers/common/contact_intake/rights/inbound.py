@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from typing import Final, Literal
 
 from contact_intake.rights.models import RightType
+from contact_intake.subject import InvalidAddress, normalise_email
 
 # RightType's values, as the phrase table below spells them
 RightName = Literal[
@@ -151,9 +152,18 @@ def sender_address(message: Message) -> str | None:
         return None
     for address in addresses:
         spec = str(address.addr_spec).strip()
-        if len(spec) <= _MAX_ADDRESS and _ADDR_SPEC.match(spec) and spec.isprintable():
+        if len(spec) <= _MAX_ADDRESS and _ADDR_SPEC.match(spec) and spec.isprintable() and _canonical(spec):
             return spec
     return None
+
+
+def _canonical(spec: str) -> bool:
+    """The address has a canonical form (its domain passes UTS #46, D60): a request can be keyed by it."""
+    try:
+        normalise_email(spec)
+    except InvalidAddress:
+        return False
+    return True
 
 
 def _header_text(message: Message, name: str) -> str:
