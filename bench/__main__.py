@@ -36,6 +36,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "2,000 queued inquiries through the forwarder, helpdesk at R creates/min (virtual time)",
     ),
     "sweeper_cost": ("bench.sweeper_cost", "sweeper's items read per item erased as the table grows (moto)"),
+    "migration": ("bench.migration", "tools.canonicalise_addresses per 100,000 items (moto, extrapolated)"),
     "memory": ("bench.memory", "peak RSS of every function under load vs its MemorySize (moto, emulators)"),
     "mail_parse": (
         "bench.mail_parse",

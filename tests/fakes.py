@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from contact_intake.errors import CaptchaRejected, CaptchaUnavailable
 from contact_intake.models import InquiryRecord
 from contact_intake.queue import EnqueueFailed, claim_check
-from contact_intake.store import InquiryExists
+from contact_intake.store import AccountNotOpen, InquiryExists
 
 
 class FakeVerifier:
@@ -29,7 +30,9 @@ class FakeVerifier:
 
 
 class FakeStore:
-    def __init__(self) -> None:
+    def __init__(self, accounts: FakeCustomers | None = None) -> None:
+        self.accounts = accounts
+        self.before_customer_write: Callable[[], None] | None = None
         self.items: dict[str, InquiryRecord] = {}
         self.puts = 0
         self.gets = 0
@@ -38,6 +41,20 @@ class FakeStore:
         self.puts += 1
         if record.inquiry_id in self.items:
             raise InquiryExists(self.items[record.inquiry_id])
+        self.items[record.inquiry_id] = record
+
+    def put_new_customer(self, record: InquiryRecord) -> None:
+        """The transaction: the id must be free and ``accounts`` (FakeCustomers) must hold the account
+        open for the record's subject key at this moment. ``before_customer_write`` runs first: whatever
+        a test wants to happen between the intake's check and its write."""
+        if self.before_customer_write is not None:
+            self.before_customer_write()
+        self.puts += 1
+        if record.inquiry_id in self.items:
+            raise InquiryExists(self.items[record.inquiry_id])
+        number = record.customer_number or ""
+        if self.accounts is None or self.accounts.accounts.get(number) != (record.subject_key, "open"):
+            raise AccountNotOpen()
         self.items[record.inquiry_id] = record
 
     def get(self, inquiry_id: str) -> InquiryRecord | None:

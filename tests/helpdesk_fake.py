@@ -142,7 +142,8 @@ class FakeFreshdesk:
             return _json(500, {"code": "internal_error", "message": "We're sorry, something went wrong."})
         if targeted == "429":
             return _json(429, {"code": "rate_limit_exceeded"}, {"Retry-After": "7"})
-        if body.get("email") in self.invalid_emails:
+        # Freshdesk takes an internationalised domain only as its A-label (xn--)
+        if body.get("email") in self.invalid_emails or not str(body.get("email", "")).isascii():
             return _json(
                 400,
                 {

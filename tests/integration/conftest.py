@@ -307,6 +307,7 @@ def _erasing_function(
     monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
     monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
     monkeypatch.setenv("ERASURE_LEDGER_TABLE", aws.name("ErasureLedgerTable"))
+    monkeypatch.setenv("RECORDINGS_TABLE", aws.name("RecordingsTable"))
     handler = importlib.import_module(module)
     settings = settings_model.from_env()
     fresh = wiring_type(settings, Clients(), clock=clock)

@@ -235,7 +235,8 @@ def test_a_verified_customer_number_makes_a_contract_inquiry(
     assert item["customer_number"] == {"S": NUMBER}
     assert "expires_at" not in item
     assert "expiry_day" not in item
-    assert aws.calls == {"dynamodb.GetItem": 1, "dynamodb.PutItem": 1, "sqs.SendMessage": 1}
+    # the check, then the write conditional on the account still being open (D62)
+    assert aws.calls == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1, "sqs.SendMessage": 1}
 
 
 def test_after_an_email_change_only_the_new_address_verifies(

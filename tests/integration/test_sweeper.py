@@ -119,8 +119,9 @@ def test_expired_inquiries_are_erased_with_their_tickets_through_the_index_never
         assert helpdesk.tickets[ticket_id].deleted
     assert aws.scan_count() == 20
     assert "dynamodb.Scan" not in aws.calls
-    # one per day of the look-back, per index; and one for the unconfirmed rights requests (by_status)
-    assert aws.calls["dynamodb.Query"] == 31 + 31 + 1
+    # one per day of the look-back, per index; one for the unconfirmed rights requests (by_status); and one
+    # per day of the closures re-checked (D63)
+    assert aws.calls["dynamodb.Query"] == 31 + 31 + 1 + 4
     assert aws.calls["dynamodb.GetItem"] == 3  # the Eraser's base-table read, once per due item
 
 

@@ -309,13 +309,16 @@ def test_intake_function_may_do_only_its_job(resources: Resources) -> None:
     assert set(granted) == {
         "dynamodb:PutItem",
         "dynamodb:GetItem",
+        "dynamodb:ConditionCheckItem",
         "sqs:SendMessage",
         "ssm:GetParameter",
         "kms:Decrypt",
     }
-    # the tables themselves, not their indexes; the accounts mirror only read
+    # the tables themselves, not their indexes; the accounts mirror only read and condition-checked (the
+    # customer's write is a transaction: ConditionCheck on the account, Put of the inquiry; D62)
     assert granted["dynamodb:PutItem"] == [get_att("InquiriesTable", "Arn")]
     assert granted["dynamodb:GetItem"] == [get_att("InquiriesTable", "Arn"), get_att("AccountsTable", "Arn")]
+    assert granted["dynamodb:ConditionCheckItem"] == [get_att("AccountsTable", "Arn")]
     assert granted["sqs:SendMessage"] == [get_att("InquiryQueue", "Arn")]
     parameter_arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${%s}"
     assert sorted(granted["ssm:GetParameter"], key=json.dumps) == sorted(
@@ -644,7 +647,8 @@ def test_forwarder_may_do_only_its_job(resources: Resources) -> None:
         "sqs:SendMessage",
         "secretsmanager:GetSecretValue",
     }
-    assert granted["dynamodb:GetItem"] == [get_att("InquiriesTable", "Arn")]
+    # the accounts mirror only read: a closed account's inquiry is not sent (D63)
+    assert granted["dynamodb:GetItem"] == [get_att("InquiriesTable", "Arn"), get_att("AccountsTable", "Arn")]
     assert granted["dynamodb:UpdateItem"] == [get_att("InquiriesTable", "Arn")]
     for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"):
         assert granted[action] == [get_att("InquiryQueue", "Arn")], action

@@ -169,9 +169,14 @@ def _index(name: str) -> dict[str, str]:
             "AccountEventsFunction",
             {
                 "dynamodb:PutItem": [get_att("AccountsTable", "Arn"), get_att("ErasureLedgerTable", "Arn")],
-                "dynamodb:GetItem": [get_att("InquiriesTable", "Arn")],
+                "dynamodb:GetItem": [get_att("AccountsTable", "Arn"), get_att("InquiriesTable", "Arn")],
                 "dynamodb:DeleteItem": [get_att("InquiriesTable", "Arn")],
-                "dynamodb:Query": [_index("by_customer")],
+                # an e-mail change: the customer's inquiries and recordings follow the account (D61)
+                "dynamodb:UpdateItem": [get_att("InquiriesTable", "Arn"), get_att("RecordingsTable", "Arn")],
+                "dynamodb:Query": [
+                    _index("by_customer"),
+                    {"Fn::Sub": "${RecordingsTable.Arn}/index/by_subject"},
+                ],
                 "sqs:SendMessage": [get_att("AccountEventsDLQ", "Arn")],
             },
         ),
@@ -187,16 +192,19 @@ def _index(name: str) -> dict[str, str]:
         (
             "SweeperFunction",
             {
-                "dynamodb:GetItem": [get_att("InquiriesTable", "Arn")],
+                "dynamodb:GetItem": [get_att("InquiriesTable", "Arn"), get_att("AccountsTable", "Arn")],
                 # ... and marks unconfirmed rights requests expired (found by status, one UpdateItem each)
                 "dynamodb:UpdateItem": [
                     get_att("InquiriesTable", "Arn"),
                     get_att("RightsRequestsTable", "Arn"),
                 ],
                 "dynamodb:DeleteItem": [get_att("InquiriesTable", "Arn")],
+                # the reconciliation of recent closures (D63): tombstones by day, then by customer
                 "dynamodb:Query": [
                     _index("by_expiry_day"),
                     _index("by_pending"),
+                    _index("by_customer"),
+                    {"Fn::Sub": "${AccountsTable.Arn}/index/by_closed_day"},
                     {"Fn::Sub": "${RightsRequestsTable.Arn}/index/by_status"},
                 ],
                 "dynamodb:PutItem": [get_att("ErasureLedgerTable", "Arn")],

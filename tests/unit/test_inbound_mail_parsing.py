@@ -291,6 +291,8 @@ def test_a_reply_is_recognised_by_its_subject() -> None:
         ("Ann <ann@localhost>", None),
         ("<>", None),
         (None, None),
+        ("Ann <ann@xn--bcher-kva.example>", "ann@xn--bcher-kva.example"),
+        ("Ann <ann@xn--zz.example>", None),  # no valid IDNA A-label: no address to answer (D60)
     ],
 )
 def test_the_sender_is_the_from_address_or_none(from_header: str | None, expected: str | None) -> None:

@@ -23,13 +23,14 @@ NOW = datetime(2028, 2, 29, 23, 59, 59, tzinfo=UTC)
 def make(
     queue: FakeQueue | None = None, customers: FakeCustomers | None = None
 ) -> tuple[IntakeService, FakeStore, FakeQueue, FakeVerifier]:
-    store, verifier = FakeStore(), FakeVerifier()
+    customers = customers or FakeCustomers()
+    store, verifier = FakeStore(customers), FakeVerifier()
     queue = queue or FakeQueue()
     service = IntakeService(
         verifier=verifier,
         store=store,  # type: ignore[arg-type]
         queue=queue,  # type: ignore[arg-type]
-        customers=customers or FakeCustomers(),
+        customers=customers,
         pepper=lambda: PEPPER,
         clock=lambda: NOW,
         new_id=lambda: "00000000-0000-4000-8000-000000000001",
@@ -174,3 +175,27 @@ def test_without_a_key_ids_are_fresh() -> None:
     service, _, _, _ = make()
     result = service.submit(form(), idempotency_key=None, remote_ip=None)
     assert result.inquiry_id == "00000000-0000-4000-8000-000000000001"
+
+
+def test_a_closure_between_the_check_and_the_write_stores_a_prospects_inquiry() -> None:
+    customers = FakeCustomers()
+    key = subject_key("zoe.quasimodo+intake@example.org", PEPPER)
+    customers.accounts["C-998877"] = (key, "open")
+    service, store, queue, _ = make(customers=customers)
+
+    def closure() -> None:
+        customers.accounts["C-998877"] = (key, "closed")
+
+    store.before_customer_write = closure
+    result = service.submit(form(customer_number="C-998877"), idempotency_key="k-1", remote_ip=None)
+
+    record = store.items[result.inquiry_id]
+    assert customers.lookups == ["C-998877"]  # the check said open
+    assert (record.customer_number, record.lawful_basis) == (None, LawfulBasis.LEGITIMATE_INTERESTS)
+    assert record.expires_at == int(datetime(2029, 2, 28, 23, 59, 59, tzinfo=UTC).timestamp())
+    assert len(queue.bodies) == 1  # one enqueue, of the one inquiry that was stored
+
+    # a retry with the same key and body is that inquiry, whatever the account says now
+    again = service.submit(form(customer_number="C-998877"), idempotency_key="k-1", remote_ip=None)
+    assert (again.inquiry_id, again.created) == (result.inquiry_id, False)
+    assert len(store.items) == 1

@@ -8,9 +8,11 @@ examples it finds in .hypothesis/ and tries them first next time. No deadline: a
 from __future__ import annotations
 
 import string
+import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import idna
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -24,6 +26,7 @@ from contact_intake.rights.classify import classify, classify_mail
 from contact_intake.rights.deadlines import ExtensionRefused
 from contact_intake.rights.inbound import parse_mail
 from contact_intake.rights.models import RightType
+from contact_intake.subject import normalise_email, subject_key
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -136,7 +139,8 @@ def _valid_form() -> st.SearchStrategy[dict[str, Any]]:
 
 def _stripped(form: dict[str, Any]) -> dict[str, Any]:
     keep = {"captcha_token", "website"}  # not stripped: the token is opaque, the honeypot is compared
-    return {k: v if k in keep else v.strip() for k, v in form.items()}
+    stripped = {k: v if k in keep else v.strip() for k, v in form.items()}
+    return stripped | {"email": stripped["email"].lower()}  # the canonical address (D60): ASCII here
 
 
 @PROPERTY
@@ -276,3 +280,97 @@ def test_any_text_classifies_to_a_right_without_raising(subject: str, text: str,
     assert isinstance(classification.right, RightType)
     # unclassified exactly when the evidence does not decide
     assert (classification.right is RightType.UNCLASSIFIED) == (classification.reason != "clear")
+
+
+# ---------------------------------------------------------------- one mailbox, one subject key (D60)
+
+PEPPER = b"pepper-for-properties"
+# characters whose upper case is one character that lower-cases back (so a case change is a respelling,
+# never another mailbox: "ß".upper() is "SS")
+_LOCAL_CHARS = string.ascii_lowercase + string.digits + "._+-" + "äéñøüçå"
+_LABEL_CHARS = string.ascii_lowercase + string.digits + "äéñøüçåöß"
+locals_ = st.text(alphabet=_LOCAL_CHARS, min_size=1, max_size=20)
+labels = st.text(alphabet=_LABEL_CHARS, min_size=1, max_size=15).filter(
+    lambda s: _valid_domain(s + ".example")
+)
+domains = st.builds(lambda label, tld: f"{label}.{tld}", labels, st.sampled_from(["example", "de", "nl"]))
+
+
+def _valid_domain(domain: str) -> bool:
+    try:
+        idna.encode(domain, uts46=True)
+    except idna.IDNAError:
+        return False
+    return True
+
+
+def _recase(text: str, flips: list[bool]) -> str:
+    return "".join(
+        c.upper() if flip and len(c.upper()) == 1 and c.upper().lower() == c else c
+        for c, flip in zip(text, flips + [False] * len(text), strict=False)
+    )
+
+
+def _full_width(text: str, flips: list[bool]) -> str:
+    """ASCII letters and digits as their full-width compatibility forms, which UTS #46 maps back."""
+    return "".join(
+        chr(ord(c) + 0xFEE0) if flip and c.isascii() and c.isalnum() else c
+        for c, flip in zip(text, flips + [False] * len(text), strict=False)
+    )
+
+
+@st.composite
+def spellings(draw: st.DrawFn) -> tuple[str, str, str]:
+    """A mailbox (local part, domain) and one more way of writing it."""
+    local, domain = draw(locals_), draw(domains)
+    spelled_local = _recase(local, draw(st.lists(st.booleans(), max_size=20)))
+    form = draw(st.sampled_from(["unicode", "a-label", "full-width", "ideographic-dot"]))
+    if form == "a-label":
+        spelled_domain = idna.encode(domain, uts46=True).decode("ascii").upper()
+    elif form == "full-width":
+        spelled_domain = _full_width(domain, draw(st.lists(st.booleans(), max_size=30)))
+    elif form == "ideographic-dot":
+        spelled_domain = domain.replace(".", "\u3002")
+    else:
+        spelled_domain = _recase(domain, draw(st.lists(st.booleans(), max_size=30)))
+    address = f"{spelled_local}@{spelled_domain}"
+    if draw(st.booleans()):
+        address = unicodedata.normalize("NFD", address)
+    padding = draw(st.sampled_from(["", " ", "\t"]))
+    return local, domain, f"{padding}{address}{padding}"
+
+
+@PROPERTY
+@given(spellings())
+@example(("ann", "bücher.example", "ann@xn--bcher-kva.example"))
+@example(("ann", "bücher.example", "ANN@\uff42\u00dc\uff43\uff48\uff45\uff52.EXAMPLE"))
+def test_every_spelling_of_one_mailbox_gives_one_key(case: tuple[str, str, str]) -> None:
+    local, domain, spelled = case
+    canonical = f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    assert normalise_email(spelled) == canonical
+    assert subject_key(spelled, PEPPER) == subject_key(canonical, PEPPER)
+    assert normalise_email(canonical) == canonical  # the stored form is a fixed point
+
+
+@PROPERTY
+@given(locals_, domains, locals_, domains)
+@example("ann", "bücher.example", "ann", "bucher.example")
+@example("ann", "strasse.de", "ann", "straße.de")  # UTS #46 non-transitional: ß is not ss
+def test_different_mailboxes_never_share_a_key(local1: str, domain1: str, local2: str, domain2: str) -> None:
+    mailbox1 = (local1, idna.encode(domain1, uts46=True))
+    mailbox2 = (local2, idna.encode(domain2, uts46=True))
+    key1 = subject_key(f"{local1}@{domain1}", PEPPER)
+    key2 = subject_key(f"{local2}@{domain2}", PEPPER)
+    assert (key1 == key2) == (mailbox1 == mailbox2)
+
+
+@PROPERTY
+@given(spellings())
+def test_the_form_stores_the_canonical_address_of_any_spelling_it_accepts(case: tuple[str, str, str]) -> None:
+    _, _, spelled = case
+    body = {"name": "A", "email": spelled.strip(), "subject": "s", "message": "m", "captcha_token": "t"}
+    try:
+        form = InquiryForm.model_validate(body)
+    except ValidationError:
+        return  # e-mail validation is stricter than UTS #46 (e.g. a local part "a..b"): a 422, no key
+    assert str(form.email) == normalise_email(spelled)

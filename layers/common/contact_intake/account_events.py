@@ -5,6 +5,12 @@ newer than what is stored: ``version`` = the event's time, then the event type's
 e-mail change stamped the same second, which beats an opening). A closed account is never reopened by an
 e-mail change; only an AccountOpened newer than the closure opens it again.
 
+AccountOpened and AccountEmailChanged bring the account's identity along (docs/decisions.md D61): once the
+event is the one the mirror holds, every inquiry of the customer (GSI ``by_customer``) gets the account's
+address and its subject key, each write conditional on no newer event having been applied to that item
+(``identity_version``), and the recordings tied to the account's former keys move to the new key. A replay
+or a retry after a partial run does the same again; an older event, out of order, changes nothing.
+
 AccountClosed marks the account closed, drops its subject key (the row stays as a tombstone, so a late
 older event cannot bring the account back) and erases every inquiry of that customer with its tickets.
 """
@@ -15,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -24,7 +30,10 @@ from contact_intake.accounts import Account, AccountStatus, AccountStore
 from contact_intake.erasure import Eraser, ErasureReason, ErasureSummary
 from contact_intake.models import CustomerNumber
 from contact_intake.observability import MetricUnit, logger, metrics
-from contact_intake.subject import subject_key
+from contact_intake.subject import InvalidAddress, normalise_email, subject_key
+
+if TYPE_CHECKING:
+    from contact_intake.store import InquiryStore
 
 ACCOUNT_SOURCE = "shop.accounts"
 # How long a closed account's tombstone stays: far longer than EventBridge retries an event (24 h) or a
@@ -92,6 +101,14 @@ def event_version(at: datetime, kind: AccountEventType) -> str:
 class AccountEventResult:
     applied: bool  # False: an older or repeated event, nothing changed in the mirror
     erased: ErasureSummary | None = None  # for AccountClosed
+    inquiries_moved: int = 0  # inquiries given the account's (new) address
+    recordings_moved: int = 0  # recordings moved from a former address's key
+
+
+class RecordingsFollower(Protocol):
+    """The recordings ledger as the mirror moves it (contact_intake.recording_store.RecordingLedger)."""
+
+    def follow_account(self, former_key: str, key: str) -> int: ...
 
 
 class AccountMirror:
@@ -104,11 +121,15 @@ class AccountMirror:
         eraser: Eraser,
         pepper: Callable[[], bytes],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        inquiries: InquiryStore | None = None,
+        recordings: RecordingsFollower | None = None,
     ) -> None:
         self._accounts = accounts
         self._eraser = eraser
         self._pepper = pepper
         self._clock = clock
+        self._inquiries = inquiries
+        self._recordings = recordings
 
     def apply(self, event: AccountEvent) -> AccountEventResult:
         """Apply one event. Raises InvalidAccountEvent (an opening or e-mail change without an address),
@@ -131,15 +152,42 @@ class AccountMirror:
             return AccountEventResult(applied=applied, erased=erased)
         if not event.detail.email:
             raise InvalidAccountEvent(["detail.email"])
+        try:
+            address = normalise_email(event.detail.email)  # the one canonical spelling (D60)
+        except InvalidAddress:
+            raise InvalidAccountEvent(["detail.email"]) from None
+        key = subject_key(address, self._pepper())
         applied = self._accounts.put_if_newer(
-            Account(number, AccountStatus.OPEN, subject_key=subject_key(event.detail.email, self._pepper())),
+            Account(number, AccountStatus.OPEN, subject_key=key),
             version=version,
             updated_at=at,
             may_replace_closed=kind is AccountEventType.OPENED,  # only a newer opening reopens
             expires_at=None,
         )
-        self._log(event, applied)
-        return AccountEventResult(applied=applied)
+        # also when not applied: a repeat of the current event finishes what an earlier run began
+        inquiries, recordings = self._follow(number, address, key, version)
+        self._log(event, applied, inquiries_moved=inquiries, recordings_moved=recordings)
+        return AccountEventResult(applied=applied, inquiries_moved=inquiries, recordings_moved=recordings)
+
+    def _follow(self, number: str, address: str, key: str, version: str) -> tuple[int, int]:
+        """Give the customer's inquiries and recordings the account's identity, when this event is the one
+        the mirror holds (a consistent read); (inquiries, recordings) moved."""
+        if self._inquiries is None:
+            return 0, 0
+        account = self._accounts.get(number, consistent=True)
+        if account is None or account.version != version or account.status is not AccountStatus.OPEN:
+            return 0, 0  # a newer event holds the account: it brings the identity along itself
+        inquiries = sum(
+            self._inquiries.follow_account(
+                inquiry_id, customer_number=number, email=address, key=key, version=version
+            )
+            for inquiry_id in list(self._inquiries.keys_by_customer(number))
+        )
+        recordings = 0
+        if self._recordings is not None:
+            for former in sorted(account.former_subject_keys):
+                recordings += self._recordings.follow_account(former, key)
+        return inquiries, recordings
 
     @staticmethod
     def _log(event: AccountEvent, applied: bool, **counts: Any) -> None:

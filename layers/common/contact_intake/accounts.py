@@ -9,11 +9,11 @@ This module is on the intake's path, so it imports nothing heavy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -22,6 +22,9 @@ from contact_intake.errors import ServiceUnavailable
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+
+_WRITE_ATTEMPTS = 3  # reads and conditional puts per event before the storage counts as unavailable
 
 
 class AccountStatus(StrEnum):
@@ -34,6 +37,14 @@ class Account:
     customer_number: str
     status: AccountStatus
     subject_key: str | None  # None once closed
+    version: str | None = None  # as stored: the event that wrote the row (contact_intake.account_events)
+    # the keys of the account's earlier addresses (HMACs): the recordings tied to them follow the account
+    former_subject_keys: frozenset[str] = frozenset()
+
+
+# The sparse index of tombstones by the UTC day of the closure (template.yaml ``by_closed_day``): the
+# sweeper's reconciliation finds recent closures through it without a scan (docs/decisions.md D63).
+CLOSED_DAY = "closed_day"
 
 
 def _iso(moment: datetime) -> str:
@@ -47,11 +58,14 @@ class AccountStore:
         self._table = table_name
         self._client = client
 
-    def get(self, customer_number: str) -> Account | None:
-        """The mirrored account, or None. Eventually consistent: the mirror lags the shop anyway."""
+    def get(self, customer_number: str, *, consistent: bool = False) -> Account | None:
+        """The mirrored account, or None. Eventually consistent unless ``consistent`` (the forwarder, the
+        sweeper and the event handler decide on what is stored now)."""
         try:
             answer = self._client().get_item(
-                TableName=self._table, Key={"customer_number": {"S": customer_number}}
+                TableName=self._table,
+                Key={"customer_number": {"S": customer_number}},
+                ConsistentRead=consistent,
             )
         except (ClientError, BotoCoreError) as exc:
             raise ServiceUnavailable() from exc
@@ -59,11 +73,37 @@ class AccountStore:
         if not item:
             return None
         key = item.get("subject_key")
+        version = item.get("version")
         return Account(
             customer_number=customer_number,
             status=AccountStatus(item["status"]["S"]),
             subject_key=key["S"] if key else None,
+            version=version["S"] if version else None,
+            former_subject_keys=frozenset(item.get("former_subject_keys", {}).get("SS", [])),
         )
+
+    def closed_on(self, day: str) -> Iterator[str]:
+        """Customer numbers of the accounts closed on UTC ``day`` (GSI ``by_closed_day``, keys only)."""
+        start: dict[str, Any] | None = None
+        while True:
+            arguments: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": "by_closed_day",
+                "KeyConditionExpression": "#day = :day",
+                "ExpressionAttributeNames": {"#day": CLOSED_DAY},
+                "ExpressionAttributeValues": {":day": {"S": day}},
+            }
+            if start:
+                arguments["ExclusiveStartKey"] = start
+            try:
+                page = self._client().query(**arguments)
+            except (ClientError, BotoCoreError) as exc:
+                raise ServiceUnavailable() from exc
+            for item in page.get("Items", []):
+                yield item["customer_number"]["S"]
+            start = cast("dict[str, Any] | None", page.get("LastEvaluatedKey"))
+            if not start:
+                return
 
     def put_if_newer(
         self,
@@ -76,7 +116,30 @@ class AccountStore:
     ) -> bool:
         """Write ``account`` when no row is stored or the stored ``version`` is older; unless
         ``may_replace_closed``, a closed row stays closed. False (nothing written) when the stored row
-        wins. ``expires_at`` is the row's TTL (a closed account's tombstone)."""
+        wins. ``expires_at`` is the row's TTL (a closed account's tombstone).
+
+        An open row keeps the keys of the addresses it had before (``former_subject_keys``); a tombstone
+        keeps no key and carries ``closed_day``. Read, then a put conditional on the version read, so two
+        events never lose each other's former keys; a lost race is read and decided again."""
+        for _ in range(_WRITE_ATTEMPTS):
+            stored = self.get(account.customer_number, consistent=True)
+            if stored is not None and not (stored.version is None or stored.version < version):
+                return False
+            if stored is not None and stored.status is AccountStatus.CLOSED and not may_replace_closed:
+                return False
+            if self._put(account, stored, version=version, updated_at=updated_at, expires_at=expires_at):
+                return True
+        raise ServiceUnavailable()
+
+    def _put(
+        self,
+        account: Account,
+        stored: Account | None,
+        *,
+        version: str,
+        updated_at: datetime,
+        expires_at: int | None,
+    ) -> bool:
         item: dict[str, AttributeValueTypeDef] = {
             "customer_number": {"S": account.customer_number},
             "status": {"S": str(account.status)},
@@ -85,30 +148,43 @@ class AccountStore:
         }
         if account.subject_key is not None:
             item["subject_key"] = {"S": account.subject_key}
+            former = _former_keys(account.subject_key, stored)
+            if former:
+                item["former_subject_keys"] = {"SS": sorted(former)}
+        if account.status is AccountStatus.CLOSED:
+            item[CLOSED_DAY] = {"S": updated_at.astimezone(UTC).strftime("%Y-%m-%d")}
         if expires_at is not None:
             item["expires_at"] = {"N": str(expires_at)}
-        condition = "attribute_not_exists(customer_number) OR (#version < :version"
-        names = {"#version": "version"}
-        values: dict[str, AttributeValueTypeDef] = {":version": {"S": version}}
-        if not may_replace_closed:
-            condition += " AND #status = :open"
-            names["#status"] = "status"
-            values[":open"] = {"S": str(AccountStatus.OPEN)}
+        arguments: dict[str, Any] = {"TableName": self._table, "Item": item}
+        if stored is None:
+            arguments["ConditionExpression"] = "attribute_not_exists(customer_number)"
+        elif stored.version is None:
+            arguments["ConditionExpression"] = "attribute_not_exists(#version)"
+            arguments["ExpressionAttributeNames"] = {"#version": "version"}
+        else:
+            arguments["ConditionExpression"] = "#version = :seen"
+            arguments["ExpressionAttributeNames"] = {"#version": "version"}
+            arguments["ExpressionAttributeValues"] = {":seen": {"S": stored.version}}
         try:
-            self._client().put_item(
-                TableName=self._table,
-                Item=item,
-                ConditionExpression=condition + ")",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
+            self._client().put_item(**arguments)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
+                return False  # changed since the read: decide again
             raise ServiceUnavailable() from exc
         except BotoCoreError as exc:
             raise ServiceUnavailable() from exc
         return True
+
+
+def _former_keys(new_key: str, stored: Account | None) -> set[str]:
+    """The keys an open account had before ``new_key``: a tombstone's history ends with the closure."""
+    if stored is None or stored.status is not AccountStatus.OPEN:
+        return set()
+    former = set(stored.former_subject_keys)
+    if stored.subject_key:
+        former.add(stored.subject_key)
+    former.discard(new_key)
+    return former
 
 
 class AccountVerifier:

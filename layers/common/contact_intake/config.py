@@ -74,6 +74,8 @@ class ForwarderSettings(EnvModel):
     inquiries_table: str = Field(alias="INQUIRIES_TABLE", min_length=1)
     inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
     inquiry_dlq_url: str = Field(alias="INQUIRY_DLQ_URL", min_length=1)
+    # a customer's inquiry is not sent once its account has closed (D63); unset: no such check
+    accounts_table: str | None = Field(alias="ACCOUNTS_TABLE", default=None, min_length=1)
     helpdesk_domain: str | None = Field(alias="HELPDESK_DOMAIN", default=None, min_length=1)
     helpdesk_base_url: str | None = Field(alias="HELPDESK_BASE_URL", default=None, min_length=1)
     # the Secrets Manager secret (name or ARN) holding the Freshdesk API key; never the key itself
@@ -121,6 +123,8 @@ class AccountEventsSettings(ErasureSettings):
     """What AccountEventsFunction needs: the mirror, and the pepper to turn an address into its key."""
 
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    # the recordings tied to an account follow its address (D61); unset: only the inquiries do
+    recordings_table: str | None = Field(alias="RECORDINGS_TABLE", default=None, min_length=1)
     subject_pepper_param: str = Field(alias="SUBJECT_PEPPER_PARAM", min_length=1)
 
 
@@ -141,6 +145,9 @@ class SweeperSettings(ErasureSettings):
     sweep_lookback_days: int = Field(alias="SWEEP_LOOKBACK_DAYS", default=30, ge=1, le=366)
     # the rights requests whose link ran out unconfirmed become "expired" (contact_intake.rights.expiry)
     rights_requests_table: str | None = Field(alias="RIGHTS_REQUESTS_TABLE", default=None, min_length=1)
+    # the reconciliation of closed accounts (D63): the mirror, and how many days of closures it re-checks
+    accounts_table: str | None = Field(alias="ACCOUNTS_TABLE", default=None, min_length=1)
+    closure_lookback_days: int = Field(alias="CLOSURE_LOOKBACK_DAYS", default=3, ge=1, le=80)
 
 
 class RecordingsStorageSettings(EnvModel):

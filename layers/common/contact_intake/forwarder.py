@@ -36,6 +36,7 @@ from typing import Any, Final, NoReturn, Protocol, TypeVar
 
 from aws_lambda_powertools.metrics import single_metric
 
+from contact_intake.accounts import Account, AccountStatus
 from contact_intake.errors import ServiceUnavailable
 from contact_intake.helpdesk import (
     LIST_ALL_SINCE,
@@ -69,9 +70,23 @@ class ForwardResult(StrEnum):
     RESTRICTED = "restricted"  # Art. 18: nothing sent
     ALREADY_FORWARDED = "already_forwarded"  # a duplicate delivery: nothing sent
     WITHDRAWN = "withdrawn"  # created, but erased (or another ticket recorded) first: ticket deleted
+    ACCOUNT_CLOSED = "account_closed"  # a customer's inquiry whose account has closed: nothing sent
 
 
-SKIPPED: Final = frozenset({ForwardResult.ABSENT, ForwardResult.RESTRICTED, ForwardResult.ALREADY_FORWARDED})
+SKIPPED: Final = frozenset(
+    {
+        ForwardResult.ABSENT,
+        ForwardResult.RESTRICTED,
+        ForwardResult.ALREADY_FORWARDED,
+        ForwardResult.ACCOUNT_CLOSED,
+    }
+)
+
+
+class AccountLookup(Protocol):
+    """The accounts mirror as the forwarder reads it (contact_intake.accounts.AccountStore)."""
+
+    def get(self, customer_number: str, *, consistent: bool = False) -> Account | None: ...
 
 
 @dataclass(frozen=True)
@@ -207,6 +222,7 @@ class Forwarder:
         inquiry_id_field: str,
         settle_seconds: int = DEFAULT_SETTLE_SECONDS,
         clock: Callable[[], datetime] = _now,
+        accounts: AccountLookup | None = None,
     ) -> None:
         self._store = store
         self._helpdesk = helpdesk
@@ -214,6 +230,7 @@ class Forwarder:
         self._field = inquiry_id_field
         self._settle = settle_seconds
         self._clock = clock
+        self._accounts = accounts
 
     def forward(self, inquiry_id: str) -> ForwardOutcome:
         """Make sure this inquiry has its one ticket, or that it needs none.
@@ -226,6 +243,10 @@ class Forwarder:
         if held is not None:
             raise ForwardDeferred(held, "rate_limited")
         record = self._store.get(inquiry_id)
+        if record is not None and self._account_closed(record):
+            # written just before a closure (or missed by its index query): never sent; the sweeper's
+            # reconciliation erases it (docs/decisions.md D63)
+            return ForwardOutcome(inquiry_id, ForwardResult.ACCOUNT_CLOSED, record.helpdesk_ticket_id)
         for _ in range(2):
             skip = _skip_reason(record)
             if skip is not None or record is None:
@@ -243,6 +264,13 @@ class Forwarder:
             return self._create(record, attempt)
         # a second conflict in a row: another delivery is working on this inquiry right now
         raise ForwardDeferred(max(1, self._settle), "in_flight")
+
+    def _account_closed(self, record: InquiryRecord) -> bool:
+        """A customer's inquiry whose account is closed or gone in the mirror (a consistent read)."""
+        if record.customer_number is None or self._accounts is None or record.helpdesk_ticket_id is not None:
+            return False
+        account = self._accounts.get(record.customer_number, consistent=True)
+        return account is None or account.status is AccountStatus.CLOSED
 
     def _earlier_ticket(self, record: InquiryRecord, attempted_at: datetime) -> int | None:
         age = (self._clock() - attempted_at).total_seconds()

@@ -1,7 +1,9 @@
 """Taking in one inquiry: honeypot, idempotency, captcha, one durable write, one enqueue.
 
-The write is the commit point. If the enqueue fails after it, the inquiry is still accepted (202);
-the failure is logged by id and counted, and the sweeper re-enqueues inquiries left in ``received``.
+The write is the commit point (for a verified customer a transaction that also checks that the account is
+still open; when it is not, the inquiry is written as a prospect's instead: still one successful write).
+If the enqueue fails after it, the inquiry is still accepted (202); the failure is logged by id and
+counted, and the sweeper re-enqueues inquiries left in ``received``.
 
 A submitted customer number counts only for its own open account (one GetItem on the accounts mirror, made
 only when a number is given): then the lawful basis is the contract and the inquiry lives as long as the
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -23,7 +25,7 @@ from contact_intake.models import InquiryForm, InquiryRecord, InquiryStatus
 from contact_intake.observability import MetricUnit, logger, metrics
 from contact_intake.queue import EnqueueFailed, InquiryQueue
 from contact_intake.retention import LawfulBasis, expires_at_epoch
-from contact_intake.store import InquiryExists, InquiryStore
+from contact_intake.store import AccountNotOpen, InquiryExists, InquiryStore
 from contact_intake.subject import inquiry_id_for_key, keyed_digest, subject_key
 
 
@@ -85,7 +87,7 @@ class IntakeService:
 
         record = self._record(form, inquiry_id, fingerprint, pepper)
         try:
-            self._store.put_new(record)
+            self._write(record)
         except InquiryExists as taken:
             return self._resolve_existing(taken.existing, inquiry_id, fingerprint)
 
@@ -100,6 +102,23 @@ class IntakeService:
             )
         logger.info("inquiry received", extra={"inquiry_id": inquiry_id})
         return IntakeResult(inquiry_id=inquiry_id, status=InquiryStatus.RECEIVED, created=True)
+
+    def _write(self, record: InquiryRecord) -> None:
+        """The one durable write. A customer's is conditional on the account still being open for this
+        address (a transaction with the accounts mirror); when the account closed (or changed address)
+        since the check, the inquiry is stored as a prospect's instead, with its 12-month deadline: it is
+        kept, never outlives the account, and only one write ever succeeds (docs/decisions.md D62)."""
+        if record.customer_number is None:
+            self._store.put_new(record)
+            return
+        try:
+            self._store.put_new_customer(record)
+        except AccountNotOpen:
+            metrics.add_metric(name="CustomerWriteAsProspect", unit=MetricUnit.Count, value=1)
+            logger.info(
+                "account not open at the write: kept as a prospect's", extra={"inquiry_id": record.inquiry_id}
+            )
+            self._store.put_new(as_prospect(record))
 
     def _record(self, form: InquiryForm, inquiry_id: str, fingerprint: str, pepper: bytes) -> InquiryRecord:
         received_at = self._clock()
@@ -140,6 +159,17 @@ class IntakeService:
         metrics.add_metric(name="IdempotentReplay", unit=MetricUnit.Count, value=1)
         logger.info("idempotent replay", extra={"inquiry_id": inquiry_id})
         return IntakeResult(inquiry_id=inquiry_id, status=InquiryStatus.RECEIVED, created=False)
+
+
+def as_prospect(record: InquiryRecord) -> InquiryRecord:
+    """The same inquiry as a prospect's: no customer number, legitimate interests, the 12-month deadline."""
+    basis = LawfulBasis.LEGITIMATE_INTERESTS
+    return replace(
+        record,
+        customer_number=None,
+        lawful_basis=basis,
+        expires_at=expires_at_epoch(record.received_at, basis),
+    )
 
 
 def _fingerprint(form: InquiryForm, pepper: bytes) -> str:

@@ -9,9 +9,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 
 from contact_intake.retention import LawfulBasis
+from contact_intake.subject import InvalidAddress, normalise_email
 
 _ALLOWED_IN_TEXT = {"\n", "\r", "\t"}
 _LINE_BREAKS = {"\u2028", "\u2029", "\x85"}
@@ -69,10 +78,23 @@ Locale = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$"),
     BeforeValidator(reject_control_characters),
 ]
+
+
+def canonical_address(value: str) -> str:
+    """The validated address in its one canonical form (contact_intake.subject.normalise_email): the
+    validator hands back an internationalised domain in Unicode, the helpdesk and every table take the
+    A-label. A domain that fails UTS #46 is a field error (422), never a 500."""
+    try:
+        return normalise_email(value)
+    except InvalidAddress as invalid:
+        raise ValueError(str(invalid)) from None
+
+
 Email = Annotated[
     EmailStr,
     Field(max_length=254, description="The address the answer goes to."),
     BeforeValidator(reject_control_characters),
+    AfterValidator(canonical_address),
 ]
 SUPPORTED_LOCALES = ("nl", "de", "en", "fr")
 

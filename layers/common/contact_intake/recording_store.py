@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contact_intake.errors import ServiceUnavailable
-from contact_intake.recording_models import Purpose, Recording, RecordingStatus
+from contact_intake.recording_models import LinkedBy, Purpose, Recording, RecordingStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -221,6 +221,35 @@ class RecordingLedger:
                 if recording is not None:
                     found[recording.recording_id] = recording
         return sorted(found.values(), key=lambda r: (r.registered_at, r.recording_id))
+
+    def follow_account(self, former_key: str, key: str) -> int:
+        """Move the entries tied to an account through its former address's key (``linked_by`` customer)
+        to the account's current ``key`` (an ``AccountEmailChanged``, docs/decisions.md D61). Entries
+        tied by a phone, or already moved, are left alone. Returns how many moved."""
+        moved = 0
+        for item in list(self._query(BY_SUBJECT, "subject_key", former_key)):
+            if item.get("linked_by", {}).get("S") != LinkedBy.CUSTOMER:
+                continue
+            try:
+                self._client().update_item(
+                    TableName=self._table,
+                    Key={"recording_id": item["recording_id"]},
+                    UpdateExpression="SET subject_key = :key",
+                    ConditionExpression="subject_key = :former AND linked_by = :customer",
+                    ExpressionAttributeValues={
+                        ":key": {"S": key},
+                        ":former": {"S": former_key},
+                        ":customer": {"S": str(LinkedBy.CUSTOMER)},
+                    },
+                )
+            except ClientError as exc:
+                if _is_condition_failure(exc):
+                    continue
+                raise ServiceUnavailable() from exc
+            except BotoCoreError as exc:
+                raise ServiceUnavailable() from exc
+            moved += 1
+        return moved
 
     def _query(self, index: str, attribute: str, key: str) -> Iterator[dict[str, Any]]:
         start: dict[str, Any] | None = None

@@ -31,6 +31,14 @@ class InquiryExists(Exception):
         self.existing = existing
 
 
+class AccountNotOpen(Exception):
+    """A customer's write found the account in the mirror closed, gone, or now another address's: nothing
+    was written (docs/decisions.md D62)."""
+
+    def __init__(self) -> None:
+        super().__init__("the account is not open for this address")
+
+
 class ForwardConflict(Exception):
     """A conditional forwarder write found the item changed; ``current`` is its state now (None: gone)."""
 
@@ -58,6 +66,10 @@ def _iso(moment: datetime) -> str:
 # sweeper queries a bounded run of days instead of scanning the table.
 EXPIRY_DAY = "expiry_day"  # by_expiry_day: the UTC day of expires_at, present while expires_at is
 PENDING_DAY = "pending_day"  # by_pending: the UTC day of received_at, present only while status=received
+
+
+# the account event whose address a customer's inquiry carries (contact_intake.account_events, D61)
+IDENTITY_VERSION = "identity_version"
 
 
 def utc_day(moment: datetime) -> str:
@@ -124,7 +136,7 @@ def from_item(item: dict[str, Any]) -> InquiryRecord:
         "inquiry_id", "received_at", "channel", "name", "email", "subject", "message", "locale",
         "subject_key", "lawful_basis", "status", "restricted", "request_fingerprint",
         "customer_number", "helpdesk_ticket_id", "expires_at",
-        "forward_attempted_at", "forward_attempts", "forwarded_at",
+        "forward_attempted_at", "forward_attempts", "forwarded_at", IDENTITY_VERSION,
         EXPIRY_DAY, PENDING_DAY,  # derived from expires_at / status+received_at by to_item
     }  # fmt: skip
     return InquiryRecord(
@@ -160,10 +172,12 @@ class InquiryStore:
         table_name: str,
         client: Callable[[], DynamoDBClient],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        accounts_table: str | None = None,
     ) -> None:
         self._table = table_name
         self._client = client
         self._clock = clock
+        self._accounts_table = accounts_table
 
     def put_new(self, record: InquiryRecord) -> None:
         """Store a new inquiry; raise InquiryExists (with the stored record) when the id is taken."""
@@ -181,6 +195,67 @@ class InquiryStore:
             raise ServiceUnavailable() from exc
         except BotoCoreError as exc:
             raise ServiceUnavailable() from exc
+
+    def put_new_customer(self, record: InquiryRecord) -> None:
+        """Store a new customer's inquiry only while its account is open for this address: one
+        TransactWriteItems of a ConditionCheck on the accounts mirror (``status = open`` and the record's
+        ``subject_key``) and the conditional Put keyed by the inquiry id. A closure processed since the
+        intake's check makes the whole write fail (docs/decisions.md D62).
+
+        Raises InquiryExists (the id is taken: the stored record, as ``put_new``), AccountNotOpen (the
+        account's condition failed, nothing written) or ServiceUnavailable."""
+        if self._accounts_table is None or record.customer_number is None:
+            raise ValueError("a customer's write needs the accounts table and a customer number")
+        try:
+            self._client().transact_write_items(
+                TransactItems=[
+                    {
+                        "ConditionCheck": {
+                            "TableName": self._accounts_table,
+                            "Key": {"customer_number": {"S": record.customer_number}},
+                            "ConditionExpression": "#status = :open AND subject_key = :key",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {
+                                ":open": {"S": "open"},
+                                ":key": {"S": record.subject_key},
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": to_item(record),
+                            "ConditionExpression": "attribute_not_exists(inquiry_id)",
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise ServiceUnavailable() from exc
+            reasons = cast("list[dict[str, Any]]", exc.response.get("CancellationReasons", []))
+            codes = [reason.get("Code") for reason in reasons]
+            if len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
+                # the id is taken (an idempotent retry, or a clash): whatever the account says now
+                old = cast("dict[str, Any] | None", reasons[1].get("Item"))
+                if old is None:
+                    old = self._raw(record.inquiry_id)
+                raise InquiryExists(self._live(from_item(old)) if old else None) from None
+            if codes and codes[0] == "ConditionalCheckFailed":
+                raise AccountNotOpen() from None
+            raise ServiceUnavailable() from exc  # a conflict with another transaction, throttling: retry
+        except BotoCoreError as exc:
+            raise ServiceUnavailable() from exc
+
+    def _raw(self, inquiry_id: str) -> dict[str, Any] | None:
+        try:
+            answer = self._client().get_item(
+                TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}}, ConsistentRead=True
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise ServiceUnavailable() from exc
+        return cast("dict[str, Any] | None", answer.get("Item"))
 
     def get(self, inquiry_id: str) -> InquiryRecord | None:
         """The live record with this id, or None (absent, or past its expires_at)."""
@@ -377,6 +452,26 @@ class InquiryStore:
             "attribute_exists(#id)",
             {"#id": "inquiry_id", "#expires": "expires_at", "#day": EXPIRY_DAY},
             {":number": {"S": customer_number}, ":basis": {"S": str(LawfulBasis.CONTRACT)}},
+        )
+
+    def follow_account(
+        self, inquiry_id: str, *, customer_number: str, email: str, key: str, version: str
+    ) -> bool:
+        """Give a customer's inquiry the account's current address and its subject key (an
+        ``AccountEmailChanged``, D61), only while it is still that customer's and no newer account event
+        has been applied to it (``identity_version``). False when nothing was written."""
+        return self._update_if_present(
+            inquiry_id,
+            "SET #email = :email, subject_key = :key, #version = :version",
+            "attribute_exists(#id) AND customer_number = :number"
+            " AND (attribute_not_exists(#version) OR #version < :version)",
+            {"#id": "inquiry_id", "#email": "email", "#version": IDENTITY_VERSION},
+            {
+                ":email": {"S": email},
+                ":key": {"S": key},
+                ":version": {"S": version},
+                ":number": {"S": customer_number},
+            },
         )
 
     def keys_by_subject(self, subject_key: str) -> Iterator[str]:

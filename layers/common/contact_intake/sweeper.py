@@ -11,7 +11,13 @@
     taken out of the index, so the sweeper re-enqueues an inquiry at most once and the queue's retries
     and DLQ (with its alarm) own it from there.
 
-Neither part scans the table: the cost of a run is the due items plus a fixed 2 x (lookback_days + 1)
+(c) Closed accounts (docs/decisions.md D63). AccountClosed erases the customer's inquiries through the
+    ``by_customer`` index, which lags writes: an inquiry written just before the tombstone can be missing
+    from it. So every run looks again at the accounts closed in the last ``closure_lookback_days`` (the
+    mirror's sparse index ``by_closed_day``) and erases whatever ``by_customer`` shows for each, after a
+    consistent read confirms the account is still closed (a newer AccountOpened may have reopened it).
+
+None of the parts scans a table: the cost of a run is the due items plus a fixed 2 x (lookback_days + 1)
 Queries, however large the table grows (README "Retention and deletion").
 
 A run stops starting new work when the invocation is nearly out of time, or when the helpdesk says 429
@@ -26,6 +32,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from contact_intake.accounts import AccountStatus
 from contact_intake.erasure import Eraser, ErasureOutcome, ErasureReason
 from contact_intake.errors import ServiceUnavailable
 from contact_intake.helpdesk import HelpdeskError, HelpdeskRateLimited
@@ -34,12 +41,16 @@ from contact_intake.queue import EnqueueFailed
 from contact_intake.store import utc_day
 
 if TYPE_CHECKING:
+    from contact_intake.accounts import AccountStore
     from contact_intake.queue import InquiryQueue
     from contact_intake.store import InquiryStore
 
 # A sweeper outage of up to this many days is caught up on. Further back there is nothing to find: TTL
 # has deleted those items by then (typically within two days of expires_at).
 DEFAULT_LOOKBACK_DAYS = 30
+# Closures are looked at again this many days back: the index lag it repairs is seconds; the days cover a
+# sweeper outage. (A tombstone lives 90 days.)
+DEFAULT_CLOSURE_LOOKBACK_DAYS = 3
 # stop starting new work with less than this left: one erasure may wait out the helpdesk's 10 s timeout
 SAFETY_MARGIN_MS = 20_000
 
@@ -55,6 +66,7 @@ class SweepReport:
     already_absent: int = 0
     held: int = 0  # restricted since the index was read (D68): kept
     erase_failed: int = 0
+    closure_erased: int = 0  # customer inquiries of closed accounts the closure itself had missed
     requeued: int = 0
     requeue_failed: int = 0
     deferred: bool = False  # the helpdesk throttled us, or time ran out: the next run goes on
@@ -74,7 +86,11 @@ class Sweeper:
         stuck_after: timedelta,
         lookback_days: int = DEFAULT_LOOKBACK_DAYS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        accounts: AccountStore | None = None,
+        closure_lookback_days: int = DEFAULT_CLOSURE_LOOKBACK_DAYS,
     ) -> None:
+        self._accounts = accounts
+        self._closure_lookback_days = closure_lookback_days
         self._store = store
         self._eraser = eraser
         self._queue = queue
@@ -88,8 +104,10 @@ class Sweeper:
         report = SweepReport()
         self._erase_expired(now, report, time_left_ms)
         self._requeue_stuck(now, report, time_left_ms)
+        self._reconcile_closures(now, report, time_left_ms)
         for name, value in (("SweeperErased", report.erased), ("InquiriesRequeued", report.requeued),
                             ("SweeperEraseFailed", report.erase_failed),
+                            ("ClosedAccountInquiriesErased", report.closure_erased),
                             ("SweeperRequeueFailed", report.requeue_failed)):  # fmt: skip
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         logger.info("sweep done", extra=report.as_dict())
@@ -135,6 +153,37 @@ class Sweeper:
                     report.held += 1
                 else:
                     report.already_absent += 1
+
+    def _reconcile_closures(
+        self, now: datetime, report: SweepReport, time_left_ms: Callable[[], int]
+    ) -> None:
+        if self._accounts is None:
+            return
+        for back in range(self._closure_lookback_days, -1, -1):
+            report.queries += 1
+            for number in self._accounts.closed_on(utc_day(now - timedelta(days=back))):
+                account = self._accounts.get(number, consistent=True)
+                if account is not None and account.status is not AccountStatus.CLOSED:
+                    continue  # reopened since: its inquiries are a live account's again
+                for inquiry_id in list(self._store.keys_by_customer(number)):
+                    if time_left_ms() < SAFETY_MARGIN_MS:
+                        report.deferred = True
+                        return
+                    try:
+                        outcome = self._eraser.erase_inquiry(inquiry_id, ErasureReason.ACCOUNT_CLOSED)
+                    except HelpdeskRateLimited:
+                        report.deferred = True
+                        return
+                    except (HelpdeskError, ServiceUnavailable) as error:
+                        report.erase_failed += 1
+                        logger.warning(
+                            "closure reconciliation failed",
+                            extra={"inquiry_id": inquiry_id, "error_type": type(error).__name__},
+                        )
+                        return
+                    if outcome is ErasureOutcome.ERASED:
+                        report.closure_erased += 1
+                        logger.info("closed account's inquiry erased late", extra={"inquiry_id": inquiry_id})
 
     def _requeue_stuck(self, now: datetime, report: SweepReport, time_left_ms: Callable[[], int]) -> None:
         cutoff = now - self._stuck_after

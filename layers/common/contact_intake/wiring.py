@@ -85,7 +85,11 @@ class IntakeWiring:
 
     @cached_property
     def store(self) -> InquiryStore:
-        return InquiryStore(table_name=self.settings.inquiries_table, client=lambda: self.clients.dynamodb)
+        return InquiryStore(
+            table_name=self.settings.inquiries_table,
+            client=lambda: self.clients.dynamodb,
+            accounts_table=self.settings.accounts_table,  # a customer's write checks the account (D62)
+        )
 
     @cached_property
     def queue(self) -> InquiryQueue:
@@ -175,8 +179,10 @@ class ForwarderWiring:
 
     @cached_property
     def forwarder(self) -> Forwarder:
+        from contact_intake.accounts import AccountStore
         from contact_intake.forwarder import Forwarder
 
+        table = self.settings.accounts_table
         return Forwarder(
             store=self.store,
             helpdesk=self.helpdesk,
@@ -184,6 +190,7 @@ class ForwarderWiring:
             inquiry_id_field=self.settings.helpdesk_inquiry_field,
             settle_seconds=self.settings.forward_settle_seconds,
             clock=self.clock,
+            accounts=AccountStore(table_name=table, client=lambda: self.clients.dynamodb) if table else None,
         )
 
     @cached_property
@@ -277,11 +284,22 @@ class AccountEventsWiring(ErasureWiring):
         from contact_intake.accounts import AccountStore
 
         accounts = AccountStore(table_name=self.settings.accounts_table, client=lambda: self.clients.dynamodb)
+        recordings = None
+        if self.settings.recordings_table:
+            from contact_intake.recording_store import RecordingLedger
+
+            recordings = RecordingLedger(
+                table_name=self.settings.recordings_table,
+                client=lambda: self.clients.dynamodb,
+                clock=self.clock,
+            )
         return AccountMirror(
             accounts=accounts,
             eraser=self.eraser,
             pepper=lambda: self.secrets.bytes(self.settings.subject_pepper_param),
             clock=self.clock,
+            inquiries=self.store,
+            recordings=recordings,
         )
 
 
@@ -344,8 +362,10 @@ class SweeperWiring(ErasureWiring):
 
     @cached_property
     def sweeper(self) -> Sweeper:
+        from contact_intake.accounts import AccountStore
         from contact_intake.sweeper import Sweeper
 
+        table = self.settings.accounts_table
         return Sweeper(
             store=self.store,
             eraser=self.eraser,
@@ -353,4 +373,6 @@ class SweeperWiring(ErasureWiring):
             stuck_after=timedelta(minutes=self.settings.stuck_after_minutes),
             lookback_days=self.settings.sweep_lookback_days,
             clock=self.clock,
+            accounts=AccountStore(table_name=table, client=lambda: self.clients.dynamodb) if table else None,
+            closure_lookback_days=self.settings.closure_lookback_days,
         )

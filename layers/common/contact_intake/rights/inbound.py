@@ -35,6 +35,8 @@ from html.parser import HTMLParser
 from itertools import islice
 from typing import Final, Literal, get_args
 
+from contact_intake.subject import InvalidAddress, normalise_email
+
 # RightType's values, as the classifier (rights.classify) spells them
 RightName = Literal[
     "access",
@@ -362,9 +364,18 @@ def sender_address(message: Message, headers: _Headers | None = None) -> str | N
     """
     for address in (headers or _Headers()).addresses(message, "From"):
         spec = str(getattr(address, "addr_spec", "")).strip()
-        if len(spec) <= _MAX_ADDRESS and _ADDR_SPEC.match(spec) and spec.isprintable():
+        if len(spec) <= _MAX_ADDRESS and _ADDR_SPEC.match(spec) and spec.isprintable() and _canonical(spec):
             return spec
     return None
+
+
+def _canonical(spec: str) -> bool:
+    """The address has a canonical form (its domain passes UTS #46, D60): a request can be keyed by it."""
+    try:
+        normalise_email(spec)
+    except InvalidAddress:
+        return False
+    return True
 
 
 _AUTOMATIC_SENDERS: Final = re.compile(r"^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply)@", re.I)

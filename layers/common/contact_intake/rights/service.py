@@ -65,7 +65,7 @@ from contact_intake.rights.tokens import (
     issue_token,
     token_matches,
 )
-from contact_intake.subject import keyed_digest, normalise_email, subject_key
+from contact_intake.subject import InvalidAddress, keyed_digest, normalise_email, subject_key
 
 VERIFY_PATH = "/rights-requests/verify"
 OPEN = "open"
@@ -609,7 +609,10 @@ class RightsService:
         corrections: dict[str, str] | None = None,
         raw_mail_key: str | None = None,
     ) -> RightsRequest:
-        address = email.strip()
+        try:
+            address = normalise_email(email)  # one canonical spelling, stored and hashed (D60)
+        except InvalidAddress as invalid:
+            raise ValidationFailed(fields=[FieldError("email", "invalid", str(invalid))]) from None
         received = _to_milliseconds(received_at)
         return RightsRequest(
             request_id=request_id,
@@ -761,5 +764,10 @@ def _checked_corrections(right: RightType, corrections: Mapping[str, str] | None
         raise ValidationFailed(fields=problems)
     checked = {name: value.strip() for name, value in corrections.items()}
     if "email" in checked:
-        checked["email"] = normalise_email(checked["email"])
+        try:
+            checked["email"] = normalise_email(checked["email"])
+        except InvalidAddress as invalid:
+            raise ValidationFailed(
+                fields=[FieldError("corrections.email", "invalid", str(invalid))]
+            ) from None
     return checked
