@@ -546,6 +546,14 @@ def test_every_function_has_a_throttles_alarm(resources: Resources, functions: R
         )
 
 
+def test_every_parameter_is_in_exactly_one_group(sam_template: dict[str, Any]) -> None:
+    """The console and `sam deploy --guided` show the parameters grouped by capability; none is left out."""
+    groups = sam_template["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+    grouped = [name for group in groups for name in group["Parameters"]]
+    assert sorted(grouped) == sorted(sam_template["Parameters"])
+    assert all(group["Label"]["default"] for group in groups)
+
+
 def test_alarm_topic_is_optional(sam_template: dict[str, Any]) -> None:
     assert sam_template["Parameters"]["AlarmTopicArn"]["Default"] == ""
     assert sam_template["Conditions"]["HasAlarmTopic"] == {
