@@ -21,7 +21,7 @@ The model follows one inquiry through the system (``steps``), each step with wha
    (2 consistent GetItems, DeleteItem with its GSI entries, 1 ledger PutItem, the ticket delete). A
    customer's inquiry is marked resolved instead and erased by the sweeper at expiry: the same calls
    without API Gateway;
-6. the webhook again when the ticket is closed (README "Helpdesk webhook": the automation fires on
+6. the webhook again when the ticket is closed (docs/operations.md "Helpdesk webhook": the automation fires on
    Resolved and on Closed): 1 API Gateway request, 1 invocation, 1 GetItem that finds nothing to do.
 
 Fixed monthly costs are shown apart and spread over a million inquiries: the hourly sweeper (2 Queries per

@@ -1,4 +1,4 @@
-"""Cold-start import of every function in template.yaml, each against its own floor (DESIGN §1).
+"""Cold-start import of every function in template.yaml, each against its own floor (docs/architecture.md §1).
 
 The functions and their handler modules are read from template.yaml (``CodeUri: functions/<name>/`` and
 ``Handler: <module>.lambda_handler``). Each function's floor is what a bare boto3 function doing its job

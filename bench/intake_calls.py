@@ -1,4 +1,4 @@
-"""AWS calls per inquiry (DESIGN §1: one durable write, one enqueue), counted, not timed.
+"""AWS calls per inquiry (docs/architecture.md §1: one durable write, one enqueue), counted, not timed.
 
 IntakeFunction runs in-process against moto (``mock_aws``) with siteverify served by ``responses``. A
 botocore ``before-call.*.*`` handler on the wiring's clients (and on the SSM client Powertools

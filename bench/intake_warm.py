@@ -1,7 +1,8 @@
 """Warm path of IntakeFunction: the handler's own overhead per inquiry, AWS and siteverify faked in-process.
 
 ``intake_handler.wiring`` is swapped for a wiring whose store, queue, verifier and secrets are trivial
-in-memory fakes (DESIGN §2: collaborators are replaceable without patching internals), so what is timed
+in-memory fakes (docs/architecture.md §2: collaborators are replaceable without patching internals), so what
+is timed
 is API Gateway event -> Powertools resolver and validation -> IntakeService -> response, logging and
 metrics included (written to /dev/null, as Lambda's stdout is a pipe). Target: median <= 2 ms.
 

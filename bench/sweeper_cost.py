@@ -1,4 +1,5 @@
-"""SweeperFunction's DynamoDB reads per run as InquiriesTable grows (README "Retention and deletion", D18):
+"""SweeperFunction's DynamoDB reads per run as InquiriesTable grows (docs/operations.md "Retention and
+deletion", D18):
 items read per item erased must not grow with the table, i.e. the sweeper reads its sparse GSIs and
 never scans.
 

@@ -277,7 +277,7 @@ class Devstack:
         return self._gateway.handle(request) or self._site.handle(request) or self._gateway.missing_route()
 
     def describe(self) -> dict[str, Any]:
-        """``/_local/resources.json`` (DESIGN §8, a contract)."""
+        """``/_local/resources.json`` (docs/architecture.md §8, a contract)."""
         return {
             "aws_endpoint": self.aws_endpoint,
             "region": self.settings.region,

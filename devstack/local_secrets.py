@@ -28,7 +28,7 @@ LOCAL_SECRETS: Final[Mapping[str, LocalSecret]] = {
     "RecaptchaSecretParameterName": LocalSecret("ssm", lambda: RECAPTCHA_SECRET),
     "SubjectPepperParameterName": LocalSecret("ssm", lambda: secrets.token_hex(32)),
     "WebhookSecretParameterName": LocalSecret("ssm", lambda: "local-webhook-secret"),
-    # the helpdesk emulator takes any non-empty API key (DESIGN §8)
+    # the helpdesk emulator takes any non-empty API key (docs/architecture.md §8)
     "HelpdeskApiKeySecretName": LocalSecret("secretsmanager", lambda: "local-helpdesk-api-key"),
 }
 

@@ -1,4 +1,4 @@
-"""SigV4 verification for the API's AWS_IAM routes (DESIGN §8, a contract).
+"""SigV4 verification for the API's AWS_IAM routes (docs/architecture.md §8, a contract).
 
 A request passes when its ``Authorization`` header is an ``AWS4-HMAC-SHA256`` signature by one of the local
 access keys (``local``: the DPO; ``local-telephony``: the telephony integration; each its own secret) for

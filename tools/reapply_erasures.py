@@ -1,4 +1,4 @@
-"""Re-apply the erasure ledger to a restored InquiriesTable (README "Restoring from a backup").
+"""Re-apply the erasure ledger to a restored InquiriesTable (docs/operations.md "Restoring from a backup").
 
     python -m tools.reapply_erasures --table RESTORED_TABLE --ledger LEDGER_TABLE \\
         [--since 2026-05-01T00:00:00Z] [--copy-missing-to LIVE_TABLE] [--endpoint-url URL] [--region R]
@@ -20,7 +20,7 @@ by ids and hashes only; this command forgets them again, in the restored table:
 With ``--copy-missing-to LIVE_TABLE``, afterwards every restored item the live table lacks is copied into
 it (a conditional PutItem: a live item is never overwritten), except items past their ``expires_at`` and
 items the ledger names (an erasure that ran meanwhile). That is how a restore reaches the running stack:
-its table's name is CloudFormation's, not a parameter (README "Restoring from a backup").
+its table's name is CloudFormation's, not a parameter (docs/operations.md "Restoring from a backup").
 
 Helpdesk tickets of ledgered inquiries were deleted before their entries were written (contact_intake.
 erasure), and a restore does not bring them back. Idempotent: a second run deletes nothing. Reads the

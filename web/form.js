@@ -1,4 +1,4 @@
-/* The contact form's behaviour: language, client-side checks that mirror the server's (DESIGN §4), the captcha,
+/* The contact form's behaviour: language, client-side checks that mirror the server's (docs/architecture.md §4), the captcha,
    and one POST /inquiries per submission with an Idempotency-Key that a retry of the same text reuses.
    No dependencies. Without this script the form still posts urlencoded and the API answers 303. */
 (function () {
@@ -101,7 +101,7 @@
   }
 
   function localCaptcha() {
-    // devstack's stand-in (DESIGN §8): "pass:" passes once; ?captcha=low|bad lets tests force a failure.
+    // devstack's stand-in (docs/architecture.md §8): "pass:" passes once; ?captcha=low|bad lets tests force a failure.
     var forced = new URLSearchParams(window.location.search).get("captcha");
     return {
       token: function () {

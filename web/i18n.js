@@ -1,5 +1,5 @@
 /* The form's texts in Dutch, German, English and French. Keys are used by data-i18n attributes in the HTML
-   and by form.js. The privacy notice follows the shop's privacy statement (Dutch source, DESIGN §9): change
+   and by form.js. The privacy notice follows the shop's privacy statement (Dutch source, docs/architecture.md §9): change
    them together. "{max}" and "{fields}" are filled in by form.js. French uses a no-break space before ":" and ";". */
 window.CONTACT_FORM_STRINGS = {
   en: {

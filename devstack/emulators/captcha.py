@@ -1,4 +1,5 @@
-"""``/_local/captcha/siteverify``: Google reCAPTCHA siteverify's semantics (DESIGN §8, a contract).
+"""``/_local/captcha/siteverify``: Google reCAPTCHA siteverify's semantics (docs/architecture.md §8, a
+contract).
 
 - ``secret`` missing: ``missing-input-secret``; wrong: ``invalid-input-secret`` (the token is not spent).
 - ``response`` missing: ``missing-input-response``.

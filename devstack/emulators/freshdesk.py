@@ -2,7 +2,7 @@
 
 Plain operations that answer Freshdesk's JSON shapes or raise ``ApiError`` with Freshdesk's status and error
 body; ``devstack.emulators.helpdesk`` puts HTTP, auth and the fault controls around them. What Freshdesk does
-and this copies (DESIGN §6, §8):
+and this copies (docs/architecture.md §6, §8):
 
 - ``POST /tickets`` validates as Freshdesk does (a requester, a valid e-mail, subject and description, the
   integer enumerations of status/priority/source, only known fields and custom fields) and answers ``400``

@@ -1,4 +1,4 @@
-"""``/_local/helpdesk``: a Freshdesk API v2 stand-in and its controls (DESIGN §8, a contract).
+"""``/_local/helpdesk``: a Freshdesk API v2 stand-in and its controls (docs/architecture.md §8, a contract).
 
 The API is at ``/_local/helpdesk/api/v2/...`` (tickets, search, conversations, contacts; see
 ``devstack.emulators.freshdesk`` for what it copies of Freshdesk). It takes any non-empty API key as the

@@ -1,5 +1,5 @@
 """``POST /_local/inbound-mail``: a mail arrives at the privacy address, as SES's receipt rule would take it
-(DESIGN §8, a contract; devstack only, never deployed).
+(docs/architecture.md §8, a contract; devstack only, never deployed).
 
 The body is the raw MIME message. Like SES, devstack runs the template's ``AWS::SES::ReceiptRule`` (whatever
 its Condition: receiving is switched off in the template's defaults, and on locally):

@@ -1,4 +1,5 @@
-"""``GET /_local/mail.json`` and ``GET /_local/mail``: every e-mail the functions sent (DESIGN §8, a contract;
+"""``GET /_local/mail.json`` and ``GET /_local/mail``: every e-mail the functions sent (docs/architecture.md
+§8, a contract;
 devstack only, never deployed).
 
 Functions send through SESv2 as in AWS; locally that is moto, whose SES keeps every sent message in memory.

@@ -1,7 +1,7 @@
 """AccountEventsFunction: the shop's ``shop.accounts`` events (EventBridge) into the accounts mirror.
 
 A thin adapter over AccountMirror. A failure raises, so Lambda's asynchronous retries run again and
-then the event goes to AccountEventsDLQ (README "Operating the dead-letter queues"); every step is
+then the event goes to AccountEventsDLQ (docs/operations.md "Operating the dead-letter queues"); every step is
 idempotent, so a retry finishes what a failed run began.
 """
 

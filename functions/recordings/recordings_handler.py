@@ -1,6 +1,6 @@
 """RecordingsFunction: the telephony integration's and the DPO's call recording routes (AWS_IAM, SigV4).
 
-A thin adapter over RecordingsService (DESIGN §7 "Call recordings", a contract):
+A thin adapter over RecordingsService (docs/architecture.md §7 "Call recordings", a contract):
 ``POST /recordings`` registers a consented recording and answers with a presigned PUT for its audio;
 ``GET /recordings/{id}`` shows the ledger entry (and a 5-minute download link while audio is stored);
 ``DELETE /recordings/{id}`` withdraws the consent: the audio is deleted at once, the entry kept as proof.

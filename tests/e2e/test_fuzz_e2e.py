@@ -47,10 +47,10 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 # the fixed set does not; it prints the seed, so FUZZ_SEED=<that> replays a run.
 SEED = os.environ.get("FUZZ_SEED", "20261202")
 MINIMUM_CASES = 1000
-# the routes anyone may call (DESIGN §4); every other one is signed
+# the routes anyone may call (docs/architecture.md §4); every other one is signed
 PUBLIC = {("POST", "/inquiries"), ("OPTIONS", "/inquiries"), ("GET", "/rights-requests/verify"),
           ("POST", "/rights-requests/verify"), ("POST", "/helpdesk/events")}  # fmt: skip
-WEBHOOK_SECRET = "local-webhook-secret"  # DESIGN §8
+WEBHOOK_SECRET = "local-webhook-secret"  # docs/architecture.md §8
 # Deviations found by this fuzzer in code still being built, each with its owner's fix; reported, not failed:
 # (operation prefix, check) -> why. None is accepted now: the entries that stood here were fixed (control
 # characters in a DPO's text were a 500; ObjectionDecision coerced 0/1 to booleans). Keep it empty.

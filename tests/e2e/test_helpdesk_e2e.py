@@ -31,7 +31,7 @@ from tests.e2e.local_api import (
 )
 
 pytestmark = pytest.mark.e2e
-WEBHOOK_SECRET = "local-webhook-secret"  # DESIGN §8
+WEBHOOK_SECRET = "local-webhook-secret"  # docs/architecture.md §8
 
 
 def ticket_id_of(item: dict[str, object]) -> int:
@@ -57,7 +57,8 @@ def test_an_inquiry_becomes_exactly_one_ticket(devstack: RunningDevstack) -> Non
 
 @pytest.mark.parametrize("mode", ["429", "500", "timeout", "lost_response"])
 def test_each_helpdesk_fault_still_ends_in_exactly_one_ticket(devstack: RunningDevstack, mode: str) -> None:
-    """DESIGN §6: 429 waits out Retry-After; 500 and a timeout retry after the visibility timeout; a lost
+    """docs/architecture.md §6: 429 waits out Retry-After; 500 and a timeout retry after the visibility
+    timeout; a lost
     answer (the ticket was made) is found, not made again."""
     assert set_faults(devstack, mode) == [mode]
 

@@ -223,7 +223,8 @@ FRESH_PROCESS = textwrap.dedent(
 def test_the_published_environment_runs_the_function_in_a_fresh_process(
     devstack: RunningDevstack, tmp_path: Path
 ) -> None:
-    """DESIGN §8: a process given resources.json's environment and pythonpath behaves as the function does."""
+    """docs/architecture.md §8: a process given resources.json's environment and pythonpath behaves as the
+    function does."""
     intake = devstack.resources_json["functions"]["IntakeFunction"]
     event = sample_event("intake_post_inquiries.json")
     event["body"] = json.dumps(a_form())

@@ -5,7 +5,7 @@ with the mail channel and the account events; then not one line devstack printed
 function's log) may contain any of them.
 
 The routes come from the translated template, so routes added later (recordings, ...) are called too. The
-AWS_IAM routes are signed with SigV4 as the DPO's CLI signs them (local/local, DESIGN §8).
+AWS_IAM routes are signed with SigV4 as the DPO's CLI signs them (local/local, docs/architecture.md §8).
 """
 
 from __future__ import annotations
@@ -186,7 +186,8 @@ def exercise_dpo_routes(caller: Caller, routes: list[tuple[str, str, bool]]) -> 
 
 
 def exercise_recordings(caller: Caller, routes: list[tuple[str, str, bool]]) -> None:
-    """The telephony integration's call (DESIGN §7 "Call recordings", if the template has the route): a
+    """The telephony integration's call (docs/architecture.md §7 "Call recordings", if the template has the
+    route): a
     recorded call with the caller's phone number and customer number, then its withdrawal."""
     if ("POST", "/recordings") not in {(method, path) for method, path, _ in routes}:
         return

@@ -1,5 +1,5 @@
 """`python -m tools.reapply_erasures` on moto: a point-in-time restore brings erased inquiries back, the
-command forgets them again from the ledger (README "Restoring from a backup").
+command forgets them again from the ledger (docs/operations.md "Restoring from a backup").
 
 The restore is simulated as DynamoDB makes it: a new table with InquiriesTable's keys and indexes, holding
 the items as they were at the restore point (here: the items as stored before the erasures, put back).

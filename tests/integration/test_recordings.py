@@ -1,4 +1,5 @@
-"""Call recordings on moto, with the template's RecordingsTable and RecordingsBucket (DESIGN §7 "Call
+"""Call recordings on moto, with the template's RecordingsTable and RecordingsBucket (docs/architecture.md §7
+"Call
 recordings"): no consent, no recording; an upload URL for exactly one object; every object either a stored
 recording or deleted; a withdrawal deletes the audio at once and keeps the entry as proof; the rights
 worker's interface finds, lists, withdraws and erases a person's recordings."""

@@ -1,5 +1,6 @@
 """The rights engine on moto (the template's RightsRequestsTable and RightsQueue, SES): requests come in,
-are verified by their single-use link, and follow the lifecycle of DESIGN §3 under the DPO's actions."""
+are verified by their single-use link, and follow the lifecycle of docs/architecture.md §3 under the DPO's
+actions."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """template.yaml, translated by SAM, keeps the contracts that code, devstack and operators rely on.
 
-Each test names the promise it guards: the data contract of InquiriesTable (DESIGN §3), the claim-check
+Each test names the promise it guards: the data contract of InquiriesTable (docs/architecture.md §3), the
+claim-check
 queue with its DLQ, runtime hygiene of every function, least privilege, the public routes and their auth,
 logs free of personal data, and the environment the code reads.
 """
@@ -78,7 +79,7 @@ def ref(logical_id: str) -> dict[str, str]:
     return {"Ref": logical_id}
 
 
-# ---------------------------------------------------------------- InquiriesTable (DESIGN §3)
+# ---------------------------------------------------------------- InquiriesTable (docs/architecture.md §3)
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +186,7 @@ def test_every_function_runs_python313_on_arm64_with_the_common_layer(
 def test_every_function_logs_json_without_xray(functions: Resources) -> None:
     for logical_id, function in functions.items():
         props = function["Properties"]
-        # no X-Ray: the SDK costs ~300 ms of cold start (DESIGN §1)
+        # no X-Ray: the SDK costs ~300 ms of cold start (docs/architecture.md §1)
         assert props.get("TracingConfig", {}).get("Mode", "PassThrough") == "PassThrough", logical_id
         assert props["LoggingConfig"]["LogFormat"] == "JSON", logical_id
 
@@ -580,7 +581,7 @@ def test_outputs_name_every_url_table_and_queue(translated: dict[str, Any]) -> N
         assert json.dumps(ref(logical_id)) in referenced, f"no output for {logical_id}"
 
 
-# ---------------------------------------------------------------- ForwarderFunction (DESIGN §6)
+# ---------------------------------------------------------------- ForwarderFunction (docs/architecture.md §6)
 
 
 def _forwarder_mapping(resources: Resources) -> dict[str, Any]:

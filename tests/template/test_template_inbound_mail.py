@@ -1,4 +1,5 @@
-"""The inbound e-mail channel in template.yaml (DESIGN §7, docs/inbound-mail.md): the raw mail bucket,
+"""The inbound e-mail channel in template.yaml (docs/architecture.md §7, docs/inbound-mail.md): the raw mail
+bucket,
 SES's receipt rule (S3 action, then the Lambda action), the function's narrow rights, and the switch
 that keeps SES receiving off until the operator turns it on in a region that receives mail."""
 

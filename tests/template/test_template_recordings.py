@@ -1,4 +1,5 @@
-"""Call recordings in template.yaml, translated by SAM (DESIGN §7 "Call recordings"): the audio's lifecycle
+"""Call recordings in template.yaml, translated by SAM (docs/architecture.md §7 "Call recordings"): the
+audio's lifecycle
 expiry per purpose, the bucket's encryption and reach, the consent ledger, the routes behind AWS_IAM, the
 S3 -> EventBridge -> RecordingUploadedFunction path, and who may do what."""
 

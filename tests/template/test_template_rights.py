@@ -1,4 +1,5 @@
-"""template.yaml keeps the rights engine's promises: RightsRequestsTable as DESIGN §3 names it (TTL, the
+"""template.yaml keeps the rights engine's promises: RightsRequestsTable as docs/architecture.md §3 names it
+(TTL, the
 three indexes, nothing personal in the DPO's list index), the claim-check queue with its DLQ and alarm,
 every DPO route behind AWS_IAM and only the verification link public, and least privilege for
 RightsApiFunction (one table, one queue, one sender)."""

@@ -29,7 +29,8 @@ from tests.template.conftest import iam_statements
 Resources = dict[str, dict[str, Any]]
 Checker = Callable[[Resources], list[str]]
 
-# The only routes anyone may call (DESIGN §4): the form and its preflight, the verification link (its
+# The only routes anyone may call (docs/architecture.md §4): the form and its preflight, the verification
+# link (its
 # single-use 256-bit token is the credential), the helpdesk webhook (a shared secret header, checked by the
 # function in constant time). Every other route, whoever adds it, must require a SigV4 signature.
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(

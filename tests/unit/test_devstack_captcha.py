@@ -1,4 +1,4 @@
-"""/_local/captcha/siteverify: Google's siteverify semantics as DESIGN §8 fixes them."""
+"""/_local/captcha/siteverify: Google's siteverify semantics as docs/architecture.md §8 fixes them."""
 
 from __future__ import annotations
 

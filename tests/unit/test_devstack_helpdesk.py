@@ -1,4 +1,5 @@
-"""/_local/helpdesk: the Freshdesk API v2 emulator and its controls (DESIGN §8), at the handler level.
+"""/_local/helpdesk: the Freshdesk API v2 emulator and its controls (docs/architecture.md §8), at the handler
+level.
 
 The last part runs the real FreshdeskClient against the emulator through a requests adapter (no socket):
 the client and the emulator must agree on every call the functions make.

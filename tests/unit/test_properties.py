@@ -92,7 +92,7 @@ def test_a_verified_customers_inquiry_has_no_deadline_of_its_own(received: datet
     assert not is_expired(None, received)
 
 
-# ---------------------------------------------------------------- the form model (DESIGN §4)
+# ---------------------------------------------------------------- the form model (docs/architecture.md §4)
 
 LINE_BREAKS = ["\u2028", "\u2029", "\x85"]
 control_chars = st.characters(categories=["Cc"]) | st.sampled_from(LINE_BREAKS)
@@ -217,7 +217,8 @@ def test_a_request_record_is_kept_its_years_and_not_a_second_more(received: date
     assert deadlines.days_left(deadlines.due_at(received), received) in range(28, 32)
 
 
-# ---------------------------------------------------------------- rights mail classification (DESIGN §7)
+# ---------------------------------------------------------------- rights mail classification
+# (docs/architecture.md §7)
 
 HEADER_LINES = st.sampled_from(
     [

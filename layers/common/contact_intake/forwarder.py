@@ -1,4 +1,4 @@
-"""The forwarder: every stored inquiry becomes exactly one helpdesk ticket (DESIGN §1, §6).
+"""The forwarder: every stored inquiry becomes exactly one helpdesk ticket (docs/architecture.md §1, §6).
 
 A message carries only an inquiry id (the claim check). ``Forwarder.forward`` reads the record when it
 runs, so an erasure or a restriction made since the enqueue wins:
@@ -362,7 +362,7 @@ class MalformedMessage(ValueError):
 
 
 def parse_claim_check(body: str) -> str:
-    """The inquiry id of a message body (DESIGN §1, a contract). Raises MalformedMessage."""
+    """The inquiry id of a message body (docs/architecture.md §1, a contract). Raises MalformedMessage."""
     try:
         data: Any = json.loads(body)
     except ValueError:

@@ -1,5 +1,5 @@
 """The HTTP boundary shared by every API function: request preparation, CORS, and the one mapping of
-typed errors to JSON error bodies ``{"error": {"code", "message", "fields"}}`` (DESIGN §4).
+typed errors to JSON error bodies ``{"error": {"code", "message", "fields"}}`` (docs/architecture.md §4).
 
 No response ever carries a stack trace, an exception message from a library, or an internal name.
 """
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
-# the widget's own field name, accepted for urlencoded posts (DESIGN §4)
+# the widget's own field name, accepted for urlencoded posts (docs/architecture.md §4)
 FORM_ALIASES = {"g-recaptcha-response": "captcha_token"}
 
 _CODES = {

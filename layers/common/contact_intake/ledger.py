@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 # Longer than any backup an erased item could come back from: point-in-time recovery reaches 35 days back;
-# on-demand backups must not be kept longer than this (README "Retention and deletion").
+# on-demand backups must not be kept longer than this (docs/operations.md "Retention and deletion").
 LEDGER_RETENTION = timedelta(days=400)
 
 

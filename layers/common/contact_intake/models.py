@@ -132,7 +132,8 @@ class Channel(StrEnum):
 
 @dataclass
 class InquiryRecord:
-    """One stored inquiry: the row of InquiriesTable (attribute names are a contract, DESIGN §3)."""
+    """One stored inquiry: the row of InquiriesTable (attribute names are a contract, docs/architecture.md
+    §3)."""
 
     inquiry_id: str
     received_at: datetime

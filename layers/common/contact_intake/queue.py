@@ -17,7 +17,8 @@ class EnqueueFailed(Exception):
 
 
 def claim_check(inquiry_id: str) -> str:
-    """The message body for an inquiry (DESIGN §1, a contract): its id only, never personal data."""
+    """The message body for an inquiry (docs/architecture.md §1, a contract): its id only, never personal
+    data."""
     return json.dumps({"inquiry_id": inquiry_id}, separators=(",", ":"))
 
 

@@ -1,6 +1,7 @@
 """Call recordings: the registration contract, the ledger entry, and the retention per purpose.
 
-DESIGN §7 "Call recordings" (a contract): POST /recordings ``{"call_id", "customer_number"?, "phone"?,
+docs/architecture.md §7 "Call recordings" (a contract): POST /recordings ``{"call_id", "customer_number"?,
+"phone"?,
 "consent": {"given": true, "at": ISO-8601, "purposes": [...]}}``, purposes from ``training``, ``quality``
 and ``agreement_documentation`` only. Two optional fields describe the audio, so the upload URL can bind it:
 ``content_type`` (``audio/mpeg`` when absent) and ``size_bytes`` (when given, the exact size is signed).
@@ -48,7 +49,7 @@ class RecordingStatus(StrEnum):
 
 
 class LinkedBy(StrEnum):
-    """How a recording is tied to a person (README "Call recordings")."""
+    """How a recording is tied to a person (docs/telephony.md)."""
 
     CUSTOMER = "customer"  # the account's subject key: the HMAC of the account's e-mail address
     PHONE = "phone"  # the HMAC of the phone number the call came from

@@ -1,5 +1,6 @@
 """Call recordings: no consent, no recording; each recording tied to its purposes, its expiry and a person;
-a withdrawal deletes the audio at once and keeps the ledger entry as proof (DESIGN §7 "Call recordings").
+a withdrawal deletes the audio at once and keeps the ledger entry as proof (docs/architecture.md §7 "Call
+recordings").
 
 Three services over the ledger (RecordingsTable) and the audio (RecordingsBucket):
 
@@ -51,13 +52,13 @@ if TYPE_CHECKING:
     from contact_intake.accounts import Account
     from contact_intake.recording_store import AudioStore, RecordingLedger
 
-UPLOAD_WINDOW = timedelta(minutes=15)  # the upload URL's lifetime (DESIGN §7, a contract)
+UPLOAD_WINDOW = timedelta(minutes=15)  # the upload URL's lifetime (docs/architecture.md §7, a contract)
 # A PUT that started just before its URL expired may still be arriving; after this the entry is gone.
 UPLOAD_GRACE = timedelta(minutes=15)
 CLOCK_SKEW = timedelta(minutes=2)  # the telephony system's clock may run a little ahead of ours
 DPO_LINK_LIFETIME = timedelta(minutes=5)
 # The access export's links. A URL signed with a function role's temporary credentials stops working when
-# they expire (hours at most), whatever it says: see README "Call recordings".
+# they expire (hours at most), whatever it says: see docs/telephony.md.
 EXPORT_LINK_LIFETIME = timedelta(hours=24)
 LAWFUL_BASIS = "consent (Art. 6(1)(a) GDPR)"
 

@@ -44,7 +44,7 @@ def _trimmed_lower(value: str) -> str:
 
 
 class HelpdeskEvent(BaseModel):
-    """The webhook body the Freshdesk automation sends (README "Helpdesk webhook")."""
+    """The webhook body the Freshdesk automation sends (docs/operations.md "Helpdesk webhook")."""
 
     model_config = ConfigDict(extra="ignore", title="HelpdeskEvent")
 

@@ -62,7 +62,8 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-# The sweeper's sparse indexes (README "Retention and deletion"). Their partition keys are UTC days, so the
+# The sweeper's sparse indexes (docs/operations.md "Retention and deletion"). Their partition keys are UTC
+# days, so the
 # sweeper queries a bounded run of days instead of scanning the table.
 EXPIRY_DAY = "expiry_day"  # by_expiry_day: the UTC day of expires_at, present while expires_at is
 PENDING_DAY = "pending_day"  # by_pending: the UTC day of received_at, present only while status=received
@@ -268,7 +269,7 @@ class InquiryStore:
         item = answer.get("Item")
         return self._live(from_item(item)) if item else None
 
-    # -- the forwarder's writes (DESIGN §6: exactly one ticket per inquiry)
+    # -- the forwarder's writes (docs/architecture.md §6: exactly one ticket per inquiry)
 
     def mark_attempted(self, inquiry_id: str, *, at: datetime, previous: datetime | None) -> None:
         """Record, before a ticket create is sent, that one may now exist (``forward_attempted_at``; the

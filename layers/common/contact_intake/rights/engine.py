@@ -1,4 +1,5 @@
-"""RightsWorkerFunction's engine: carries out a verified rights request, for its own subject only (DESIGN §7).
+"""RightsWorkerFunction's engine: carries out a verified rights request, for its own subject only
+(docs/architecture.md §7).
 
 A RightsQueue message is a claim check (contact_intake.rights.queue). The engine reads the request when it
 runs and acts only when:

@@ -9,7 +9,7 @@ Pure functions, no I/O (the S3 read and the request store are the callers' busin
 - which right the mail asks for is read from the person's own text by ``rights.classify`` (the text
   itself by ``rights.own_text``).
 
-The ``From`` address proves nothing: it is only where the verification link goes (DESIGN §7).
+The ``From`` address proves nothing: it is only where the verification link goes (docs/architecture.md §7).
 Nothing here logs; the text is personal data and stays in the values returned.
 
 Hostile mail is bounded (docs/inbound-mail.md, "Hostile mail"): the raw bytes are measured before the

@@ -1,4 +1,4 @@
-"""A mail to the privacy address becomes a rights request (DESIGN §7, the e-mail channel).
+"""A mail to the privacy address becomes a rights request (docs/architecture.md §7, the e-mail channel).
 
 SES has stored the raw message in InboundMailBucket and sends its verdicts. For each mail:
 

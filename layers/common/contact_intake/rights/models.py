@@ -1,4 +1,5 @@
-"""A rights request (GDPR Art. 15-22) as stored in RightsRequestsTable (DESIGN §3), and its vocabulary.
+"""A rights request (GDPR Art. 15-22) as stored in RightsRequestsTable (docs/architecture.md §3), and its
+vocabulary.
 
 The record holds the contact address (needed to answer, erased with the request) and the texts the DPO
 writes (reasons, grounds, corrections). The audit trail never does: its entries are who, what, when and
@@ -15,8 +16,8 @@ from typing import Final
 
 
 class RightType(StrEnum):
-    """The right asked for (DESIGN §3, a contract). ``unclassified``: the text did not say; the DPO
-    decides."""
+    """The right asked for (docs/architecture.md §3, a contract). ``unclassified``: the text did not say;
+    the DPO decides."""
 
     ACCESS = "access"
     PORTABILITY = "portability"
@@ -29,9 +30,9 @@ class RightType(StrEnum):
 
 
 class RequestStatus(StrEnum):
-    """The lifecycle (DESIGN §3, a contract): awaiting_verification -> verified -> in_progress -> completed;
-    any open status -> rejected; awaiting_verification -> expired when the link's life runs out unconfirmed
-    (no mail, no refusal). Nothing leaves completed, rejected or expired."""
+    """The lifecycle (docs/architecture.md §3, a contract): awaiting_verification -> verified ->
+    in_progress -> completed; any open status -> rejected; awaiting_verification -> expired when the
+    link's life runs out unconfirmed (no mail, no refusal). Nothing leaves completed, rejected or expired."""
 
     AWAITING_VERIFICATION = "awaiting_verification"
     VERIFIED = "verified"
@@ -129,7 +130,7 @@ class AuditEntry:
 
 @dataclass
 class RightsRequest:
-    """One row of RightsRequestsTable. Attribute names marked ★ in DESIGN §3 are a contract."""
+    """One row of RightsRequestsTable. Attribute names marked ★ in docs/architecture.md §3 are a contract."""
 
     request_id: str
     type: RightType

@@ -1,5 +1,5 @@
 """The rights engine: requests come in (by e-mail or through the DPO), are verified by mailbox control,
-queued for the worker, and handled by the DPO's decisions (DESIGN §7).
+queued for the worker, and handled by the DPO's decisions (docs/architecture.md §7).
 
 Promises kept here:
 

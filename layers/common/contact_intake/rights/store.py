@@ -1,4 +1,4 @@
-"""RightsRequestsTable through the low-level DynamoDB client (DESIGN §3).
+"""RightsRequestsTable through the low-level DynamoDB client (docs/architecture.md §3).
 
 Every state change is one conditional UpdateItem: it checks the status it starts from, sets the new
 state and appends to the audit trail (``list_append``) in the same write, so a state and its audit entry

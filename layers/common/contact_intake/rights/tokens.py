@@ -1,4 +1,4 @@
-"""Verification tokens: proof of mailbox control (DESIGN §7).
+"""Verification tokens: proof of mailbox control (docs/architecture.md §7).
 
 A token is 256 random bits from the operating system's CSPRNG (``secrets``), URL-safe base64 (43
 characters). Only its SHA-256 is stored: a copy of the table cannot be used to verify anything. A token
