@@ -20,7 +20,7 @@ DOCUMENT = ROOT / "docs" / "openapi.json"
 API_MODULES = [
     ("intake", "intake_api"),  # the route intake_handler answers, declared for Powertools
     ("helpdesk_events", "helpdesk_events_handler"),
-    ("rights_api", "rights_api_handler"),
+    ("rights_api", "rights_api_app"),  # the routes rights_api_handler answers or hands over
     ("recordings", "recordings_handler"),
 ]
 # placeholders so the handlers' settings validate; only names, nothing is called
