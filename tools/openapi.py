@@ -19,8 +19,8 @@ DOCUMENT = ROOT / "docs" / "openapi.json"
 # every function that serves HTTP routes: (folder under functions/, handler module)
 API_MODULES = [
     ("intake", "intake_api"),  # the route intake_handler answers, declared for Powertools
-    ("helpdesk_events", "helpdesk_events_handler"),
-    ("rights_api", "rights_api_handler"),
+    ("helpdesk_events", "helpdesk_events_api"),  # the route helpdesk_events_handler answers or hands over
+    ("rights_api", "rights_api_app"),  # the routes rights_api_handler answers or hands over
     ("recordings", "recordings_handler"),
 ]
 # placeholders so the handlers' settings validate; only names, nothing is called

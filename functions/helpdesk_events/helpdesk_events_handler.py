@@ -2,94 +2,90 @@
 
 The shared secret is checked before anything else, so an unauthenticated caller learns nothing about
 the body's schema (a 401, never a 422). Then a thin adapter over ResolutionService.
+
+A well-formed event (a JSON object the HelpdeskEvent model accepts) is answered here without Powertools'
+event handler, whose import was most of this function's cold start (docs/decisions.md D88); anything else
+(a body that does not validate, another media type) goes to the resolver in ``helpdesk_events_api.py``,
+imported on first need, which answers it with its validation errors. That module also declares the route
+for the OpenAPI document; tests/integration/test_helpdesk_webhook.py checks that both answer alike.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import ValidationError
 
 from contact_intake import http
 from contact_intake.config import HelpdeskEventsSettings
 from contact_intake.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable
 from contact_intake.helpdesk import HelpdeskError
-from contact_intake.observability import logger, metrics
-from contact_intake.resolution import HelpdeskEvent, ResolutionOutcome
+from contact_intake.observability import log_unexpected, logger, metrics
+from contact_intake.resolution import HelpdeskEvent
 from contact_intake.wiring import HelpdeskEventsWiring
+
+ROUTE = ("POST", "/helpdesk/events")
 
 settings = HelpdeskEventsSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = HelpdeskEventsWiring(settings)
 
-app = APIGatewayRestResolver(enable_validation=True)
-http.register_error_handlers(app)
 
-
-class HelpdeskEventAccepted(BaseModel):
-    outcome: ResolutionOutcome
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: list[dict[str, str]] | None = None
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
-@app.post(
-    "/helpdesk/events",
-    summary="The helpdesk reports a ticket's status (Freshdesk automation webhook)",
-    description="A resolved or closed ticket ends its inquiry: a prospect's is erased with the ticket "
-    "(after the configured grace period), a customer's is marked resolved and kept while the account "
-    "exists. Other statuses, unknown and already erased inquiries are answered 202 with nothing done.",
-    responses={
-        202: {
-            "description": "Done, or nothing to do.",
-            "content": {"application/json": {"model": HelpdeskEventAccepted}},
-        },
-        401: _error("Missing or wrong X-Webhook-Secret."),
-        409: _error("The ticket is not the one recorded for this inquiry; nothing was changed."),
-        413: _error("Body too large."),
-        422: _error("Invalid fields."),
-        503: _error("Storage or the helpdesk is unavailable; retry (the erasure completes then)."),
-    },
-    tags=["helpdesk"],
-)
-def post_helpdesk_event(
-    event: Annotated[HelpdeskEvent, Body(embed=False)],
-    x_webhook_secret: Annotated[
-        str,
-        Header(description="The shared secret configured in the helpdesk's automation rule."),
-    ],
-) -> Response[str]:
-    del x_webhook_secret  # checked in constant time before the route ran (lambda_handler)
+def accept(event: HelpdeskEvent) -> tuple[int, dict[str, str], str]:
+    """A valid event: (status, headers, body) of the answer, or a ContactIntakeError."""
     try:
         outcome = wiring.resolutions.ticket_changed(event)
     except HelpdeskError as error:  # the ticket could not be deleted: the item stays; the retry completes
         logger.warning("helpdesk unavailable for an erasure", extra={"error_type": type(error).__name__})
         raise ServiceUnavailable() from None
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body=json.dumps({"outcome": str(outcome)}),
-    )
+    return 202, {"Content-Type": http.JSON}, json.dumps({"outcome": str(outcome)})
+
+
+def _valid_event(event: dict[str, Any]) -> HelpdeskEvent | None:
+    """The body as the model, when it is a JSON object the model accepts; None for the resolver."""
+    content_type = (http.header(event, "content-type") or "").strip()
+    body = event.get("body")
+    if not content_type.startswith(http.JSON) or not isinstance(body, str):
+        return None
+    try:
+        text = base64.b64decode(body, validate=True).decode("utf-8") if event.get("isBase64Encoded") else body
+        data = json.loads(text)
+        return HelpdeskEvent.model_validate(data) if isinstance(data, dict) else None
+    except (binascii.Error, ValueError, ValidationError):  # ValueError: UnicodeDecodeError, JSONDecodeError
+        return None
+
+
+def respond(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer to an authenticated event, as the resolver with its error handlers gives it, or None
+    when the resolver should answer (another path or method, or a body the model refuses)."""
+    if (event.get("httpMethod"), event.get("path")) != ROUTE:
+        return None
+    valid = _valid_event(event)
+    if valid is None:
+        return None
+    try:
+        status, headers, body = accept(valid)
+    except ContactIntakeError as error:
+        status, headers, body = error.status, {"Content-Type": http.JSON}, http.error_body(error)
+    except Exception as error:  # logged by type and place only; the answer is a bare 500
+        log_unexpected(error, where=event.get("resource") or "unknown")
+        failure = ContactIntakeError()
+        status, headers, body = failure.status, {"Content-Type": http.JSON}, http.error_body(failure)
+    return http.routed_response(status, headers, body)
+
+
+def resolved(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The Powertools resolver's answer: imported on the first request that needs it."""
+    import helpdesk_events_api  # type: ignore[import-not-found]  # the function's folder is on sys.path
+
+    return dict(helpdesk_events_api.app.resolve(event, context))
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         wiring.authenticator.check(http.header(event, "X-Webhook-Secret"))
         http.check_path(event)
@@ -97,4 +93,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             raise BodyTooLarge()
     except ContactIntakeError as error:
         return http.proxy_response(error, {})
-    return app.resolve(event, context)
+    answer = respond(event)
+    return answer if answer is not None else resolved(event, context)

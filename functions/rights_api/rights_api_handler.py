@@ -1,55 +1,50 @@
 """RightsApiFunction: the DPO's routes (AWS_IAM: SigV4-signed) and the public verification link: GET shows
 the confirmation page and changes nothing (mail scanners open every link), POST confirms.
 
+The public link is what a person waits on, so it is answered here without Powertools' event handler, whose
+import (with its OpenAPI validation) and the DPO routes' models were most of the cold first response
+(docs/decisions.md D85). The DPO's routes, and any public request this module does not read exactly as the
+resolver would (a repeated or comma-joined token, a body that is not a plain urlencoded form), go to the
+resolver in ``rights_api_app.py``, imported on first need. ``rights_api_app.py`` also declares the public
+routes for Powertools: the OpenAPI document is generated from it, and tests/integration/test_rights_api.py
+checks that it and this module answer every public request alike.
+
 A thin adapter over RightsService. The DPO's identity is the IAM principal API Gateway authenticated
-(``requestContext.identity.userArn``); it is recorded in the audit trail as ``dpo:<arn>``. Lists carry no
-e-mail address; one request's view does (the DPO answers the person).
+(``requestContext.identity.userArn``); it is recorded in the audit trail as ``dpo:<arn>``.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from typing import Annotated, Any, Final, Literal
-
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Form, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StringConstraints,
-)
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qs
 
 from contact_intake import http
 from contact_intake.config import RightsApiSettings
-from contact_intake.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable, ValidationFailed
-from contact_intake.models import Email, Locale, OneLine200, iso_text_only, reject_binary_characters
-from contact_intake.observability import logger, metrics
+from contact_intake.errors import (
+    BodyTooLarge,
+    ContactIntakeError,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+from contact_intake.observability import log_unexpected, logger, metrics
 from contact_intake.principals import caller_arn, require_principal
-from contact_intake.rights.deadlines import days_left
-from contact_intake.rights.errors import Forbidden, TokenGone
-from contact_intake.rights.models import RIGHTS, RequestStatus, RightsRequest, RightType
+from contact_intake.rights.errors import TokenGone
 from contact_intake.rights.outbound import language_of, render_confirm_page, render_page
-from contact_intake.rights.service import ListedRequest
 from contact_intake.rights.wiring import RightsWiring
+
+if TYPE_CHECKING:
+    from contact_intake.rights.models import RightsRequest
 
 # the routes anyone may call (Authorizer NONE in the template): the person's verification link; every other
 # route is the DPO's
 PUBLIC_RESOURCES: Final = frozenset({"/rights-requests/verify"})
+VERIFY: Final = "/rights-requests/verify"
 
 settings = RightsApiSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = RightsWiring(settings)
 
-app = APIGatewayRestResolver(enable_validation=True)
-http.register_error_handlers(app)
-
-REQUEST_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 # The verification page: no scripts, no external resources, never cached, and no Referer (the URL holds
 # the token).
 PAGE_HEADERS = {
@@ -60,487 +55,143 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+HTML: Final = "text/html; charset=utf-8"
 
-Text = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-    # a control character other than a line break is a 422 at its field, like every other bad value
-    BeforeValidator(reject_binary_characters),
-    Field(json_schema_extra={"description": "Free text; line breaks allowed."}),
-]
+Answer = tuple[int, dict[str, str], str]  # status, headers, body
 
 
-# ---------------------------------------------------------------- bodies and views
+# ---------------------------------------------------------------- the public link (also rights_api_app's)
 
 
-class CreateRightsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="CreateRightsRequest")
-
-    type: RightType = Field(description="The right asked for (`unclassified` when it is not yet clear).")
-    email: Email
-    locale: Locale = Field(default="en", description="The person's language: nl, de, en or fr.")
-    identity_verified: StrictBool = Field(  # JSON true or false; 0, 1 or "yes" are a 422
-        description="true: the DPO checked the person's identity; the request is verified and queued at "
-        "once. false: the person gets the acknowledgement with a verification link, as by e-mail."
-    )
-    received_at: Annotated[AwareDatetime, BeforeValidator(iso_text_only)] | None = Field(
-        default=None, description="When the request reached us (the deadline counts from it); default now."
-    )
-    corrections: dict[Literal["name", "email", "customer_number"], OneLine200] | None = Field(
-        default=None, description="Rectification only: the corrected values."
-    )
+def page(status: int, name: str, locale: str | None, **context: Any) -> Answer:
+    return status, {"Content-Type": HTML, **PAGE_HEADERS}, render_page(name, locale, context)
 
 
-class ExtendRightsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="ExtendRightsRequest")
-
-    months: int = Field(ge=1, le=2, description="Further months (at most two in all).")
-    reason: Text
-
-
-class RejectRightsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="RejectRightsRequest")
-
-    reasons: list[Text] = Field(min_length=1, max_length=20, description="Why the request is refused.")
-
-
-class ObjectionDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="ObjectionDecision")
-
-    upheld: StrictBool  # the document says boolean: 0/1 or "yes" are refused, not coerced
-    grounds: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, max_length=4000),
-        BeforeValidator(reject_binary_characters),
-    ] = Field(default="", description="Required when not upheld: the compelling legitimate grounds.")
-
-
-class AmendRightsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="AmendRightsRequest")
-
-    type: RightType | None = Field(default=None, description="The right of an unclassified request.")
-    corrections: dict[Literal["name", "email", "customer_number"], OneLine200] | None = Field(
-        default=None, description="A rectification's corrected values."
-    )
-
-
-class AuditView(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    counts: dict[str, int]
-
-
-class ListedView(BaseModel):
-    request_id: str
-    type: RightType
-    status: RequestStatus
-    channel: str
-    received_at: datetime
-    due_at: datetime
-    extended_due_at: datetime | None
-    days_left: int
-
-
-class RequestList(BaseModel):
-    requests: list[ListedView]
-
-
-class RequestView(ListedView):
-    locale: str
-    email: str
-    acknowledged_at: datetime | None
-    verified_at: datetime | None
-    raw_mail_key: str | None
-    extension_reason: str | None
-    rejection_reasons: list[str]
-    objection_upheld: bool | None
-    objection_grounds: str | None
-    corrections: dict[str, str]
-    restriction_lifted_at: datetime | None
-    completed_at: datetime | None
-    audit: list[AuditView]
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: list[dict[str, str]] | None = None
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
-def _ok(description: str, model: type[BaseModel]) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
-
-
-_DPO_ERRORS: dict[int, OpenAPIResponse] = {
-    403: _error("Not signed, or not allowed (AWS_IAM)."),
-    404: _error("No such request."),
-    409: _error("The request's state does not allow this action."),
-    413: _error("Body too large."),
-    422: _error("Invalid fields."),
-    503: _error("Storage, mail or queue unavailable; nothing was changed (retry)."),
-}
-
-
-def _view(request: RightsRequest) -> dict[str, Any]:
-    now = wiring.clock()
-    view = RequestView(
-        request_id=request.request_id,
-        type=request.type,
-        status=request.status,
-        channel=str(request.channel),
-        received_at=request.received_at,
-        due_at=request.due_at,
-        extended_due_at=request.extended_due_at,
-        days_left=days_left(request.effective_due_at, now),
-        locale=request.locale,
-        email=request.email,
-        acknowledged_at=request.acknowledged_at,
-        verified_at=request.verified_at,
-        raw_mail_key=request.raw_mail_key,
-        extension_reason=request.extension_reason,
-        rejection_reasons=request.rejection_reasons,
-        objection_upheld=request.objection_upheld,
-        objection_grounds=request.objection_grounds,
-        corrections=request.corrections,
-        restriction_lifted_at=request.restriction_lifted_at,
-        completed_at=request.completed_at,
-        audit=[
-            AuditView(at=e.at, actor=e.actor, action=e.action, counts=dict(e.counts)) for e in request.audit
-        ],
-    )
-    return view.model_dump(mode="json")
-
-
-def _listed(item: ListedRequest) -> dict[str, Any]:
-    s = item.summary
-    return ListedView(
-        request_id=s.request_id,
-        type=s.type,
-        status=s.status,
-        channel=str(s.channel),
-        received_at=s.received_at,
-        due_at=s.due_at,
-        extended_due_at=s.extended_due_at,
-        days_left=item.days_left,
-    ).model_dump(mode="json")
-
-
-def _json(status: int, body: dict[str, Any]) -> Response[str]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
-
-
-def _principal() -> str:
-    """The caller's IAM principal, as API Gateway authenticated it: the configured DPO's, or 403 (the API's
-    resource policy refuses anyone else first; this is the second check, D67)."""
-    arn = app.current_event.request_context.identity.user_arn
-    if not arn:
-        raise Forbidden()
-    return require_principal(arn, settings.dpo_principal_arn)
-
-
-def _api_url() -> str:
-    """The verification link's base: PUBLIC_API_URL, else this API's execute-api URL and stage."""
-    if settings.public_api_url:
-        return settings.public_api_url
-    context = app.current_event.request_context
-    return f"https://{context.domain_name}/{context.stage}"
-
-
-# ---------------------------------------------------------------- the public link
-
-
-def _page(status: int, page: str, locale: str | None, **context: Any) -> Response[str]:
-    return Response(
-        status_code=status,
-        content_type="text/html; charset=utf-8",
-        body=render_page(page, locale, context),
-        headers=dict(PAGE_HEADERS),
-    )
-
-
-def _browser_language() -> str | None:
-    accept = http.header(app.current_event.raw_event, "Accept-Language") or ""
+def browser_language(event: Mapping[str, Any]) -> str | None:
+    accept = http.header(event, "Accept-Language") or ""
     first = accept.split(",")[0].split(";")[0].strip()
     return language_of(first) if first else None
 
 
-_PAGE_RESPONSES: dict[int, OpenAPIResponse] = {
-    400: {
-        "description": "The link has no token, or the form could not be read.",
-        "content": {"text/html": {}},
-    },
-    410: {
-        "description": "The link is unknown, was already used, was replaced by a newer one, or has expired.",
-        "content": {"text/html": {}},
-    },
-    503: {"description": "Temporarily unavailable; the link still works.", "content": {"text/html": {}}},
-}
+def confirm_page(status: int, request: RightsRequest, token: str, *, error: bool = False) -> Answer:
+    body = render_confirm_page(
+        request.locale, right=request.type, reference=request.request_id, token=token, error=error
+    )
+    return status, {"Content-Type": HTML, **PAGE_HEADERS}, body
 
 
-def _show(token: str | None) -> Response[str]:
+def show(event: Mapping[str, Any], token: str | None) -> Answer:
     """The confirmation page for a live link. Reads only (RightsService.preview): GET and HEAD change
     nothing."""
     if not token:
-        return _page(400, "missing", _browser_language())
+        return page(400, "missing", browser_language(event))
     try:
         request = wiring.rights.preview(token)
     except TokenGone as gone:
         logger.info("verification link refused", extra={"reason": gone.reason})
-        return _page(410, "gone", gone.locale or _browser_language())
+        return page(410, "gone", gone.locale or browser_language(event))
     except ServiceUnavailable:
-        return _page(503, "unavailable", _browser_language())
-    return _confirm_page(200, request, token)
+        return page(503, "unavailable", browser_language(event))
+    return confirm_page(200, request, token)
 
 
-def _confirm_page(status: int, request: RightsRequest, token: str, *, error: bool = False) -> Response[str]:
-    return Response(
-        status_code=status,
-        content_type="text/html; charset=utf-8",
-        body=render_confirm_page(
-            request.locale, right=request.type, reference=request.request_id, token=token, error=error
-        ),
-        headers=dict(PAGE_HEADERS),
-    )
-
-
-@app.get(
-    "/rights-requests/verify",
-    summary="The page an e-mailed link opens: what was asked and what it does, with a confirmation form",
-    description="Opened from the acknowledgement e-mail (and by mail gateways' link scanners). Changes "
-    "nothing: the token is not used, nothing is queued or recorded. The HTML page, in the request's "
-    "language, names the right read from the mail and what carrying out each right does, and holds a form "
-    "(no script) that posts `token` and the chosen `right` to `POST /rights-requests/verify`.",
-    responses={
-        200: {"description": "The confirmation page.", "content": {"text/html": {}}},
-        **_PAGE_RESPONSES,
-    },
-    tags=["rights"],
-)
-def show_confirmation(
-    token: Annotated[str | None, Query(description="The token from the e-mail.")] = None,
-) -> Response[str]:
-    return _show(token)
-
-
-@app.head("/rights-requests/verify", include_in_schema=False)
-def show_confirmation_head(token: Annotated[str | None, Query()] = None) -> Response[str]:
-    return _show(token)
-
-
-def _invalid_right(token: str) -> Response[str]:
+def _invalid_right(event: Mapping[str, Any], token: str) -> Answer:
     """422: the form again with the error; when the link is dead too, the "no longer valid" page (still a
     422: the invalid field is checked first, whatever the token)."""
     try:
-        return _confirm_page(422, wiring.rights.preview(token), token, error=True)
+        return confirm_page(422, wiring.rights.preview(token), token, error=True)
     except TokenGone as gone:
-        return _page(422, "gone", gone.locale or _browser_language())
+        return page(422, "gone", gone.locale or browser_language(event))
 
 
-@app.post(
-    "/rights-requests/verify",
-    summary="Confirm a rights request (mailbox control), as the right the person chose",
-    description="Posted by the confirmation page's form (`application/x-www-form-urlencoded`). Uses the "
-    "token once (of two concurrent posts one wins, the other gets 410), sets the request's right to the "
-    "chosen one, queues it and records in the audit trail whether the right was changed. No cookie: the "
-    "token is the secret. A `right` that is not one of the seven answers 422 with the form again, and the "
-    "token stays unused.",
-    responses={
-        200: {"description": "Confirmed.", "content": {"text/html": {}}},
-        422: {
-            "description": "No valid right chosen; nothing was used. The page shows the form again, or, when "
-            "the link is no longer valid either, says so.",
-            "content": {"text/html": {}},
-        },
-        **_PAGE_RESPONSES,
-    },
-    tags=["rights"],
-)
-def confirm(
-    token: Annotated[
-        str | None, Form(description="The token from the e-mail (a hidden field of the page).")
-    ] = None,
-    right: Annotated[
-        str | None,
-        Form(
-            description="The right to carry out: one of " + ", ".join(f"`{r}`" for r in RIGHTS) + ".",
-            json_schema_extra={"enum": [str(r) for r in RIGHTS]},
-        ),
-    ] = None,
-) -> Response[str]:
-    if http.media_type(app.current_event.raw_event) != http.FORM or not token:
-        return _page(400, "missing", _browser_language())
+def confirm(event: Mapping[str, Any], token: str | None, right: str | None) -> Answer:
+    """The confirmation form's POST: uses the token once, as the right the person chose."""
+    if http.media_type(event) != http.FORM or not token:
+        return page(400, "missing", browser_language(event))
     try:
         try:
             request = wiring.rights.verify(token, right or "")
         except ValidationFailed:  # the form again, in the request's language, with the error; token unused
-            return _invalid_right(token)
+            return _invalid_right(event, token)
     except TokenGone as gone:
         logger.info("confirmation refused", extra={"reason": gone.reason})
-        return _page(410, "gone", gone.locale or _browser_language())
+        return page(410, "gone", gone.locale or browser_language(event))
     except ServiceUnavailable:
-        return _page(503, "unavailable", _browser_language())
-    return _page(200, "confirmed", request.locale, due_date=request.effective_due_at)
+        return page(503, "unavailable", browser_language(event))
+    return page(200, "confirmed", request.locale, due_date=request.effective_due_at)
 
 
-# ---------------------------------------------------------------- the DPO's routes (AWS_IAM)
+def _query_token(event: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """(read, token): the token as the resolver reads it, or read=False when this module would read it
+    differently (a repeated token, or one with a comma, which the resolver splits and joins)."""
+    single = event.get("queryStringParameters") or {}
+    multi = event.get("multiValueQueryStringParameters") or {}
+    token = single.get("token")
+    if token is None:
+        return "token" not in multi, None
+    return "," not in token and multi.get("token", [token]) == [token], token
 
 
-@app.post(
-    "/rights-requests",
-    summary="Record a request the DPO received (letter, phone, in person)",
-    responses={201: _ok("Created.", RequestView), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def create_request(body: Annotated[CreateRightsRequest, Body(embed=False)]) -> Response[str]:
-    request = wiring.rights.create_on_behalf(
-        principal=_principal(),
-        email=str(body.email),
-        right=str(body.type),
-        locale=body.locale,
-        identity_verified=body.identity_verified,
-        received_at=body.received_at,
-        corrections={str(k): v for k, v in body.corrections.items()} if body.corrections else None,
-        api_url=_api_url(),
-    )
-    return _json(201, _view(request))
+def _form_fields(event: Mapping[str, Any]) -> tuple[bool, str | None, str | None]:
+    """(read, token, right) of a plain urlencoded body, or read=False for any other (base64, another media
+    type, a field sent twice): the resolver answers those."""
+    content_type = (http.header(event, "content-type") or "").strip()
+    body = event.get("body")
+    if event.get("isBase64Encoded") or not content_type.startswith(http.FORM) or not isinstance(body, str):
+        return False, None, None
+    fields = parse_qs(body, keep_blank_values=True)
+    if any(len(fields.get(name, ())) > 1 for name in ("token", "right")):
+        return False, None, None
+    token, right = (fields[name][0] if name in fields else None for name in ("token", "right"))
+    return True, token, right
 
 
-@app.get(
-    "/rights-requests",
-    summary="List rights requests (open ones by default), earliest deadline first",
-    responses={200: _ok("The requests, without e-mail addresses.", RequestList), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def list_requests(
-    status: Annotated[
-        Literal[
-            "open", "awaiting_verification", "verified", "in_progress", "completed", "rejected", "expired"
-        ],
-        Query(
-            description="`open`: awaiting verification, verified or in progress. `expired`: the link's life "
-            "ran out unconfirmed (terminal; nothing was mailed)."
-        ),
-    ] = "open",
-) -> Response[str]:
-    _principal()
-    return _json(200, {"requests": [_listed(item) for item in wiring.rights.list_requests(status)]})
+def public(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The answer to a request for the public link, as the resolver with its error handlers gives it, or
+    None when the resolver should answer (see _query_token and _form_fields)."""
+    method = event.get("httpMethod")
+    try:
+        if event.get("path") != VERIFY:
+            return None
+        if method in {"GET", "HEAD"}:
+            read, token = _query_token(event)
+            if not read:
+                return None
+            status, headers, body = show(event, token)
+        elif method == "POST":
+            read, token, right = _form_fields(event)
+            if not read:
+                return None
+            status, headers, body = confirm(event, token, right)
+        else:
+            raise NotFound()
+    except ContactIntakeError as error:
+        status, headers, body = error.status, {"Content-Type": http.JSON}, http.error_body(error)
+    except Exception as error:  # logged by type and place only; the answer is a bare 500
+        log_unexpected(error, where=event.get("resource") or "unknown")
+        failure = ContactIntakeError()
+        status, headers, body = failure.status, {"Content-Type": http.JSON}, http.error_body(failure)
+    return http.routed_response(status, headers, body)
 
 
-@app.get(
-    "/rights-requests/<request_id>",
-    summary="One request, with its audit trail",
-    responses={200: _ok("The request.", RequestView), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def get_request(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
-    _principal()
-    return _json(200, _view(wiring.rights.get(request_id)))
+def resolved(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The Powertools resolver's answer (every DPO route): imported on the first request that needs it."""
+    import rights_api_app  # type: ignore[import-not-found]  # the function's folder is on sys.path
 
-
-@app.post(
-    "/rights-requests/<request_id>/extend",
-    summary="Extend the deadline by up to two months, with a reason (inside the first month; notified)",
-    responses={200: _ok("Extended.", RequestView), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def extend_request(
-    request_id: Annotated[str, Path(pattern=REQUEST_ID)],
-    body: Annotated[ExtendRightsRequest, Body(embed=False)],
-) -> Response[str]:
-    request = wiring.rights.extend(request_id, months=body.months, reason=body.reason, principal=_principal())
-    return _json(200, _view(request))
-
-
-@app.post(
-    "/rights-requests/<request_id>/reject",
-    summary="Refuse a request, with reasons (the person is told of the right to complain)",
-    responses={200: _ok("Rejected.", RequestView), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def reject_request(
-    request_id: Annotated[str, Path(pattern=REQUEST_ID)],
-    body: Annotated[RejectRightsRequest, Body(embed=False)],
-) -> Response[str]:
-    return _json(200, _view(wiring.rights.reject(request_id, reasons=body.reasons, principal=_principal())))
-
-
-@app.post(
-    "/rights-requests/<request_id>/objection-decision",
-    summary="Decide an objection: upheld (erase) or not (the compelling grounds; the restriction is lifted)",
-    responses={200: _ok("Decided.", RequestView), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def decide_objection(
-    request_id: Annotated[str, Path(pattern=REQUEST_ID)],
-    body: Annotated[ObjectionDecision, Body(embed=False)],
-) -> Response[str]:
-    request = wiring.rights.decide_objection(
-        request_id, upheld=body.upheld, grounds=body.grounds, principal=_principal()
-    )
-    return _json(200, _view(request))
-
-
-@app.post(
-    "/rights-requests/<request_id>/lift-restriction",
-    summary="Lift the restriction a completed restriction request put in place (the person is told first)",
-    responses={200: _ok("Lifting queued.", RequestView), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def lift_restriction(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
-    return _json(200, _view(wiring.rights.lift_restriction(request_id, principal=_principal())))
-
-
-@app.post(
-    "/rights-requests/<request_id>/resend",
-    summary="Send a fresh confirmation link for a request awaiting verification (the old link dies)",
-    description="The new token replaces the old in one write (the old link answers 410 from then on); the "
-    "person gets the acknowledgement again with the new link, valid for seven days. A confirmed, closed or "
-    "expired request is refused with 409.",
-    responses={200: _ok("Resent.", RequestView), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def resend_link(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
-    request = wiring.rights.resend(request_id, principal=_principal(), api_url=_api_url())
-    return _json(200, _view(request))
-
-
-@app.post(
-    "/rights-requests/<request_id>/amend",
-    summary="Classify an unclassified request, or give a rectification's corrections (queued when ready)",
-    responses={200: _ok("Amended.", RequestView), **_DPO_ERRORS},
-    tags=["rights (DPO)"],
-)
-def amend_request(
-    request_id: Annotated[str, Path(pattern=REQUEST_ID)],
-    body: Annotated[AmendRightsRequest, Body(embed=False)],
-) -> Response[str]:
-    request = wiring.rights.amend(
-        request_id,
-        principal=_principal(),
-        right=str(body.type) if body.type else None,
-        corrections={str(k): v for k, v in body.corrections.items()} if body.corrections else None,
-    )
-    return _json(200, _view(request))
+    return dict(rights_api_app.app.resolve(event, context))
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         http.check_path(event)
-        if event.get("resource") not in PUBLIC_RESOURCES:  # a DPO route: the DPO's principal only (D67)
+        is_public = event.get("resource") in PUBLIC_RESOURCES
+        if not is_public:  # a DPO route: the DPO's principal only (D67)
             require_principal(caller_arn(event), settings.dpo_principal_arn)
         if len(http.raw_body(event)) > settings.max_body_bytes:
             raise BodyTooLarge()
     except ContactIntakeError as error:
         return http.proxy_response(error, {})
-    return app.resolve(event, context)
+    answer = public(event) if is_public else None
+    return answer if answer is not None else resolved(event, context)

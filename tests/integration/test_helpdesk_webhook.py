@@ -201,3 +201,79 @@ def test_the_committed_sample_event_is_accepted(
     )
     response = invoke(event)
     assert (response["statusCode"], body_of(response)) == (202, {"outcome": "erased"})
+
+
+# ---------------------------------------------------------------- the handler against its declared route
+# helpdesk_events_handler answers a well-formed webhook without Powertools' event handler (a cold-start
+# saving, docs/decisions.md D88) and hands anything else to helpdesk_events_api, which declares the route for
+# Powertools with its OpenAPI validation (the source of docs/openapi.json). Both answer alike.
+
+ANSWERED_HERE = {"erased", "resolved", "ignored", "unknown", "ticket mismatch", "helpdesk down", "unexpected"}
+HANDED_OVER = {"wrong type", "missing field", "broken json", "not an object", "text/plain", "another method"}
+
+
+def _webhook_events(
+    case: str,
+    aws: Any,
+    helpdesk: FakeFreshdesk,
+    wiring: HelpdeskEventsWiring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the handler's event, the resolver's event): twins where the first answer changes the state."""
+    if case in {"erased", "resolved", "helpdesk down"}:
+        basis = {"lawful_basis": LawfulBasis.CONTRACT, "expires_at": None} if case == "resolved" else {}
+        first, second = (forwarded(aws, helpdesk, ticket_id=t, **basis) for t in (4711, 4712))
+        if case == "helpdesk down":
+            helpdesk.fail_next(2, "timeout")
+        status = "Closed" if case == "resolved" else "Resolved"
+        return webhook(resolved(first, 4711, status)), webhook(resolved(second, 4712, status))
+    if case == "unexpected":
+
+        class Broken:
+            def ticket_changed(self, *_: Any) -> None:
+                raise RuntimeError("internal detail")
+
+        monkeypatch.setattr(wiring, "resolutions", Broken())
+    inquiry_id = forwarded(aws, helpdesk)
+    bodies: dict[str, Any] = {
+        "ignored": resolved(inquiry_id, status="Pending"),
+        "unknown": resolved("00000000-0000-4000-8000-0000000000aa"),
+        "ticket mismatch": resolved(inquiry_id, ticket_id=4799),
+        "unexpected": resolved(inquiry_id),
+        "wrong type": {"ticket_id": "abc", "status": "Resolved", "inquiry_id": inquiry_id},
+        "missing field": {"ticket_id": 4711},
+        "broken json": "{broken",
+        "not an object": [resolved(inquiry_id, status="Pending")],  # the resolver takes the first
+        "text/plain": resolved(inquiry_id),
+        "another method": resolved(inquiry_id, status="Pending"),
+    }
+    event = webhook(bodies[case])
+    if case == "text/plain":
+        event["headers"]["Content-Type"] = "text/plain"
+    if case == "another method":
+        event["httpMethod"] = "PUT"
+    return event, event
+
+
+@pytest.mark.parametrize("case", sorted(ANSWERED_HERE | HANDED_OVER))
+def test_the_handler_answers_as_the_declared_route(
+    aws: Any,
+    helpdesk_events: HelpdeskEventsWiring,
+    helpdesk: FakeFreshdesk,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+) -> None:
+    import copy
+
+    handler = importlib.import_module("helpdesk_events_handler")
+    declared = importlib.import_module("helpdesk_events_api")
+    event, twin = _webhook_events(case, aws, helpdesk, helpdesk_events, monkeypatch)
+    ours = handler.respond(copy.deepcopy(event))
+    if case in HANDED_OVER:
+        assert ours is None  # the resolver answers it
+        ours = invoke(copy.deepcopy(event))
+    else:
+        assert ours is not None  # answered without the resolver
+    reference = dict(declared.app.resolve(copy.deepcopy(twin), FakeContext()))
+    assert ours == reference
+    assert ours["statusCode"] in {202, 400, 404, 409, 415, 422, 500, 503}

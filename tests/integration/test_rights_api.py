@@ -637,3 +637,168 @@ def test_the_sample_create_event_makes_a_request_due_in_a_month(api: Any) -> Non
     answer = api(sample_event("rights_api_create.json"))
     assert answer["statusCode"] == 201
     assert 28 <= body_of(answer)["days_left"] <= 31
+
+
+# ---------------------------------------------------------------- the handler against its declared routes
+# rights_api_handler answers the public link without Powertools' event handler (a cold-start saving,
+# docs/decisions.md D85); rights_api_app declares the same routes for Powertools, with its OpenAPI
+# validation, and is what docs/openapi.json is generated from. Every kind of public request gets the same
+# answer from both: status, headers and body.
+
+LANGUAGES = ("nl", "de", "en", "fr")
+DEAD = "A" * 43
+# answered by the handler itself; the rest it hands to the resolver (a body that is not a plain form)
+ANSWERED_HERE = {
+    *(f"page, {lang}" for lang in LANGUAGES),
+    "page, no Accept-Language",
+    "unknown token",
+    "expired token",
+    "no token",
+    "empty token",
+    "HEAD",
+    "HEAD, unknown token",
+    "POST confirms",
+    "POST invalid right",
+    "POST invalid right, dead link",
+    "POST empty right",
+    "POST no token",
+    "POST unknown token",
+    "POST expired token",
+    "storage down",
+    "storage down, POST",
+    "unexpected error",
+    "wrong method",
+}
+HANDED_OVER = {"POST not a form (JSON)", "POST not a form (text)", "POST field sent twice", "token twice"}
+
+
+def _pending(api: Any, rights: RightsHarness, locale: str, n: int = 0) -> str:
+    """The live token of a new request awaiting verification, in ``locale``."""
+    email = f"same.answer.{locale}.{n}@example.org"
+    create(api, type="erasure", email=email, locale=locale)
+    return rights.mailbox.token(email)
+
+
+def _case_events(  # noqa: C901, PLR0911, PLR0912 (one branch per case)
+    case: str, api: Any, rights: RightsHarness, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the handler's event, the resolver's event): the same request, in the same state. A confirmation
+    uses its token, so the two get twin requests (same right, language and deadline)."""
+    if case.startswith("page, ") and case.removeprefix("page, ") in LANGUAGES:
+        event = verify_event(_pending(api, rights, case.removeprefix("page, ")), "fr")
+        return event, event
+    if case == "page, no Accept-Language":
+        event = verify_event(_pending(api, rights, "de"))
+        return event, event
+    if case in {"unknown token", "HEAD, unknown token"}:
+        event = verify_event(DEAD, "de") if case == "unknown token" else head_event(DEAD)
+        return event, event
+    if case in {"expired token", "POST expired token"}:
+        token = _pending(api, rights, "fr")
+        rights.clock.advance(days=7, seconds=1)
+        event = verify_event(token, "nl") if case == "expired token" else confirm_event(token, "access")
+        return event, event
+    if case in {"no token", "empty token"}:
+        event = verify_event(None if case == "no token" else "", "de-AT")
+        return event, event
+    if case == "HEAD":
+        event = head_event(_pending(api, rights, "en"))
+        return event, event
+    if case == "POST confirms":
+        return (
+            confirm_event(_pending(api, rights, "de", 1), "access"),
+            confirm_event(_pending(api, rights, "de", 2), "access"),
+        )
+    if case in {"POST invalid right", "POST empty right"}:
+        event = confirm_event(_pending(api, rights, "fr"), "__not_a_right__" if "invalid" in case else "")
+        return event, event
+    if case == "POST invalid right, dead link":
+        event = confirm_event(DEAD, "nope")
+        return event, event
+    if case in {"POST no token", "POST unknown token"}:
+        event = confirm_event(None if case == "POST no token" else DEAD, "access")
+        return event, event
+    if case in {"storage down", "storage down, POST", "unexpected error"}:
+        token = _pending(api, rights, "nl")
+        failure = RuntimeError("internal detail") if case == "unexpected error" else None
+
+        def down(*_: Any, **__: Any) -> None:
+            from contact_intake.errors import ServiceUnavailable
+
+            raise failure or ServiceUnavailable()
+
+        monkeypatch.setattr(rights.store, "request_id_for_token", down)
+        event = confirm_event(token, "access") if case == "storage down, POST" else verify_event(token, "nl")
+        return event, event
+    if case == "wrong method":
+        event = verify_event(DEAD, "nl")
+        event["httpMethod"] = event["requestContext"]["httpMethod"] = "PUT"
+        return event, event
+    if case.startswith("POST not a form"):
+        event = confirm_event(None, None, raw=json.dumps({"token": DEAD, "right": "access"}))
+        kind = "application/json" if "JSON" in case else "text/plain"
+        event["headers"]["Content-Type"] = kind
+        event["multiValueHeaders"]["Content-Type"] = [kind]
+        return event, event
+    if case == "POST field sent twice":
+        event = confirm_event(
+            None, None, raw=urlencode([("token", DEAD), ("right", "access"), ("right", "x")])
+        )
+        return event, event
+    assert case == "token twice", case
+    event = verify_event(DEAD, "nl")
+    event["multiValueQueryStringParameters"] = {"token": [DEAD, "B" * 43]}
+    return event, event
+
+
+@pytest.mark.parametrize("case", sorted(ANSWERED_HERE | HANDED_OVER))
+def test_the_handler_answers_the_link_as_the_declared_routes(
+    api: Any, rights: RightsHarness, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    import copy
+
+    handler = importlib.import_module("rights_api_handler")
+    declared = importlib.import_module("rights_api_app")
+    event, twin = _case_events(case, api, rights, monkeypatch)
+    ours = handler.public(copy.deepcopy(event))
+    if case in HANDED_OVER:
+        assert ours is None  # the resolver answers it
+        ours = api(copy.deepcopy(event))
+    else:
+        assert ours is not None  # answered without the resolver
+    reference = dict(declared.app.resolve(copy.deepcopy(twin), FakeContext()))
+    assert ours == reference
+    assert ours["statusCode"] in {200, 400, 404, 410, 422, 500, 503}
+
+
+def test_the_link_is_answered_without_the_event_handler(rights: RightsHarness) -> None:
+    """A fresh process that imports the handler and opens a link never imports Powertools' event handler,
+    its OpenAPI validation or the DPO routes' module; a DPO route imports them when it arrives."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = """
+import sys, rights_api_handler
+from tests.builders import FakeContext, sample_event
+answer = rights_api_handler.lambda_handler(sample_event("rights_api_verify.json"), FakeContext())
+loaded = [m for m in ("aws_lambda_powertools.event_handler", "rights_api_app", "contact_intake.models")
+          if m in sys.modules]
+print(answer["statusCode"], loaded)
+"""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(root / "functions" / "rights_api"), os.environ.get("PYTHONPATH", "")]
+        ),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # nothing listens: the lookup fails fast, a 503 page
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], check=False, env=env, capture_output=True, text=True, cwd=root
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    status, loaded = result.stdout.split()[0], result.stdout.split(maxsplit=1)[1].strip()
+    assert status in {"410", "503"}  # moto is not reachable from the child: a dead link or unavailable
+    assert loaded == "[]"

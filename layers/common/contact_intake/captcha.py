@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-import requests
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contact_intake.errors import CaptchaRejected, CaptchaUnavailable
+
+if TYPE_CHECKING:
+    # imported on the first siteverify: a function that imports the wiring without verifying anything
+    # (the forwarder) does not pay for it (docs/decisions.md D87)
+    import requests
 
 # siteverify error codes (developers.google.com/recaptcha/docs/verify) that mean *our* side is wrong:
 # the sender cannot fix them, so they are a 503 and an alarm, not a 403.
@@ -64,6 +67,8 @@ class RecaptchaVerifier:
         self._check_policy(answer)
 
     def _siteverify(self, token: str, remote_ip: str | None) -> dict[str, Any]:
+        import requests  # the session's own module, loaded with it (Clients.http); a dict lookup here
+
         form = {"secret": self._secret(), "response": token}
         if remote_ip:
             form["remoteip"] = remote_ip

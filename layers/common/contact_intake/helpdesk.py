@@ -13,14 +13,17 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
-import requests
 from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contact_intake.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    # imported on the first call: ForwarderFunction's import does not pay for it (docs/decisions.md D87)
+    import requests
 
 DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 10.0)  # (connect, read) seconds
 DEFAULT_RETRY_AFTER_SECONDS = 60
@@ -461,6 +464,8 @@ class FreshdeskClient:
         json: Mapping[str, Any] | None = None,
         missing_ok: bool = False,
     ) -> requests.Response:
+        import requests  # the session's own module, loaded with it (Clients.http); a dict lookup here
+
         key = self._api_key()
         if not key:
             raise HelpdeskAuthError(operation, reason="no API key")

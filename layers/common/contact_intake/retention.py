@@ -11,8 +11,6 @@ import math
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
-
 PROSPECT_RETENTION_MONTHS = 12
 
 
@@ -25,6 +23,10 @@ def add_calendar_months(moment: datetime, months: int) -> datetime:
     """``moment`` plus ``months`` calendar months in UTC, the day clamped to the target month's end."""
     if moment.tzinfo is None:
         raise ValueError("retention needs an aware datetime")
+    # imported on first use: the verification page never adds months (its import was a share of
+    # RightsApiFunction's cold first response, docs/decisions.md D86)
+    from dateutil.relativedelta import relativedelta
+
     return moment.astimezone(UTC) + relativedelta(months=months)
 
 

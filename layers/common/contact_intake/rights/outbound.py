@@ -11,12 +11,9 @@ The language: the locale's primary subtag when it is nl, de, en or fr, else Engl
 
 from __future__ import annotations
 
-import email.policy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -67,7 +64,6 @@ _BODY_STYLE: Final = (
     "font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a;"
     "max-width:640px;margin:0 auto;padding:16px"
 )
-_UNFOLDED_HEADERS: Final = email.policy.SMTP.clone(max_line_length=998)
 _QUOTE_STYLE: Final = "margin:0 0 1em 0;padding:0.5em 1em;border-left:3px solid #8a8a8a;background:#f4f4f4"
 
 
@@ -278,6 +274,12 @@ def build_message(
     """The RFC 5322 message: multipart/alternative (text, HTML), inside multipart/mixed with attachments.
     Bodies are quoted-printable UTF-8, so the message is 7-bit clean. Raises ValueError on a header
     value with line breaks (no header injection)."""
+    # the email package is imported on first mail: the verification page sends none (its import was a share
+    # of RightsApiFunction's cold first response, docs/decisions.md D86)
+    import email.policy
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = sender
     message["To"] = to
@@ -295,7 +297,7 @@ def build_message(
     message["Content-Language"] = mail.language  # last: set_content and add_* move Content-* headers
     # Bodies were encoded above at 76 columns (RFC 2045); headers are written unfolded up to RFC 5322's 998,
     # because the library folds a long Subject before its first word, which clients show as a leading blank.
-    return message.as_bytes(policy=_UNFOLDED_HEADERS)
+    return message.as_bytes(policy=email.policy.SMTP.clone(max_line_length=998))  # headers unfolded
 
 
 class Mailer:
