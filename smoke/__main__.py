@@ -216,6 +216,20 @@ def point_at_stand_ins(
             {key for key in set(changed) | set(variables) if changed.get(key) != variables.get(key)}
         )
         detail(f"{resource['LogicalResourceId']}: {', '.join(names)}")
+        republish_aliases(lambda_, name)
+
+
+def republish_aliases(lambda_: Any, name: str) -> None:
+    """A function behind an alias (AutoPublishAlias, for SnapStart) is invoked as a published version, which
+    keeps the configuration it was published with: publish the new one and move each alias onto it, as SAM
+    does on a deploy."""
+    aliases = lambda_.list_aliases(FunctionName=name)["Aliases"]
+    if not aliases:
+        return
+    version = lambda_.publish_version(FunctionName=name)["Version"]
+    for alias in aliases:
+        lambda_.update_alias(FunctionName=name, Name=alias["Name"], FunctionVersion=version)
+        detail(f"    alias {alias['Name']} -> version {version}")
 
 
 # ------------------------------------------------------------------------------------------------ main
