@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from contact_intake.dynamo import query_items, write_if
 from contact_intake.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -84,26 +85,15 @@ class AccountStore:
 
     def closed_on(self, day: str) -> Iterator[str]:
         """Customer numbers of the accounts closed on UTC ``day`` (GSI ``by_closed_day``, keys only)."""
-        start: dict[str, Any] | None = None
-        while True:
-            arguments: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": "by_closed_day",
-                "KeyConditionExpression": "#day = :day",
-                "ExpressionAttributeNames": {"#day": CLOSED_DAY},
-                "ExpressionAttributeValues": {":day": {"S": day}},
-            }
-            if start:
-                arguments["ExclusiveStartKey"] = start
-            try:
-                page = self._client().query(**arguments)
-            except (ClientError, BotoCoreError) as exc:
-                raise ServiceUnavailable() from exc
-            for item in page.get("Items", []):
-                yield item["customer_number"]["S"]
-            start = cast("dict[str, Any] | None", page.get("LastEvaluatedKey"))
-            if not start:
-                return
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_closed_day",
+            "KeyConditionExpression": "#day = :day",
+            "ExpressionAttributeNames": {"#day": CLOSED_DAY},
+            "ExpressionAttributeValues": {":day": {"S": day}},
+        }
+        for item in query_items(self._client().query, arguments):
+            yield item["customer_number"]["S"]
 
     def put_if_newer(
         self,
@@ -165,15 +155,7 @@ class AccountStore:
             arguments["ConditionExpression"] = "#version = :seen"
             arguments["ExpressionAttributeNames"] = {"#version": "version"}
             arguments["ExpressionAttributeValues"] = {":seen": {"S": stored.version}}
-        try:
-            self._client().put_item(**arguments)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False  # changed since the read: decide again
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
-        return True
+        return write_if(lambda: self._client().put_item(**arguments))  # False: changed since the read
 
 
 def _former_keys(new_key: str, stored: Account | None) -> set[str]:

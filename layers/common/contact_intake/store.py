@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from contact_intake.dynamo import query_items, write_if
 from contact_intake.errors import ServiceUnavailable
 from contact_intake.models import Channel, InquiryRecord, InquiryStatus
 from contact_intake.retention import LawfulBasis, is_expired
@@ -504,25 +505,14 @@ class InquiryStore:
         self, index: str, condition: str, values: dict[str, AttributeValueTypeDef]
     ) -> Iterator[str]:
         """Page through a KEYS_ONLY index, yielding the table's key (nothing personal is read)."""
-        start: dict[str, Any] | None = None
-        while True:
-            arguments: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": index,
-                "KeyConditionExpression": condition,
-                "ExpressionAttributeValues": values,
-            }
-            if start:
-                arguments["ExclusiveStartKey"] = start
-            try:
-                page = self._client().query(**arguments)
-            except (ClientError, BotoCoreError) as exc:
-                raise ServiceUnavailable() from exc
-            for item in page.get("Items", []):
-                yield item["inquiry_id"]["S"]
-            start = cast("dict[str, Any] | None", page.get("LastEvaluatedKey"))
-            if not start:
-                return
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        for item in query_items(self._client().query, arguments):
+            yield item["inquiry_id"]["S"]
 
     def _update_if_present(
         self,
@@ -532,8 +522,8 @@ class InquiryStore:
         names: dict[str, str],
         values: dict[str, AttributeValueTypeDef],
     ) -> bool:
-        try:
-            self._client().update_item(
+        return write_if(
+            lambda: self._client().update_item(
                 TableName=self._table,
                 Key={"inquiry_id": {"S": inquiry_id}},
                 UpdateExpression=update,
@@ -541,13 +531,7 @@ class InquiryStore:
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
-        return True
+        )
 
     def _live(self, record: InquiryRecord) -> InquiryRecord | None:
         return None if is_expired(record.expires_at, self._clock()) else record

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from contact_intake.dynamo import write_if
 from contact_intake.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -157,17 +158,11 @@ class AcknowledgementLimit:
         else:
             condition = "version = :version"
             values = {":version": {"N": str(state.version)}}
-        try:
-            self._client().put_item(
+        return write_if(
+            lambda: self._client().put_item(
                 TableName=self._table,
                 Item=item,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
             )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
-        return True
+        )
