@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 # pytest-xdist workers for `make test`/`make pytest`: one per core (auto); PYTEST_WORKERS=0 runs in one process
 PYTEST_WORKERS ?= auto
 
-.PHONY: help dev test checks lint format typecheck cfn-lint sam-validate pytest unit integration e2e openapi bench audit fuzz load build smoke deploy clean
+.PHONY: help dev test checks lint format typecheck import-layers cfn-lint sam-validate pytest unit integration e2e openapi bench audit fuzz load build smoke deploy clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,11 +56,11 @@ venv: $(VENV)/.stamp
 dev: $(VENV)/.stamp ## run the whole system locally (moto, API, emulators) on 127.0.0.1
 	$(PY) -m devstack
 
-test: checks pytest ## every check: ruff, mypy, cfn-lint, sam validate, pytest with coverage
+test: checks pytest ## every check: ruff, mypy, import layers, cfn-lint, sam validate, pytest with coverage
 
-# The four static checks side by side (each prints as one block); make test runs pytest after them.
-checks: $(VENV)/.stamp $(SAM_VENV)/.stamp ## ruff, mypy, cfn-lint and sam validate, in parallel
-	@$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck cfn-lint sam-validate
+# The static checks side by side (each prints as one block); make test runs pytest after them.
+checks: $(VENV)/.stamp $(SAM_VENV)/.stamp ## ruff, mypy, import layers, cfn-lint and sam validate, in parallel
+	@$(MAKE) --no-print-directory -j5 --output-sync=target lint typecheck import-layers cfn-lint sam-validate
 
 lint: $(VENV)/.stamp ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -72,6 +72,9 @@ format: $(VENV)/.stamp ## apply ruff's fixes and formatting
 
 typecheck: $(VENV)/.stamp ## mypy (strict, pydantic plugin, boto3 stubs)
 	$(VENV)/bin/mypy layers/common/contact_intake functions devstack dpo_cli
+
+import-layers: $(VENV)/.stamp ## the domain's parts import only the ones below them (pyproject.toml [tool.importlinter])
+	PYTHONPATH=layers/common $(VENV)/bin/lint-imports --no-cache
 
 cfn-lint: $(VENV)/.stamp ## lint template.yaml
 	$(VENV)/bin/cfn-lint template.yaml

@@ -109,7 +109,7 @@ def use_handler_in_process() -> None:
 @contextmanager
 def output_to_devnull() -> Iterator[None]:
     """Logger lines and EMF metrics go to /dev/null while timing (a write per line, like Lambda's pipe)."""
-    from contact_intake.observability import logger
+    from contact_intake.core.observability import logger
 
     handler = logger.logger_handler
     with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):

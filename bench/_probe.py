@@ -222,7 +222,7 @@ def main(kind: str) -> dict[str, object]:  # noqa: PLR0911 (one branch per kind)
     t1 = time.perf_counter()
     result["import_ms"] = _ms(t1 - t0)
     if kind == "handler_snapstart":
-        from contact_intake import snapstart
+        from contact_intake.core import snapstart
 
         snapstart.run_before_snapshot()
         t2 = time.perf_counter()

@@ -258,9 +258,9 @@ def inquiry_items(message: str | None = None) -> tuple[dict[str, Any], dict[str,
         sys.path.insert(0, str(LAYER))
     from dataclasses import replace
 
-    from contact_intake.models import InquiryRecord, InquiryStatus
-    from contact_intake.retention import LawfulBasis, expires_at_epoch
-    from contact_intake.store import to_item
+    from contact_intake.core.retention import LawfulBasis, expires_at_epoch
+    from contact_intake.intake.models import InquiryRecord, InquiryStatus
+    from contact_intake.intake.store import to_item
 
     form = json.loads(json.loads((ROOT / "events" / "intake_post_inquiries.json").read_text())["body"])
     received = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

@@ -139,13 +139,13 @@ class SimQueue:
 
 
 class SimInquiryQueue:
-    """contact_intake.queue.InquiryQueue's interface over SimQueue."""
+    """contact_intake.intake.queue.InquiryQueue's interface over SimQueue."""
 
     def __init__(self, queue: SimQueue) -> None:
         self._queue = queue
 
     def send(self, inquiry_id: str, delay_seconds: int = 0) -> None:
-        from contact_intake.queue import claim_check
+        from contact_intake.intake.queue import claim_check
 
         self._queue.clock.advance(SQS_LATENCY)
         self._queue.send(claim_check(inquiry_id), delay_seconds)
@@ -196,7 +196,7 @@ class DrainResult:
 
 def _throttle_by_visibility() -> type:
     """The alternative: a 429 changes the message's visibility and reports it failed (a receive counts)."""
-    from contact_intake.forwarder import InquiryMessages, MessageRetry, QueuedMessage
+    from contact_intake.intake.forwarder import InquiryMessages, MessageRetry, QueuedMessage
 
     class VisibilityOnThrottle(InquiryMessages):
         def _requeue_throttled(self, message: QueuedMessage, inquiry_id: str, delay_seconds: int) -> None:
@@ -320,10 +320,10 @@ def drain(
 
 def _store_and_queue(dynamodb: Any, table: str, queue: SimQueue, inquiries: int) -> list[str]:
     """Inquiries stored as the intake stores them (the production item shape), their claim checks queued."""
-    from contact_intake.models import InquiryRecord
-    from contact_intake.queue import claim_check
-    from contact_intake.retention import LawfulBasis, expires_at_epoch
-    from contact_intake.store import to_item
+    from contact_intake.core.retention import LawfulBasis, expires_at_epoch
+    from contact_intake.intake.models import InquiryRecord
+    from contact_intake.intake.queue import claim_check
+    from contact_intake.intake.store import to_item
 
     received = START - timedelta(minutes=5)
     ids = []
@@ -351,10 +351,10 @@ def _containers(
     *, base: Any, table: str, queue: SimQueue, clock: VirtualClock, result: DrainResult, concurrency: int
 ) -> list[Any]:
     """One ForwarderWiring per concurrent batch (as Lambda keeps one container per concurrent execution)."""
-    from contact_intake.clients import Clients
-    from contact_intake.config import ForwarderSettings
-    from contact_intake.forwarder import HelpdeskPacer
-    from contact_intake.wiring import ForwarderWiring
+    from contact_intake.core.clients import Clients
+    from contact_intake.intake.forwarder import HelpdeskPacer
+    from contact_intake.intake.settings import ForwarderSettings
+    from contact_intake.intake.wiring import ForwarderWiring
 
     settings = ForwarderSettings.model_validate(
         {

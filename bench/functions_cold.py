@@ -3,8 +3,8 @@
 The functions and their handler modules are read from template.yaml (``CodeUri: functions/<name>/`` and
 ``Handler: <module>.lambda_handler``). Each function's floor is what a bare boto3 function doing its job
 would import at init: ``import boto3`` and a client of each service its wiring builds through
-``contact_intake.clients.Clients`` (CLIENTS below, read from contact_intake/wiring.py,
-recordings_wiring.py and rights/*wiring.py). The secret readers' clients (SSM through Powertools
+``contact_intake.core.clients.Clients`` (CLIENTS below, read from the capabilities' wiring modules,
+contact_intake/*/wiring.py and rights/*wiring.py). The secret readers' clients (SSM through Powertools
 parameters, Secrets Manager) are left out, as in intake_cold's floor: the floor is the smaller, the
 target the stricter for it.
 

@@ -60,7 +60,7 @@ def run(progress: Progress, options: Options) -> Report:
     import responses
     from moto import mock_aws
 
-    from contact_intake.wiring import IntakeWiring
+    from contact_intake.intake.wiring import IntakeWiring
 
     report = Report()
     body = a_form()

@@ -7,7 +7,7 @@ is API Gateway event -> Powertools resolver and validation -> IntakeService -> r
 metrics included (written to /dev/null, as Lambda's stdout is a pipe). Target: median <= 2 ms.
 
 Then the parts on their own, with the same fakes: IntakeService.submit, and the request preparation and
-CORS of contact_intake.http; the rest is Powertools (resolver, validation, Logger, Metrics).
+CORS of contact_intake.api.http; the rest is Powertools (resolver, validation, Logger, Metrics).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bench._core import Options, Progress, Report, median, percentile, spread
 from bench._intake import BenchContext, a_form, api_event, output_to_devnull, use_handler_in_process
 
 if TYPE_CHECKING:
-    from contact_intake.models import InquiryRecord
+    from contact_intake.intake.models import InquiryRecord
 
 MEDIAN_TARGET_MS = 2.0
 INVOCATIONS = 2000
@@ -39,7 +39,7 @@ class MemoryStore:
         self.items: dict[str, InquiryRecord] = {}
 
     def put_new(self, record: InquiryRecord) -> None:
-        from contact_intake.store import InquiryExists
+        from contact_intake.intake.store import InquiryExists
 
         if record.inquiry_id in self.items:
             raise InquiryExists(self.items[record.inquiry_id])
@@ -71,8 +71,8 @@ def timed(call: Callable[[Any], object], inputs: Sequence[Any], warm_up: int) ->
 
 def fake_wiring(settings: Any) -> Any:
     """An IntakeWiring whose store, queue, verifier and secrets live in memory."""
-    from contact_intake.secrets import SecretReader
-    from contact_intake.wiring import IntakeWiring
+    from contact_intake.core.secrets import SecretReader
+    from contact_intake.intake.wiring import IntakeWiring
 
     fakes = IntakeWiring(settings)
     fakes.verifier = PassingVerifier()
@@ -86,8 +86,8 @@ def measure(progress: Progress, count: int) -> dict[str, list[float]]:
     """Milliseconds per call of the handler, of IntakeService.submit, and of http's preparation + CORS."""
     import intake_handler
 
-    from contact_intake import http
-    from contact_intake.models import InquiryForm
+    from contact_intake.api import http
+    from contact_intake.intake.models import InquiryForm
 
     settings = intake_handler.settings
     fakes = fake_wiring(settings)

@@ -217,7 +217,7 @@ def drive_helpdesk_events(probe: Probe, stack: Stack, shared: Shared, n: int, dr
 def drive_sweeper(probe: Probe, stack: Stack, shared: Shared, n: int, driven: Driven) -> None:
     """Each run finds ``per_run`` forwarded inquiries past their expiry (tickets to delete) and two stuck
     ones to re-enqueue; the last runs find nothing due (the hourly run of a quiet hour)."""
-    from contact_intake.store import EXPIRY_DAY, expiry_day
+    from contact_intake.intake.store import EXPIRY_DAY, expiry_day
 
     event = sample("sweeper_scheduled")
     table = stack.name("InquiriesTable")
@@ -252,9 +252,9 @@ def drive_sweeper(probe: Probe, stack: Stack, shared: Shared, n: int, driven: Dr
 def store_stuck_inquiry(stack: Stack, table: str) -> None:
     """An inquiry still ``received`` an hour after it came in (its SendMessage failed), stored as the intake
     stores it."""
-    from contact_intake.models import InquiryRecord
-    from contact_intake.retention import LawfulBasis, expires_at_epoch
-    from contact_intake.store import to_item
+    from contact_intake.core.retention import LawfulBasis, expires_at_epoch
+    from contact_intake.intake.models import InquiryRecord
+    from contact_intake.intake.store import to_item
 
     received = datetime.now(UTC) - timedelta(hours=1)
     record = InquiryRecord(

@@ -46,12 +46,12 @@ def _write(client: Any, table: str, items: list[dict[str, Any]]) -> None:
 
 
 def _rows(n: int) -> dict[str, list[dict[str, Any]]]:
-    from contact_intake.models import InquiryRecord
-    from contact_intake.recording_models import LinkedBy, Purpose, Recording, RecordingStatus
-    from contact_intake.recording_store import to_item as recording_item
-    from contact_intake.retention import LawfulBasis
-    from contact_intake.store import to_item
-    from contact_intake.subject import legacy_subject_key, subject_key
+    from contact_intake.core.retention import LawfulBasis
+    from contact_intake.core.subject import legacy_subject_key, subject_key
+    from contact_intake.intake.models import InquiryRecord
+    from contact_intake.intake.store import to_item
+    from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
+    from contact_intake.recordings.store import to_item as recording_item
 
     def address(i: int) -> tuple[str, str]:
         if i % CHANGED_SHARE == 0:

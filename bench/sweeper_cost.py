@@ -146,7 +146,7 @@ class Inquiries:
     """Writes inquiries in the production item shape (store.to_item) with BatchWriteItem."""
 
     def __init__(self, dynamodb: Any, table: str) -> None:
-        from contact_intake.models import InquiryRecord
+        from contact_intake.intake.models import InquiryRecord
 
         self._dynamodb = dynamodb
         self._table = table
@@ -154,8 +154,8 @@ class Inquiries:
         self.count = 0
 
     def record(self, *, received_at: datetime, **fields: Any) -> Any:
-        from contact_intake.models import InquiryStatus
-        from contact_intake.retention import LawfulBasis, expires_at_epoch
+        from contact_intake.core.retention import LawfulBasis, expires_at_epoch
+        from contact_intake.intake.models import InquiryStatus
 
         number = self.count
         self.count += 1
@@ -178,7 +178,7 @@ class Inquiries:
         return self._record(**values)
 
     def write(self, records: list[Any]) -> None:
-        from contact_intake.store import to_item
+        from contact_intake.intake.store import to_item
 
         for first in range(0, len(records), BATCH):
             requests = [{"PutRequest": {"Item": to_item(r)}} for r in records[first : first + BATCH]]
@@ -191,8 +191,8 @@ def not_due(inquiries: Inquiries, count: int, offset: int) -> list[Any]:
     """Inquiries the sweeper must not touch: 3 in 4 forwarded prospects received over the last 365 days
     (12 months left at most; those received 365 days ago at 10:00 expire later today, in today's
     ``by_expiry_day`` partition but not yet due), 1 in 4 customers (no ``expires_at``)."""
-    from contact_intake.models import InquiryStatus
-    from contact_intake.retention import LawfulBasis
+    from contact_intake.core.retention import LawfulBasis
+    from contact_intake.intake.models import InquiryStatus
 
     records = []
     for i in range(offset, offset + count):
@@ -233,7 +233,7 @@ def due(inquiries: Inquiries, helpdesk: Any, count: int) -> list[Any]:
 
 def stuck(inquiries: Inquiries, count: int, *, after: timedelta) -> list[Any]:
     """Still ``received`` (no ticket) longer than ``after``: their SendMessage was lost."""
-    from contact_intake.models import InquiryStatus
+    from contact_intake.intake.models import InquiryStatus
 
     return [
         inquiries.record(
@@ -245,7 +245,7 @@ def stuck(inquiries: Inquiries, count: int, *, after: timedelta) -> list[Any]:
 
 def fresh(inquiries: Inquiries, count: int) -> list[Any]:
     """``received`` minutes ago: the forwarder has them, the sweeper must not re-enqueue them."""
-    from contact_intake.models import InquiryStatus
+    from contact_intake.intake.models import InquiryStatus
 
     return [
         inquiries.record(received_at=START - timedelta(minutes=1 + 3 * i), status=InquiryStatus.RECEIVED)
@@ -265,9 +265,9 @@ def sweeper_on_moto(progress: Progress) -> Iterator[tuple[Any, Any, Any, Any, di
     from aws_lambda_powertools.utilities import parameters
     from moto import mock_aws
 
-    from contact_intake.clients import Clients
-    from contact_intake.config import SweeperSettings
-    from contact_intake.wiring import SweeperWiring
+    from contact_intake.core.clients import Clients
+    from contact_intake.retention.settings import SweeperSettings
+    from contact_intake.retention.wiring import SweeperWiring
     from devstack.resources import create_resources
     from tests.helpdesk_fake import API_KEY, FakeFreshdesk
 

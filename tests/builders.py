@@ -40,8 +40,8 @@ def an_inquiry_record(**overrides: Any) -> Any:
     """A stored prospect's inquiry (status received, 12-month expiry), as IntakeService would write it."""
     from datetime import UTC, datetime
 
-    from contact_intake.models import InquiryRecord
-    from contact_intake.retention import LawfulBasis, expires_at_epoch
+    from contact_intake.core.retention import LawfulBasis, expires_at_epoch
+    from contact_intake.intake.models import InquiryRecord
 
     received_at = overrides.pop("received_at", datetime.now(UTC))
     fields: dict[str, Any] = {

@@ -40,14 +40,14 @@ TEST_ENVIRONMENT = {
     "FORWARDER_MAX_CONCURRENCY": "2",
     # RightsMailFunction (the raw mail SES stored)
     "INBOUND_MAIL_BUCKET": "test-inbound-mail",
-    # RecordingsFunction and RecordingUploadedFunction (contact_intake.config.RecordingsStorageSettings)
+    # RecordingsFunction and RecordingUploadedFunction (recordings.settings.RecordingsStorageSettings)
     "RECORDINGS_TABLE": "test-recordings",
     "RECORDINGS_BUCKET": "test-recordings-audio",
     # who may call the DPO and recording routes (the template's DpoPrincipalArn, TelephonyPrincipalArn);
     # the roles the sample events in events/ assume
     "DPO_PRINCIPAL_ARN": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
     "TELEPHONY_PRINCIPAL_ARN": "arn:aws:iam::123456789012:role/TelephonyRecordings",
-    # every rights function (contact_intake.config.RightsSettings)
+    # every rights function (contact_intake.rights.settings.RightsSettings)
     "RIGHTS_REQUESTS_TABLE": "test-rights-requests",
     "RIGHTS_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-rights",
     "MAIL_FROM": "privacy@shop.example",

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from contact_intake.helpdesk import HelpdeskServerError, Ticket
-from contact_intake.ledger import ErasureEntry
-from contact_intake.models import InquiryRecord, InquiryStatus
-from contact_intake.retention import is_expired
-from contact_intake.store import expiry_day, utc_day
+from contact_intake.core.retention import is_expired
+from contact_intake.helpdesk.freshdesk import HelpdeskServerError, Ticket
+from contact_intake.intake.models import InquiryRecord, InquiryStatus
+from contact_intake.intake.store import expiry_day, utc_day
+from contact_intake.retention.ledger import ErasureEntry
 from tests.fakes import FakeStore
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from contact_intake.errors import CaptchaRejected, CaptchaUnavailable
-from contact_intake.models import InquiryRecord
-from contact_intake.queue import EnqueueFailed, claim_check
-from contact_intake.store import AccountNotOpen, InquiryExists
+from contact_intake.core.errors import CaptchaRejected, CaptchaUnavailable
+from contact_intake.intake.models import InquiryRecord
+from contact_intake.intake.queue import EnqueueFailed, claim_check
+from contact_intake.intake.store import AccountNotOpen, InquiryExists
 
 
 class FakeVerifier:

@@ -48,7 +48,7 @@ def lines() -> list[str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from contact_intake.observability import logger
+    from contact_intake.core.observability import logger
 
     package_logger = logging.getLogger(logger.name)
     collector = _Collector(level=logging.DEBUG)

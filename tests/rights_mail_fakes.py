@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.rights.raw_mail import RawMailMissing
 
 MAIL_CORPUS = Path(__file__).resolve().parent / "data" / "mail"

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from botocore.exceptions import ClientError
 
-from contact_intake.subject import InvalidAddress, legacy_subject_key, normalise_email, subject_key
+from contact_intake.core.subject import InvalidAddress, legacy_subject_key, normalise_email, subject_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

@@ -85,7 +85,7 @@ def _document_form_posts(document: dict[str, Any]) -> None:
 
 def _document_unreadable_bodies(document: dict[str, Any]) -> None:
     """Every operation that reads a JSON body answers 400 ``malformed_body`` when it cannot be read (not
-    JSON, not UTF-8): contact_intake.http maps it the same way for every function (found by the fuzzer)."""
+    JSON, not UTF-8): api/http.py maps it the same way for every function (found by the fuzzer)."""
     for item in document.get("paths", {}).values():
         for operation in item.values():
             content = (

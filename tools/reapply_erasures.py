@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from botocore.exceptions import ClientError
 
-from contact_intake.ledger import ErasureEntry, ErasureLedger
+from contact_intake.retention.ledger import ErasureEntry, ErasureLedger
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -52,7 +52,7 @@ Outcome = Literal["deleted", "absent", "newer"]
 
 
 def iso(moment: datetime) -> str:
-    """The tables' time format (contact_intake.store): UTC, milliseconds, Z."""
+    """The tables' time format (contact_intake.intake.store): UTC, milliseconds, Z."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -47,7 +47,7 @@ from devstack.http import HttpRequest, HttpResponse, json_response
 PREFIX: Final = "/_local/helpdesk"
 API_PATH: Final = "/api/v2"
 FAULT_MODES: Final = ("429", "500", "timeout", "lost_response")
-# contact_intake.helpdesk.DEFAULT_TIMEOUT reads for 10 s: a held request must outlast that
+# contact_intake.helpdesk.freshdesk.DEFAULT_TIMEOUT reads for 10 s: a held request must outlast that
 CLIENT_READ_TIMEOUT_SECONDS: Final = 10.0
 DEFAULT_HOLD_SECONDS: Final = CLIENT_READ_TIMEOUT_SECONDS + 2
 MAX_FAULTS: Final = 1000

@@ -11,10 +11,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contact_intake.account_events import InvalidAccountEvent, parse_account_event
-from contact_intake.config import AccountEventsSettings
-from contact_intake.observability import log_masked, logger, metrics
-from contact_intake.wiring import AccountEventsWiring
+from contact_intake.core.observability import log_masked, logger, metrics
+from contact_intake.retention.account_events import InvalidAccountEvent, parse_account_event
+from contact_intake.retention.settings import AccountEventsSettings
+from contact_intake.retention.wiring import AccountEventsWiring
 
 settings = AccountEventsSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = AccountEventsWiring(settings)

@@ -12,10 +12,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contact_intake.config import ForwarderSettings
-from contact_intake.forwarder import QueuedMessage
-from contact_intake.observability import logger, metrics
-from contact_intake.wiring import ForwarderWiring
+from contact_intake.core.observability import logger, metrics
+from contact_intake.intake.forwarder import QueuedMessage
+from contact_intake.intake.settings import ForwarderSettings
+from contact_intake.intake.wiring import ForwarderWiring
 
 settings = ForwarderSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = ForwarderWiring(settings)

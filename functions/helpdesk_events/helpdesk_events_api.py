@@ -15,8 +15,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
-from contact_intake import http
-from contact_intake.resolution import HelpdeskEvent, ResolutionOutcome
+from contact_intake.api import http
+from contact_intake.retention.resolution import HelpdeskEvent, ResolutionOutcome
 
 app = APIGatewayRestResolver(enable_validation=True)
 http.register_error_handlers(app)

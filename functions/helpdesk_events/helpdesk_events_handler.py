@@ -19,13 +19,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from contact_intake import http
-from contact_intake.config import HelpdeskEventsSettings
-from contact_intake.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable
-from contact_intake.helpdesk import HelpdeskError
-from contact_intake.observability import log_unexpected, logger, metrics
-from contact_intake.resolution import HelpdeskEvent
-from contact_intake.wiring import HelpdeskEventsWiring
+from contact_intake.api import http
+from contact_intake.core.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable
+from contact_intake.core.observability import log_unexpected, logger, metrics
+from contact_intake.helpdesk.freshdesk import HelpdeskError
+from contact_intake.retention.resolution import HelpdeskEvent
+from contact_intake.retention.settings import HelpdeskEventsSettings
+from contact_intake.retention.wiring import HelpdeskEventsWiring
 
 ROUTE = ("POST", "/helpdesk/events")
 

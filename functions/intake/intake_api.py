@@ -16,8 +16,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
-from contact_intake import http
-from contact_intake.models import InquiryForm
+from contact_intake.api import http
+from contact_intake.intake.models import InquiryForm
 
 app = APIGatewayRestResolver(enable_validation=True)
 http.register_error_handlers(app)

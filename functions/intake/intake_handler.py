@@ -15,12 +15,13 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints, TypeAdapter, ValidationError
 
-from contact_intake import http, snapstart
-from contact_intake.config import IntakeSettings
-from contact_intake.errors import ContactIntakeError, NotFound, ValidationFailed
-from contact_intake.models import InquiryForm
-from contact_intake.observability import log_unexpected, logger, metrics
-from contact_intake.wiring import IntakeWiring
+from contact_intake.api import http
+from contact_intake.core import snapstart
+from contact_intake.core.errors import ContactIntakeError, NotFound, ValidationFailed
+from contact_intake.core.observability import log_unexpected, logger, metrics
+from contact_intake.intake.models import InquiryForm
+from contact_intake.intake.settings import IntakeSettings
+from contact_intake.intake.wiring import IntakeWiring
 
 ROUTE = ("POST", "/inquiries")
 IDEMPOTENCY_HEADER = "idempotency-key"

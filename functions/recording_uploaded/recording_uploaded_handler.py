@@ -12,9 +12,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contact_intake.config import RecordingUploadedSettings
-from contact_intake.observability import logger, metrics
-from contact_intake.recordings_wiring import RecordingUploadedWiring
+from contact_intake.core.observability import logger, metrics
+from contact_intake.recordings.settings import RecordingUploadedSettings
+from contact_intake.recordings.wiring import RecordingUploadedWiring
 
 settings = (
     RecordingUploadedSettings.from_env()

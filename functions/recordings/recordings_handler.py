@@ -19,14 +19,14 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from contact_intake import http
-from contact_intake.config import RecordingsSettings
-from contact_intake.errors import BodyTooLarge, ContactIntakeError, UnsupportedMediaType
-from contact_intake.observability import logger, metrics
-from contact_intake.principals import caller_arn, require_principal
-from contact_intake.recording_models import Purpose, RecordingRegistration, RecordingStatus
-from contact_intake.recordings import RecordingView
-from contact_intake.recordings_wiring import RecordingsWiring
+from contact_intake.api import http
+from contact_intake.core.errors import BodyTooLarge, ContactIntakeError, UnsupportedMediaType
+from contact_intake.core.observability import logger, metrics
+from contact_intake.core.principals import caller_arn, require_principal
+from contact_intake.recordings.models import Purpose, RecordingRegistration, RecordingStatus
+from contact_intake.recordings.service import RecordingView
+from contact_intake.recordings.settings import RecordingsSettings
+from contact_intake.recordings.wiring import RecordingsWiring
 
 settings = RecordingsSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = RecordingsWiring(settings)

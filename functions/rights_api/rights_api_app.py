@@ -27,9 +27,9 @@ from pydantic import (
     StringConstraints,
 )
 
-from contact_intake import http
-from contact_intake.models import Email, Locale, OneLine200, iso_text_only, reject_binary_characters
-from contact_intake.principals import require_principal
+from contact_intake.api import http
+from contact_intake.core.principals import require_principal
+from contact_intake.intake.models import Email, Locale, OneLine200, iso_text_only, reject_binary_characters
 from contact_intake.rights.deadlines import days_left
 from contact_intake.rights.errors import Forbidden
 from contact_intake.rights.models import RIGHTS, RequestStatus, RightsRequest, RightType

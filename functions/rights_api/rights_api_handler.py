@@ -19,19 +19,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qs
 
-from contact_intake import http
-from contact_intake.config import RightsApiSettings
-from contact_intake.errors import (
+from contact_intake.api import http
+from contact_intake.core.errors import (
     BodyTooLarge,
     ContactIntakeError,
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
 )
-from contact_intake.observability import log_unexpected, logger, metrics
-from contact_intake.principals import caller_arn, require_principal
+from contact_intake.core.observability import log_unexpected, logger, metrics
+from contact_intake.core.principals import caller_arn, require_principal
 from contact_intake.rights.errors import TokenGone
 from contact_intake.rights.outbound import language_of, render_confirm_page, render_page
+from contact_intake.rights.settings import RightsApiSettings
 from contact_intake.rights.wiring import RightsWiring
 
 if TYPE_CHECKING:

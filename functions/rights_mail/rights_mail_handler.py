@@ -12,10 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contact_intake.config import RightsMailSettings
-from contact_intake.observability import logger, metrics
+from contact_intake.api.ses_event import parse_ses_event
+from contact_intake.core.observability import logger, metrics
 from contact_intake.rights.mail_wiring import RightsMailWiring
-from contact_intake.rights.ses_event import parse_ses_event
+from contact_intake.rights.settings import RightsMailSettings
 
 settings = RightsMailSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = RightsMailWiring(settings)

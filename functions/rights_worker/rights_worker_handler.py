@@ -14,9 +14,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contact_intake.config import RightsWorkerSettings
-from contact_intake.forwarder import QueuedMessage
-from contact_intake.observability import logger, metrics
+from contact_intake.core.observability import logger, metrics
+from contact_intake.intake.forwarder import QueuedMessage
+from contact_intake.rights.settings import RightsWorkerSettings
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
 
 settings = RightsWorkerSettings.from_env()  # a bad configuration fails here, at init, naming the variable

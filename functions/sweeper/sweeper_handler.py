@@ -10,11 +10,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contact_intake.config import SweeperSettings
-from contact_intake.errors import ContactIntakeError
-from contact_intake.observability import logger, metrics
+from contact_intake.core.errors import ContactIntakeError
+from contact_intake.core.observability import logger, metrics
+from contact_intake.retention.settings import SweeperSettings
+from contact_intake.retention.wiring import SweeperWiring
 from contact_intake.rights.expiry import expire_unverified
-from contact_intake.wiring import SweeperWiring
+from contact_intake.rights.store import RightsRequestStore
 
 settings = SweeperSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = SweeperWiring(settings)
@@ -32,10 +33,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 def _expire_unverified_rights_requests() -> int | None:
     """The expiry pass first (a few keyed writes): its failure is logged and left for the next run, so the
-    erasures still happen; reads show such requests as expired meanwhile."""
-    store = wiring.rights_requests
-    if store is None:
+    erasures still happen; reads show such requests as expired meanwhile. The store is built here, not in
+    the sweeper's wiring: that one is retention's, which knows no rights request (docs/architecture.md)."""
+    table = settings.rights_requests_table
+    if not table:
         return None
+    store = RightsRequestStore(table_name=table, client=lambda: wiring.clients.dynamodb, clock=wiring.clock)
     try:
         return expire_unverified(store, wiring.clock())
     except ContactIntakeError as error:

@@ -16,22 +16,20 @@ import pytest
 import responses
 from moto import mock_aws
 
-from contact_intake.clients import Clients
-from contact_intake.config import (
+from contact_intake.core.clients import Clients
+from contact_intake.intake.models import InquiryRecord
+from contact_intake.intake.settings import ForwarderSettings, IntakeSettings
+from contact_intake.intake.store import to_item
+from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
+from contact_intake.retention.settings import (
     AccountEventsSettings,
-    ForwarderSettings,
     HelpdeskEventsSettings,
-    IntakeSettings,
     SweeperSettings,
 )
-from contact_intake.models import InquiryRecord
-from contact_intake.store import to_item
-from contact_intake.wiring import (
+from contact_intake.retention.wiring import (
     AccountEventsWiring,
     ErasureWiring,
-    ForwarderWiring,
     HelpdeskEventsWiring,
-    IntakeWiring,
     SweeperWiring,
 )
 from devstack.resources import create_resources, parameter_values
@@ -193,7 +191,7 @@ class InquiryQueueSource:
         self.last_failed: list[dict[str, Any]] = []
 
     def send(self, inquiry_id: str) -> None:
-        from contact_intake.queue import claim_check
+        from contact_intake.intake.queue import claim_check
 
         self.aws.sqs.send_message(QueueUrl=self.url, MessageBody=claim_check(inquiry_id))
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from contact_intake.clients import Clients
-from contact_intake.config import RightsApiSettings
+from contact_intake.core.clients import Clients
 from contact_intake.rights.service import RightsService
+from contact_intake.rights.settings import RightsApiSettings
 from contact_intake.rights.store import RightsRequestStore
 from contact_intake.rights.wiring import RightsWiring
 from devstack.emulators.mail import SentMail, moto_sent_messages

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from contact_intake.account_events import InvalidAccountEvent
-from contact_intake.models import InquiryStatus
-from contact_intake.retention import LawfulBasis
-from contact_intake.subject import subject_key
-from contact_intake.wiring import AccountEventsWiring, IntakeWiring
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.core.subject import subject_key
+from contact_intake.intake.models import InquiryStatus
+from contact_intake.intake.wiring import IntakeWiring
+from contact_intake.retention.account_events import InvalidAccountEvent
+from contact_intake.retention.wiring import AccountEventsWiring
 from tests import logcapture
 from tests.builders import PERSON, FakeContext, a_form, an_inquiry_record, api_event, sample_event
 from tests.fakes import FakeVerifier
@@ -286,7 +287,7 @@ def test_the_mirror_unreadable_is_503_and_nothing_stored(aws: Any, wiring: Intak
 def test_mirror_write_faults_are_service_unavailable(account_events: AccountEventsWiring) -> None:
     from botocore.stub import Stubber
 
-    from contact_intake.errors import ServiceUnavailable
+    from contact_intake.core.errors import ServiceUnavailable
 
     with Stubber(account_events.clients.dynamodb) as stub:
         stub.add_client_error("put_item", service_error_code="InternalServerError", http_status_code=500)

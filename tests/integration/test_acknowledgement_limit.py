@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from contact_intake.clients import Clients
-from contact_intake.config import RightsMailSettings
-from contact_intake.observability import metrics
+from contact_intake.core.clients import Clients
+from contact_intake.core.observability import metrics
+from contact_intake.core.subject import subject_key
 from contact_intake.rights.acknowledgements import KEY_PREFIX, RESEND_AFTER, WINDOW
 from contact_intake.rights.mail_wiring import RightsMailWiring
 from contact_intake.rights.models import AuditAction, RequestStatus, RightsRequest
+from contact_intake.rights.settings import RightsMailSettings
 from contact_intake.rights.store import attr
-from contact_intake.subject import subject_key
 from tests.builders import PERSON, an_inquiry_record
 from tests.fakes import FakeClock
 from tests.integration.conftest import Aws

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from contact_intake.recording_models import LinkedBy, Purpose, Recording, RecordingStatus
-from contact_intake.recording_store import to_item as recording_item
-from contact_intake.subject import legacy_subject_key, subject_key
+from contact_intake.core.subject import legacy_subject_key, subject_key
+from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
+from contact_intake.recordings.store import to_item as recording_item
 from tests.builders import an_inquiry_record
 from tests.integration.conftest import LOCAL_SECRETS, Aws
 from tools import canonicalise_addresses

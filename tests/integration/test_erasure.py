@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from contact_intake.erasure import ErasureOutcome, ErasureReason, ErasureSummary
-from contact_intake.helpdesk import HelpdeskServerError
-from contact_intake.ledger import LEDGER_RETENTION
-from contact_intake.models import InquiryStatus
-from contact_intake.retention import LawfulBasis
-from contact_intake.wiring import SweeperWiring
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.helpdesk.freshdesk import HelpdeskServerError
+from contact_intake.intake.models import InquiryStatus
+from contact_intake.retention.erasure import ErasureOutcome, ErasureReason, ErasureSummary
+from contact_intake.retention.ledger import LEDGER_RETENTION
+from contact_intake.retention.wiring import SweeperWiring
 from tests.builders import PERSON, an_inquiry_record
 from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
 
@@ -212,7 +212,7 @@ def test_after_a_restore_the_ledger_erases_again_what_came_back(
 def test_storage_faults_are_service_unavailable(sweeper: SweeperWiring, operation: str, call: Any) -> None:
     from botocore.stub import Stubber
 
-    from contact_intake.errors import ServiceUnavailable
+    from contact_intake.core.errors import ServiceUnavailable
 
     with Stubber(sweeper.clients.dynamodb) as stub:
         stub.add_client_error(operation, service_error_code="ProvisionedThroughputExceededException")
@@ -232,6 +232,6 @@ def test_the_store_pages_through_an_index(aws: Any, sweeper: SweeperWiring) -> N
 
 
 def _entry() -> Any:
-    from contact_intake.ledger import ErasureEntry
+    from contact_intake.retention.ledger import ErasureEntry
 
     return ErasureEntry(subject_key="x", inquiry_id="y", erased_at=datetime.now(UTC), reason="resolved")

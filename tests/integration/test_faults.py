@@ -33,9 +33,10 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber, StubResponseError
 from moto.core.botocore_stubber import MockRawResponse
 
+from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
+from contact_intake.retention.sweeper import SweepIncomplete
+from contact_intake.retention.wiring import HelpdeskEventsWiring, SweeperWiring
 from contact_intake.rights.acknowledgements import KEY_PREFIX as ACK_LIMIT_PREFIX
-from contact_intake.sweeper import SweepIncomplete
-from contact_intake.wiring import ForwarderWiring, HelpdeskEventsWiring, IntakeWiring, SweeperWiring
 from tests.builders import FakeContext, a_form, api_event
 from tests.fakes import FakeClock, FakeVerifier
 from tests.helpdesk_fake import FakeFreshdesk
@@ -438,9 +439,9 @@ def test_ses_send_failures_in_the_rights_flow_end_in_one_request_and_one_acknowl
     sends again, exactly one acknowledgement."""
     from aws_lambda_powertools.utilities import parameters
 
-    from contact_intake.clients import Clients
-    from contact_intake.config import RightsMailSettings
+    from contact_intake.core.clients import Clients
     from contact_intake.rights.mail_wiring import RightsMailWiring
+    from contact_intake.rights.settings import RightsMailSettings
     from devstack.emulators.mail import SentMail, moto_sent_messages
     from tests.integration.test_rights_mail import InboundMail
     from tests.rights_mail_fakes import FakeRights, corpus_mail

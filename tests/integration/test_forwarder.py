@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from contact_intake.wiring import ForwarderWiring
+from contact_intake.intake.wiring import ForwarderWiring
 from tests.builders import PERSON, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import FakeFreshdesk
@@ -121,7 +121,7 @@ def test_nothing_is_sent_for_an_inquiry_that_must_not_or_need_not_be_forwarded(
     elif case == "restricted":
         inquiry_id = stored(aws, restricted=True)
     else:
-        from contact_intake.models import InquiryStatus
+        from contact_intake.intake.models import InquiryStatus
 
         inquiry_id = stored(aws, status=InquiryStatus.FORWARDED, helpdesk_ticket_id=77)
     before = aws.find_item(inquiry_id)
@@ -502,7 +502,7 @@ def test_the_lookup_does_not_trust_the_search_index(
 def test_a_binary_or_empty_api_key_secret_is_refused(aws: Aws) -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from contact_intake.secrets import secrets_manager_fetch
+    from contact_intake.core.secrets import secrets_manager_fetch
 
     parameters.clear_caches()
     aws.session.client("secretsmanager").create_secret(Name="binary-key", SecretBinary=b"\x00\x01")
@@ -515,7 +515,7 @@ def test_a_binary_or_empty_api_key_secret_is_refused(aws: Aws) -> None:
 
 
 def test_an_attempt_is_forgotten_only_by_the_attempt_that_made_it(aws: Aws, clock: FakeClock) -> None:
-    from contact_intake.store import InquiryStore
+    from contact_intake.intake.store import InquiryStore
 
     store = InquiryStore(table_name=aws.name("InquiriesTable"), client=lambda: aws.dynamodb, clock=clock)
     inquiry_id = stored(aws)
@@ -529,8 +529,8 @@ def test_an_attempt_is_forgotten_only_by_the_attempt_that_made_it(aws: Aws, cloc
 
 
 def test_a_missing_table_is_a_storage_fault_not_a_conflict(aws: Aws, clock: FakeClock) -> None:
-    from contact_intake.errors import ServiceUnavailable
-    from contact_intake.store import InquiryStore
+    from contact_intake.core.errors import ServiceUnavailable
+    from contact_intake.intake.store import InquiryStore
 
     store = InquiryStore(table_name="no-such-table", client=lambda: aws.dynamodb, clock=clock)
     with pytest.raises(ServiceUnavailable):

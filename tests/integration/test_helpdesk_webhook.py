@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from contact_intake.models import InquiryStatus
-from contact_intake.retention import LawfulBasis
-from contact_intake.store import expiry_day
-from contact_intake.wiring import HelpdeskEventsWiring
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.intake.models import InquiryStatus
+from contact_intake.intake.store import expiry_day
+from contact_intake.retention.wiring import HelpdeskEventsWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, api_event, sample_event
 from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
 

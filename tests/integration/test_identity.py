@@ -19,14 +19,15 @@ from typing import Any
 
 import pytest
 
-from contact_intake.errors import ServiceUnavailable
-from contact_intake.forwarder import ForwardResult
-from contact_intake.recording_models import LinkedBy, Purpose, Recording, RecordingStatus
-from contact_intake.recording_store import RecordingLedger
-from contact_intake.retention import LawfulBasis
+from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.core.subject import subject_key
+from contact_intake.intake.forwarder import ForwardResult
+from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
+from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
+from contact_intake.recordings.store import RecordingLedger
+from contact_intake.retention.wiring import AccountEventsWiring, SweeperWiring
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
-from contact_intake.subject import subject_key
-from contact_intake.wiring import AccountEventsWiring, ForwarderWiring, IntakeWiring, SweeperWiring
 from tests.builders import PERSON
 from tests.fakes import FakeClock
 from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
@@ -376,7 +377,7 @@ def test_a_customers_replay_is_the_same_inquiry_through_the_transaction(
 def test_the_customer_write_fails_whole_when_the_account_is_not_open(
     aws: Any, account_events: AccountEventsWiring
 ) -> None:
-    from contact_intake.store import AccountNotOpen, InquiryStore
+    from contact_intake.intake.store import AccountNotOpen, InquiryStore
     from tests.builders import an_inquiry_record
 
     store = InquiryStore(

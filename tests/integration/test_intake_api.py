@@ -340,7 +340,7 @@ SAME_ANSWER_CASES: dict[str, dict[str, Any]] = {
 
 
 def _prepared(event: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    from contact_intake.http import prepare_form_post
+    from contact_intake.api.http import prepare_form_post
 
     prepared = copy.deepcopy(event)
     return prepared, prepare_form_post(prepared, 32 * 1024).wants_html

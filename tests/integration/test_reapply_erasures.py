@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from contact_intake.erasure import ErasureReason
-from contact_intake.ledger import ErasureEntry, ErasureLedger
-from contact_intake.models import InquiryStatus
-from contact_intake.wiring import SweeperWiring
+from contact_intake.intake.models import InquiryStatus
+from contact_intake.retention.erasure import ErasureReason
+from contact_intake.retention.ledger import ErasureEntry, ErasureLedger
+from contact_intake.retention.wiring import SweeperWiring
 from tests.builders import PERSON, an_inquiry_record
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
@@ -111,7 +111,7 @@ def history(aws: Any, sweeper: SweeperWiring, helpdesk: FakeFreshdesk, clock: Fa
 
 
 def _item(record: Any) -> dict[str, Any]:
-    from contact_intake.store import to_item
+    from contact_intake.intake.store import to_item
 
     return dict(to_item(record))
 

@@ -18,15 +18,15 @@ import pytest
 import requests
 from botocore.stub import Stubber
 
-from contact_intake.clients import Clients
-from contact_intake.config import RecordingsSettings, RecordingUploadedSettings
-from contact_intake.recordings import RecordingsRights, UploadConfirmer, UploadOutcome
-from contact_intake.recordings_wiring import (
+from contact_intake.core.clients import Clients
+from contact_intake.core.subject import subject_key
+from contact_intake.recordings.service import RecordingsRights, UploadConfirmer, UploadOutcome
+from contact_intake.recordings.settings import RecordingsSettings, RecordingUploadedSettings
+from contact_intake.recordings.wiring import (
     RecordingsStorageWiring,
     RecordingsWiring,
     RecordingUploadedWiring,
 )
-from contact_intake.subject import subject_key
 from tests.builders import PERSON, FakeContext, api_event, sample_event
 from tests.fakes import FakeClock
 from tests.integration.conftest import LOCAL_SECRETS, REGION, Aws
@@ -708,7 +708,7 @@ def test_access_lists_the_persons_recordings_with_their_purposes_and_the_audio(
     assert pending["audio"] is None
     json.dumps(by_email)  # ready for the export document
 
-    from contact_intake.recording_models import phone_key
+    from contact_intake.recordings.models import phone_key
 
     by_phone = rights.list_recordings(phone_key(PHONE, PEPPER), download_links=False)
     assert [r["recording_id"] for r in by_phone] == [two_people["mine"][2]["recording_id"]]
@@ -725,7 +725,7 @@ def test_consent_withdrawal_and_erasure_delete_the_persons_audio_and_keep_the_pr
     operation: str,
     via: str,
 ) -> None:
-    from contact_intake.recording_models import phone_key
+    from contact_intake.recordings.models import phone_key
 
     act = getattr(rights, operation)
     assert act(subject_key(PERSON["email"], PEPPER)) == 2
@@ -747,7 +747,7 @@ def test_consent_withdrawal_and_erasure_delete_the_persons_audio_and_keep_the_pr
 def test_the_rights_interface_builds_from_the_environment_the_worker_gets(
     aws: Aws, recordings: RecordingsWiring
 ) -> None:
-    from contact_intake.config import RecordingsStorageSettings
+    from contact_intake.recordings.settings import RecordingsStorageSettings
 
     settings = RecordingsStorageSettings.from_env()
     wiring = RecordingsStorageWiring(settings, Clients())

@@ -315,7 +315,7 @@ def test_the_page_says_try_again_when_storage_fails(
 ) -> None:
     create(api)
     token = rights.mailbox.token(EMAIL)
-    from contact_intake.errors import ServiceUnavailable
+    from contact_intake.core.errors import ServiceUnavailable
 
     def down(*_: Any, **__: Any) -> None:
         raise ServiceUnavailable()
@@ -347,7 +347,7 @@ def test_create_records_the_dpo_and_sends_the_link(api: Any, rights: RightsHarne
 
 
 def test_without_public_api_url_the_link_is_this_apis_own(api: Any, rights: RightsHarness) -> None:
-    from contact_intake.config import RightsApiSettings
+    from contact_intake.rights.settings import RightsApiSettings
 
     handler = importlib.import_module("rights_api_handler")
     handler.settings = RightsApiSettings.model_validate(
@@ -723,7 +723,7 @@ def _case_events(  # noqa: C901, PLR0911, PLR0912 (one branch per case)
         failure = RuntimeError("internal detail") if case == "unexpected error" else None
 
         def down(*_: Any, **__: Any) -> None:
-            from contact_intake.errors import ServiceUnavailable
+            from contact_intake.core.errors import ServiceUnavailable
 
             raise failure or ServiceUnavailable()
 
@@ -784,7 +784,7 @@ def test_the_link_is_answered_without_the_event_handler(rights: RightsHarness) -
 import sys, rights_api_handler
 from tests.builders import FakeContext, sample_event
 answer = rights_api_handler.lambda_handler(sample_event("rights_api_verify.json"), FakeContext())
-loaded = [m for m in ("aws_lambda_powertools.event_handler", "rights_api_app", "contact_intake.models")
+loaded = [m for m in ("aws_lambda_powertools.event_handler", "rights_api_app", "contact_intake.intake.models")
           if m in sys.modules]
 print(answer["statusCode"], loaded)
 """

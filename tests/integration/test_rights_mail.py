@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from contact_intake.clients import Clients
-from contact_intake.config import RightsMailSettings
+from contact_intake.core.clients import Clients
 from contact_intake.rights.inbound import MAX_DECODED_CHARS, MAX_LINE_BREAKS, MAX_PARTS
 from contact_intake.rights.mail_wiring import RightsMailWiring
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailMissing
+from contact_intake.rights.settings import RightsMailSettings
 from tests import hostile_mail as hostile
 from tests.builders import EVENTS, FakeContext
 from tests.integration.conftest import Aws

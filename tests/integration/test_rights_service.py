@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from contact_intake.errors import ServiceUnavailable, ValidationFailed
+from contact_intake.core.errors import ServiceUnavailable, ValidationFailed
+from contact_intake.core.subject import subject_key
 from contact_intake.rights.errors import RequestNotFound, TokenGone, TransitionRefused
 from contact_intake.rights.models import (
     AuditAction,
@@ -23,7 +24,6 @@ from contact_intake.rights.models import (
 from contact_intake.rights.queue import RightsQueue
 from contact_intake.rights.store import attr
 from contact_intake.rights.tokens import hash_token
-from contact_intake.subject import subject_key
 from tests.builders import PERSON, an_inquiry_record
 from tests.integration.conftest import Aws
 from tests.integration.rights_support import DPO_ARN, PEPPER, RightsHarness, rights
@@ -170,7 +170,7 @@ def test_a_retry_after_a_failed_acknowledgement_sends_a_fresh_link(rights: Right
 
 
 def test_receive_without_an_api_url_is_a_configuration_error(rights: RightsHarness) -> None:
-    from contact_intake.errors import ConfigurationError
+    from contact_intake.core.errors import ConfigurationError
 
     rights.wiring.rights._api_url = ""
     with pytest.raises(ConfigurationError, match="PUBLIC_API_URL"):

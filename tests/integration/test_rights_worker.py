@@ -22,12 +22,14 @@ from typing import Any
 import pytest
 import responses
 
-from contact_intake.clients import Clients
-from contact_intake.config import RightsWorkerSettings
-from contact_intake.forwarder import QueuedMessage
-from contact_intake.models import InquiryRecord, InquiryStatus
-from contact_intake.queue import claim_check
-from contact_intake.retention import LawfulBasis, expires_at_epoch
+from contact_intake.core.clients import Clients
+from contact_intake.core.retention import LawfulBasis, expires_at_epoch
+from contact_intake.core.subject import subject_key
+from contact_intake.intake.forwarder import QueuedMessage
+from contact_intake.intake.models import InquiryRecord, InquiryStatus
+from contact_intake.intake.queue import claim_check
+from contact_intake.intake.store import EXPIRY_DAY, expiry_day
+from contact_intake.retention.wiring import SweeperWiring
 from contact_intake.rights.engine import LEASE, RESTRICTED_TAG
 from contact_intake.rights.models import (
     AuditEntry,
@@ -38,11 +40,9 @@ from contact_intake.rights.models import (
     RightType,
 )
 from contact_intake.rights.queue import message_body
+from contact_intake.rights.settings import RightsWorkerSettings
 from contact_intake.rights.store import attr
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
-from contact_intake.store import EXPIRY_DAY, expiry_day
-from contact_intake.subject import subject_key
-from contact_intake.wiring import SweeperWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
 from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
@@ -1210,8 +1210,8 @@ def a_recording(worker: RightsWorkerWiring, clock: FakeClock, person: Person = Z
     """A recorded call of ``person``'s account, registered in the template's RecordingsTable."""
     import uuid
 
-    from contact_intake.recording_models import LinkedBy, Purpose, Recording, RecordingStatus, audio_key
-    from contact_intake.recordings_wiring import RecordingsStorageWiring
+    from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus, audio_key
+    from contact_intake.recordings.wiring import RecordingsStorageWiring
 
     recording_id = str(uuid.uuid4())
     RecordingsStorageWiring(worker.settings, worker.clients, clock).ledger.put_pending(

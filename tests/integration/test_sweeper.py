@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from contact_intake.models import InquiryStatus
-from contact_intake.retention import LawfulBasis
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.intake.models import InquiryStatus
+from contact_intake.intake.store import EXPIRY_DAY, PENDING_DAY
+from contact_intake.retention.sweeper import SweepIncomplete
+from contact_intake.retention.wiring import SweeperWiring
 from contact_intake.rights.models import RequestStatus
-from contact_intake.store import EXPIRY_DAY, PENDING_DAY
-from contact_intake.sweeper import SweepIncomplete
-from contact_intake.wiring import SweeperWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
 from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
 from tests.integration.rights_support import RightsHarness, rights

@@ -15,18 +15,14 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from contact_intake.config import (
+from contact_intake.intake.settings import ForwarderSettings, IntakeSettings
+from contact_intake.recordings.settings import RecordingsSettings, RecordingUploadedSettings
+from contact_intake.retention.settings import (
     AccountEventsSettings,
-    ForwarderSettings,
     HelpdeskEventsSettings,
-    IntakeSettings,
-    RecordingsSettings,
-    RecordingUploadedSettings,
-    RightsApiSettings,
-    RightsMailSettings,
-    RightsWorkerSettings,
     SweeperSettings,
 )
+from contact_intake.rights.settings import RightsApiSettings, RightsMailSettings, RightsWorkerSettings
 
 Resources = dict[str, dict[str, Any]]
 

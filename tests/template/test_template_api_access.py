@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from contact_intake.principals import PRINCIPAL_ARN_PATTERN
+from contact_intake.core.principals import PRINCIPAL_ARN_PATTERN
 from devstack.resource_policy import ResourcePolicy
 from tests.template.conftest import PARAMETER_VALUES
 from tests.template.test_template import _authorizers, _operations, ref

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from contact_intake.config import RightsMailSettings
+from contact_intake.rights.settings import RightsMailSettings
 from tests.template.conftest import load_sam_template, translate
 
 Resources = dict[str, dict[str, Any]]

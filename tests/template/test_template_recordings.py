@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from contact_intake.config import RecordingsStorageSettings
-from contact_intake.recording_models import Purpose, audio_key
+from contact_intake.recordings.models import Purpose, audio_key
+from contact_intake.recordings.settings import RecordingsStorageSettings
 from tests.template.conftest import load_sam_template, translate
 
 Resources = dict[str, dict[str, Any]]

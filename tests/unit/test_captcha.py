@@ -9,8 +9,8 @@ import pytest
 import requests
 import responses
 
-from contact_intake.captcha import RecaptchaPolicy, RecaptchaVerifier
-from contact_intake.errors import CaptchaRejected, CaptchaUnavailable
+from contact_intake.core.errors import CaptchaRejected, CaptchaUnavailable
+from contact_intake.intake.captcha import RecaptchaPolicy, RecaptchaVerifier
 
 URL = "https://www.google.com/recaptcha/api/siteverify"
 V3_OK = {

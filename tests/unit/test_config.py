@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from contact_intake.config import IntakeSettings
-from contact_intake.errors import ConfigurationError
+from contact_intake.core.errors import ConfigurationError
+from contact_intake.intake.settings import IntakeSettings
 from tests.conftest import TEST_ENVIRONMENT
 
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from contact_intake.helpdesk import (
+from contact_intake.helpdesk.freshdesk import (
     DEFAULT_TIMEOUT,
     FreshdeskClient,
     HelpdeskNotFound,
@@ -378,7 +378,7 @@ def test_the_list_orders_and_includes_as_asked(emulator: HelpdeskEmulator, clock
 
 
 def test_the_list_by_an_address_without_a_contact_is_a_400(emulator: HelpdeskEmulator) -> None:
-    """Freshdesk does not answer an empty list here (contact_intake.helpdesk turns this into one)."""
+    """Freshdesk does not answer an empty list here (helpdesk/freshdesk.py turns this into one)."""
     response = api(emulator, "GET", "/tickets", query="email=nobody%40example.org")
 
     assert response.status == 400
@@ -826,7 +826,7 @@ def test_the_client_creates_reads_finds_and_deletes_tickets(
 def test_the_client_follows_the_emulators_pages(
     client: FreshdeskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("contact_intake.helpdesk.PER_PAGE", 2)
+    monkeypatch.setattr("contact_intake.helpdesk.freshdesk.PER_PAGE", 2)
     made = [client.create_ticket(a_draft(inquiry_id=f"inquiry-{n}")).id for n in range(5)]
 
     listed = client.list_tickets_by_requester_email(EMAIL)

@@ -1,4 +1,4 @@
-"""contact_intake.dynamo: a conditional write and a paged Query, with storage faults mapped to 503."""
+"""contact_intake.core.dynamo: a conditional write and a paged Query, with storage faults mapped to 503."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from contact_intake.dynamo import query_items, write_if
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.core.dynamo import query_items, write_if
+from contact_intake.core.errors import ServiceUnavailable
 
 
 def client_error(code: str) -> ClientError:

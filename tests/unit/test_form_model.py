@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from contact_intake.http import field_errors
-from contact_intake.models import InquiryForm
+from contact_intake.api.http import field_errors
+from contact_intake.intake.models import InquiryForm
 from tests.builders import a_form
 
 CONTROL = "must be one line without control characters"

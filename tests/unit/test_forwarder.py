@@ -13,9 +13,19 @@ from typing import Any
 
 import pytest
 
-from contact_intake.config import ForwarderSettings
-from contact_intake.errors import ConfigurationError, ServiceUnavailable
-from contact_intake.forwarder import (
+from contact_intake.core.errors import ConfigurationError, ServiceUnavailable
+from contact_intake.helpdesk.freshdesk import (
+    FieldProblem,
+    HelpdeskAuthError,
+    HelpdeskError,
+    HelpdeskNotFound,
+    HelpdeskRateLimited,
+    HelpdeskServerError,
+    HelpdeskValidationError,
+    Ticket,
+    TicketDraft,
+)
+from contact_intake.intake.forwarder import (
     MAX_QUEUE_DELAY_SECONDS,
     ForwardDeferred,
     Forwarder,
@@ -30,20 +40,10 @@ from contact_intake.forwarder import (
     find_inquiry_tickets,
     parse_claim_check,
 )
-from contact_intake.helpdesk import (
-    FieldProblem,
-    HelpdeskAuthError,
-    HelpdeskError,
-    HelpdeskNotFound,
-    HelpdeskRateLimited,
-    HelpdeskServerError,
-    HelpdeskValidationError,
-    Ticket,
-    TicketDraft,
-)
-from contact_intake.models import InquiryRecord, InquiryStatus
-from contact_intake.queue import EnqueueFailed
-from contact_intake.store import ForwardConflict
+from contact_intake.intake.models import InquiryRecord, InquiryStatus
+from contact_intake.intake.queue import EnqueueFailed
+from contact_intake.intake.settings import ForwarderSettings
+from contact_intake.intake.store import ForwardConflict
 from tests.builders import PERSON, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
 
@@ -532,7 +532,7 @@ def test_the_forwarder_needs_a_helpdesk_address() -> None:
 
 
 def test_a_base_url_wins_over_the_domain_as_devstack_sets_it() -> None:
-    from contact_intake.wiring import ForwarderWiring
+    from contact_intake.intake.wiring import ForwarderWiring
 
     local = "http://127.0.0.1:3000/_local/helpdesk/api/v2"
     settings = ForwarderSettings.from_env(
@@ -583,7 +583,7 @@ def test_queue_faults_become_enqueue_failed(operation: str) -> None:
     import boto3
     from botocore.stub import Stubber
 
-    from contact_intake.queue import DeadLetterQueue, InquiryQueue
+    from contact_intake.intake.queue import DeadLetterQueue, InquiryQueue
 
     client = boto3.client("sqs", region_name="eu-central-1")
     url = "https://sqs.eu-central-1.amazonaws.com/123456789012/q"

@@ -12,8 +12,8 @@ import pytest
 import requests
 import responses
 
-from contact_intake.errors import ConfigurationError
-from contact_intake.helpdesk import (
+from contact_intake.core.errors import ConfigurationError
+from contact_intake.helpdesk.freshdesk import (
     Contact,
     FieldProblem,
     FreshdeskClient,
@@ -700,7 +700,7 @@ def test_list_by_email_refused_for_another_field_asks_for_no_contact(client: Fre
 def test_a_link_header_that_never_ends_fails_instead_of_truncating(
     client: FreshdeskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("contact_intake.helpdesk.MAX_PAGES", 3)
+    monkeypatch.setattr("contact_intake.helpdesk.freshdesk.MAX_PAGES", 3)
     responses.add(
         responses.GET, LIST_URL, json=[TICKET], headers={"link": f'<{LIST_URL}?page=n>; rel="next"'}
     )

@@ -12,7 +12,12 @@ import requests
 import responses
 from responses import matchers
 
-from contact_intake.helpdesk import FreshdeskClient, HelpdeskNotFound, HelpdeskRejected, HelpdeskServerError
+from contact_intake.helpdesk.freshdesk import (
+    FreshdeskClient,
+    HelpdeskNotFound,
+    HelpdeskRejected,
+    HelpdeskServerError,
+)
 
 BASE = "https://myshop.freshdesk.com/api/v2"
 API_KEY = "fd-api-key-0123456789"
@@ -90,7 +95,7 @@ def test_unreadable_conversations(client: FreshdeskClient, body: object) -> None
 def test_a_conversation_list_that_never_ends_is_an_error(
     client: FreshdeskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("contact_intake.helpdesk.MAX_PAGES", 2)
+    monkeypatch.setattr("contact_intake.helpdesk.freshdesk.MAX_PAGES", 2)
     responses.get(
         f"{BASE}/tickets/42/conversations",
         json=[conversation(1)],

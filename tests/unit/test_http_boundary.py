@@ -11,21 +11,21 @@ import pytest
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel
 
-from contact_intake.errors import (
-    BodyTooLarge,
-    CaptchaRejected,
-    MalformedBody,
-    NotFound,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
-from contact_intake.http import (
+from contact_intake.api.http import (
     check_path,
     cors_headers,
     error_response,
     field_errors,
     prepare_form_post,
     with_headers,
+)
+from contact_intake.core.errors import (
+    BodyTooLarge,
+    CaptchaRejected,
+    MalformedBody,
+    NotFound,
+    UnsupportedMediaType,
+    ValidationFailed,
 )
 from tests.builders import a_form, api_event
 
@@ -157,7 +157,7 @@ def test_a_path_parameter_the_router_cannot_match_is_a_404_not_a_500() -> None:
     # characters out (U+0085 here, found by the fuzzer), and then no route matches at all
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-    from contact_intake.http import register_error_handlers
+    from contact_intake.api.http import register_error_handlers
     from tests.builders import FakeContext
 
     app = APIGatewayRestResolver(enable_validation=True)
@@ -184,7 +184,7 @@ class _Thing(BaseModel):
 def test_a_body_that_is_not_utf8_is_a_400_not_a_500() -> None:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-    from contact_intake.http import register_error_handlers
+    from contact_intake.api.http import register_error_handlers
     from tests.builders import FakeContext
 
     app = APIGatewayRestResolver(enable_validation=True)

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from contact_intake.errors import CaptchaRejected, CaptchaUnavailable, IdempotencyConflict
-from contact_intake.intake import IntakeService
-from contact_intake.models import InquiryForm
-from contact_intake.retention import LawfulBasis
-from contact_intake.subject import subject_key
+from contact_intake.core.errors import CaptchaRejected, CaptchaUnavailable, IdempotencyConflict
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.core.subject import subject_key
+from contact_intake.intake.models import InquiryForm
+from contact_intake.intake.service import IntakeService
 from tests.builders import a_form
 from tests.fakes import FakeCustomers, FakeQueue, FakeStore, FakeVerifier
 

@@ -50,7 +50,7 @@ for module in pkgutil.walk_packages(contact_intake.__path__, "contact_intake."):
     importlib.import_module(module.name)
 import boto3, requests
 from aws_lambda_powertools.utilities import parameters
-from contact_intake.observability import log_masked
+from contact_intake.core.observability import log_masked
 log_masked("probe", {"detail": {"email": "x"}}, ["$.detail.*"])
 print("REFUSED", json.dumps(sorted(set(refused))))
 """

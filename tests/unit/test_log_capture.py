@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from contact_intake.observability import logger
+from contact_intake.core.observability import logger
 from tests import logcapture
 from tests.builders import PERSON
 
@@ -30,7 +30,7 @@ def test_the_package_logger_is_captured_with_extra_fields() -> None:
 # Two tests that each log a line, run on two xdist workers as `make test` runs the suite: xdist deals two
 # tests out one to each worker, so both workers' lines must reach the controller's verdict.
 _TWO_WORKER_SUITE = """
-from contact_intake.observability import logger
+from contact_intake.core.observability import logger
 from tests.builders import PERSON
 
 

@@ -1,10 +1,10 @@
-"""contact_intake.principals: API Gateway's userArn against the configured DPO / telephony principal."""
+"""contact_intake.core.principals: API Gateway's userArn against the configured DPO / telephony principal."""
 
 from __future__ import annotations
 
 import pytest
 
-from contact_intake.principals import CallerNotAllowed, caller_arn, is_principal, require_principal
+from contact_intake.core.principals import CallerNotAllowed, caller_arn, is_principal, require_principal
 
 ROLE = "arn:aws:iam::123456789012:role/ContactIntakeDPO"
 ROLE_WITH_PATH = "arn:aws:iam::123456789012:role/privacy/ContactIntakeDPO"

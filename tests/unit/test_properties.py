@@ -18,15 +18,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from contact_intake.http import field_errors
-from contact_intake.models import InquiryForm
-from contact_intake.retention import LawfulBasis, expires_at_epoch, expiry_deadline, is_expired
+from contact_intake.api.http import field_errors
+from contact_intake.core.retention import LawfulBasis, expires_at_epoch, expiry_deadline, is_expired
+from contact_intake.core.subject import normalise_email, subject_key
+from contact_intake.intake.models import InquiryForm
 from contact_intake.rights import deadlines
 from contact_intake.rights.classify import classify, classify_mail
 from contact_intake.rights.deadlines import ExtensionRefused
 from contact_intake.rights.inbound import parse_mail
 from contact_intake.rights.models import RightType
-from contact_intake.subject import normalise_email, subject_key
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

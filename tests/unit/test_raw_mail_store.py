@@ -13,7 +13,7 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.rights.raw_mail import MAX_RAW_MAIL_BYTES, RawMailMissing, RawMailStore, RawMailTooLarge
 
 BUCKET = "contact-intake-inboundmailbucket"

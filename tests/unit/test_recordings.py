@@ -14,8 +14,9 @@ from botocore.exceptions import ParamValidationError
 from botocore.stub import Stubber
 from pydantic import ValidationError
 
-from contact_intake.errors import ServiceUnavailable
-from contact_intake.recording_models import (
+from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.subject import subject_key
+from contact_intake.recordings.models import (
     Purpose,
     Recording,
     RecordingRegistration,
@@ -25,9 +26,8 @@ from contact_intake.recording_models import (
     normalise_phone,
     phone_key,
 )
-from contact_intake.recording_store import AudioStore, RecordingLedger, from_item, to_item
-from contact_intake.recordings import RecordingsRights, UploadConfirmer, UploadOutcome
-from contact_intake.subject import subject_key
+from contact_intake.recordings.service import RecordingsRights, UploadConfirmer, UploadOutcome
+from contact_intake.recordings.store import AudioStore, RecordingLedger, from_item, to_item
 from tests.fakes import FakeClock
 
 PEPPER = b"unit-test-pepper"

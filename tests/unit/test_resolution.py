@@ -9,17 +9,17 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from contact_intake import resolution
-from contact_intake.erasure import Eraser
-from contact_intake.errors import ServiceUnavailable, TicketMismatch, Unauthorized
-from contact_intake.models import InquiryStatus
-from contact_intake.resolution import (
+from contact_intake.core.errors import ServiceUnavailable, TicketMismatch, Unauthorized
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.intake.models import InquiryStatus
+from contact_intake.retention import resolution
+from contact_intake.retention.erasure import Eraser
+from contact_intake.retention.resolution import (
     HelpdeskEvent,
     ResolutionOutcome,
     ResolutionService,
     WebhookAuthenticator,
 )
-from contact_intake.retention import LawfulBasis
 from tests.builders import PERSON, an_inquiry_record
 from tests.erasure_fakes import FakeHelpdesk, FakeInquiryStore, FakeLedger
 from tests.fakes import FakeClock

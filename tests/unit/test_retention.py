@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from contact_intake.retention import (
+from contact_intake.core.retention import (
     LawfulBasis,
     add_calendar_months,
     expires_at_epoch,

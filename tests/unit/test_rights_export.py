@@ -12,8 +12,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from contact_intake.models import InquiryStatus
-from contact_intake.retention import LawfulBasis
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.intake.models import InquiryStatus
 from contact_intake.rights.export import (
     HELPDESK_SCOPE,
     RIGHTS,

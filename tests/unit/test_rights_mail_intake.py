@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.api.ses_event import InvalidSesEvent, SesNotification, parse_ses_event
+from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.rights.mail_intake import RightsMailIntake, rejection
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailMissing
-from contact_intake.rights.ses_event import InvalidSesEvent, SesNotification, parse_ses_event
 from tests import hostile_mail as hostile
 from tests.builders import EVENTS, PERSON
 from tests.logcapture import leaks, lines

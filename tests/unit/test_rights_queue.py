@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from contact_intake.queue import EnqueueFailed
+from contact_intake.intake.queue import EnqueueFailed
 from contact_intake.rights.models import QueueAction
 from contact_intake.rights.queue import (
     MalformedMessage,

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.rights.models import AuditEntry, Channel, RequestStatus, RightsRequest, RightType
 from contact_intake.rights.store import (
     RequestExists,

@@ -9,10 +9,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from contact_intake import snapstart
-from contact_intake.clients import Clients
-from contact_intake.config import IntakeSettings
-from contact_intake.wiring import IntakeWiring
+from contact_intake.core import snapstart
+from contact_intake.core.clients import Clients
+from contact_intake.intake.settings import IntakeSettings
+from contact_intake.intake.wiring import IntakeWiring
 
 PEPPER = "/contact-intake/subject-pepper"
 

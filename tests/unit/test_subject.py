@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from contact_intake.subject import (
+from contact_intake.core.subject import (
     InvalidAddress,
     inquiry_id_for_key,
     keyed_digest,

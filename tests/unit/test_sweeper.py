@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contact_intake.erasure import Eraser
-from contact_intake.errors import ServiceUnavailable
-from contact_intake.helpdesk import HelpdeskAuthError, HelpdeskRateLimited
-from contact_intake.models import InquiryStatus
-from contact_intake.retention import LawfulBasis
-from contact_intake.sweeper import Sweeper, SweepIncomplete
+from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.helpdesk.freshdesk import HelpdeskAuthError, HelpdeskRateLimited
+from contact_intake.intake.models import InquiryStatus
+from contact_intake.retention.erasure import Eraser
+from contact_intake.retention.sweeper import Sweeper, SweepIncomplete
 from tests.builders import PERSON, an_inquiry_record
 from tests.erasure_fakes import FakeHelpdesk, FakeInquiryStore, FakeLedger
 from tests.fakes import FakeClock, FakeQueue

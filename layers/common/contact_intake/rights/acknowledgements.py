@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.dynamo import write_if
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.core.dynamo import write_if
+from contact_intake.core.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from contact_intake.retention import add_calendar_months
+from contact_intake.core.retention import add_calendar_months
 
 RESPONSE_MONTHS = 1
 MAX_EXTENSION_MONTHS = 2

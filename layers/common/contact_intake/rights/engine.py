@@ -52,14 +52,16 @@ from typing import Any, Final, NoReturn, Protocol
 
 from aws_lambda_powertools.metrics import single_metric
 
-from contact_intake.erasure import Eraser, ErasureReason
-from contact_intake.errors import ContactIntakeError
-from contact_intake.forwarder import MessageRetry, QueuedMessage
-from contact_intake.helpdesk import Contact, HelpdeskError, HelpdeskNotFound, Ticket
-from contact_intake.models import InquiryRecord, InquiryStatus
-from contact_intake.observability import MetricUnit, log_unexpected, logger, metrics
-from contact_intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
-from contact_intake.retention import LawfulBasis, expires_at_epoch
+from contact_intake.core.errors import ContactIntakeError
+from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
+from contact_intake.core.retention import LawfulBasis, expires_at_epoch
+from contact_intake.core.subject import subject_key
+from contact_intake.helpdesk.freshdesk import Contact, HelpdeskError, HelpdeskNotFound, Ticket
+from contact_intake.intake.forwarder import MessageRetry, QueuedMessage
+from contact_intake.intake.models import InquiryRecord, InquiryStatus
+from contact_intake.intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
+from contact_intake.intake.store import InquiryStore
+from contact_intake.retention.erasure import Eraser, ErasureReason
 from contact_intake.rights.errors import RequestNotFound, TransitionRefused
 from contact_intake.rights.export import (
     ExportContents,
@@ -82,8 +84,6 @@ from contact_intake.rights.queue import MalformedMessage, RightsMessage, parse_m
 from contact_intake.rights.raw_mail import RawMailStore
 from contact_intake.rights.store import RightsRequestStore, attr
 from contact_intake.rights.templates import MailTemplate
-from contact_intake.store import InquiryStore
-from contact_intake.subject import subject_key
 
 LEASE: Final = "worker_lease_until"
 RESTRICTED_TAG: Final = (
@@ -135,7 +135,7 @@ class NoRecordings:
 
 
 class RightsHelpdesk(Protocol):
-    """What the worker needs of the helpdesk (contact_intake.helpdesk.FreshdeskClient)."""
+    """What the worker needs of the helpdesk (contact_intake.helpdesk.freshdesk.FreshdeskClient)."""
 
     def list_tickets_by_requester_email(self, email: str) -> list[Ticket]: ...
 
@@ -159,7 +159,7 @@ class RightsHelpdesk(Protocol):
 
 
 class CustomerCheck(Protocol):
-    """The accounts mirror's check (contact_intake.accounts.AccountVerifier)."""
+    """The accounts mirror's check (contact_intake.intake.accounts.AccountVerifier)."""
 
     def is_verified(self, customer_number: str, subject: str) -> bool: ...
 

@@ -1,4 +1,4 @@
-"""The rights engine's typed errors, mapped to HTTP by contact_intake.http like every ContactIntakeError.
+"""The rights engine's typed errors, mapped to HTTP by contact_intake.api.http like every ContactIntakeError.
 
 Messages are public (the DPO's CLI prints them): no personal data, no internal names.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from contact_intake.errors import ContactIntakeError, Gone, NotFound
+from contact_intake.core.errors import ContactIntakeError, Gone, NotFound
 
 if TYPE_CHECKING:
     from contact_intake.rights.models import RightsRequest

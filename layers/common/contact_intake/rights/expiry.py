@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contact_intake.observability import MetricUnit, logger, metrics
+from contact_intake.core.observability import MetricUnit, logger, metrics
 from contact_intake.rights.models import SYSTEM_ACTOR, AuditAction, AuditEntry
 from contact_intake.rights.store import RightsRequestStore
 

@@ -37,13 +37,13 @@ from email.utils import getaddresses
 from enum import StrEnum
 from typing import Any, Final
 
-from contact_intake.models import InquiryRecord, InquiryStatus
-from contact_intake.retention import LawfulBasis
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.core.subject import normalise_email
+from contact_intake.intake.models import InquiryRecord, InquiryStatus
+from contact_intake.intake.store import to_item
 from contact_intake.rights.models import RightsRequest
 from contact_intake.rights.outbound import Attachment
 from contact_intake.rights.templates import DUTCH_AUTHORITY_URL
-from contact_intake.store import to_item
-from contact_intake.subject import normalise_email
 
 SCHEMA: Final = "contact-intake/rights-export"
 SCHEMA_VERSION: Final = "2.0"

@@ -35,7 +35,7 @@ from html.parser import HTMLParser
 from itertools import islice
 from typing import Final, Literal, get_args
 
-from contact_intake.subject import InvalidAddress, normalise_email
+from contact_intake.core.subject import InvalidAddress, normalise_email
 
 # RightType's values, as the classifier (rights.classify) spells them
 RightName = Literal[

@@ -29,12 +29,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from contact_intake.observability import MetricUnit, logger, metrics
+from contact_intake.core.observability import MetricUnit, logger, metrics
 from contact_intake.rights.classify import Classification, classify_mail
 from contact_intake.rights.inbound import InboundMail, parse_mail
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailStore
-from contact_intake.rights.ses_event import SesNotification
 
 Outcome = Literal["received", "spam", "virus", "forged", "automatic", "no_sender"]
 _NOT_ANSWERED_METRICS: dict[str, str] = {
@@ -44,6 +43,42 @@ _NOT_ANSWERED_METRICS: dict[str, str] = {
     "automatic": "RightsMailAutomatic",
     "no_sender": "RightsMailNoSender",
 }
+
+
+class Verdict(Protocol):
+    @property
+    def failed(self) -> bool: ...
+
+
+class Receipt(Protocol):
+    """SES's checks of one mail, as the intake reads them (api/ses_event.py parses the event into this)."""
+
+    @property
+    def virus(self) -> Verdict: ...
+    @property
+    def spam(self) -> Verdict: ...
+    @property
+    def dmarc(self) -> Verdict: ...
+    @property
+    def dmarc_policy(self) -> str | None: ...
+    def verdicts(self) -> dict[str, str]: ...
+
+
+class ReceivedMail(Protocol):
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def timestamp(self) -> datetime: ...
+
+
+class MailNotice(Protocol):
+    """One received mail: its id, receipt time and SES's verdicts. The domain knows no event shape: the
+    notification parsed from SES's receipt event (api/ses_event.py, SesNotification) has this form."""
+
+    @property
+    def mail(self) -> ReceivedMail: ...
+    @property
+    def receipt(self) -> Receipt: ...
 
 
 class ReceivedRequest(Protocol):
@@ -85,7 +120,7 @@ class MailOutcome:
         }
 
 
-def rejection(notification: SesNotification) -> Outcome | None:
+def rejection(notification: MailNotice) -> Outcome | None:
     """Why SES's verdicts forbid a reply, or None. Virus before spam; a DMARC failure counts only when the
     sender's domain asks receivers to reject such mail (with ``none`` or ``quarantine`` the verification
     link still protects the data, and a request must not be lost to a badly configured domain)."""
@@ -107,7 +142,7 @@ class RightsMailIntake:
         self._raw_mail = raw_mail
         self._rights = rights
 
-    def receive(self, notification: SesNotification) -> MailOutcome:
+    def receive(self, notification: MailNotice) -> MailOutcome:
         message_id = notification.mail.message_id
         key = self._raw_mail.key_for(message_id)
         log: dict[str, object] = {"message_id": message_id, "verdicts": notification.receipt.verdicts()}

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 
-from contact_intake.clients import Clients
-from contact_intake.config import RightsMailSettings
+from contact_intake.core.clients import Clients
 from contact_intake.rights.acknowledgements import AcknowledgementLimit
 from contact_intake.rights.mail_intake import RightsMailIntake, RightsReceiver
 from contact_intake.rights.models import RequestStatus, RightsRequest
 from contact_intake.rights.raw_mail import RawMailStore
+from contact_intake.rights.settings import RightsMailSettings
 from contact_intake.rights.wiring import RightsWiring
 
 

@@ -134,7 +134,7 @@ class RightsRequest:
 
     request_id: str
     type: RightType
-    subject_key: str  # HMAC of the normalised address (contact_intake.subject)
+    subject_key: str  # HMAC of the normalised address (contact_intake.core.subject)
     channel: Channel
     status: RequestStatus
     received_at: datetime  # the deadline counts from here

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.queue import EnqueueFailed
+from contact_intake.intake.queue import EnqueueFailed
 from contact_intake.rights.models import QueueAction
 
 if TYPE_CHECKING:

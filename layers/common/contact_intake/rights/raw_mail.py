@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.core.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client

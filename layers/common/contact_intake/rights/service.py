@@ -27,14 +27,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from contact_intake.errors import (
+from contact_intake.core.errors import (
     ConfigurationError,
     ContactIntakeError,
     FieldError,
     ServiceUnavailable,
     ValidationFailed,
 )
-from contact_intake.observability import MetricUnit, logger, metrics
+from contact_intake.core.observability import MetricUnit, logger, metrics
+from contact_intake.core.subject import InvalidAddress, keyed_digest, normalise_email, subject_key
 from contact_intake.rights import deadlines
 from contact_intake.rights.acknowledgements import AcknowledgementLimit, Decision
 from contact_intake.rights.errors import TokenGone, TransitionRefused
@@ -65,7 +66,6 @@ from contact_intake.rights.tokens import (
     issue_token,
     token_matches,
 )
-from contact_intake.subject import InvalidAddress, keyed_digest, normalise_email, subject_key
 
 VERIFY_PATH = "/rights-requests/verify"
 OPEN = "open"

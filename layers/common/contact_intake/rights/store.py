@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.errors import ServiceUnavailable
-from contact_intake.retention import is_expired
+from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.retention import is_expired
 from contact_intake.rights.errors import RequestNotFound, TokenGone, TransitionRefused
 from contact_intake.rights.models import (
     AuditEntry,

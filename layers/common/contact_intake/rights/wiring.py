@@ -1,7 +1,7 @@
 """The rights engine's collaborators, built lazily once per container and replaceable in tests.
 
 RightsApiFunction uses it as it is; RightsMailFunction and RightsWorkerFunction build theirs on it (their
-settings extend contact_intake.config.RightsSettings), so every rights function talks to the same table,
+settings extend rights.settings.RightsSettings), so every rights function talks to the same table,
 queue and sender in the same way.
 """
 
@@ -11,14 +11,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 
-from contact_intake.clients import Clients
-from contact_intake.config import RightsSettings
+from contact_intake.core.clients import Clients
+from contact_intake.core.secrets import SecretReader
 from contact_intake.rights.acknowledgements import AcknowledgementLimit
 from contact_intake.rights.outbound import Mailer
 from contact_intake.rights.queue import RightsQueue
 from contact_intake.rights.service import RightsService
+from contact_intake.rights.settings import RightsSettings
 from contact_intake.rights.store import RightsRequestStore
-from contact_intake.secrets import SecretReader
 
 
 class RightsWiring:

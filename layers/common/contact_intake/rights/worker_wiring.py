@@ -13,19 +13,19 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from contact_intake.clients import Clients
-from contact_intake.config import RightsWorkerSettings
+from contact_intake.core.clients import Clients
+from contact_intake.retention.wiring import ErasureWiring
+from contact_intake.rights.settings import RightsWorkerSettings
 from contact_intake.rights.wiring import RightsWiring
-from contact_intake.wiring import ErasureWiring
 
 if TYPE_CHECKING:
-    from contact_intake.accounts import AccountVerifier
-    from contact_intake.erasure import Eraser
-    from contact_intake.helpdesk import FreshdeskClient
-    from contact_intake.queue import DeadLetterQueue, InquiryQueue
+    from contact_intake.helpdesk.freshdesk import FreshdeskClient
+    from contact_intake.intake.accounts import AccountVerifier
+    from contact_intake.intake.queue import DeadLetterQueue, InquiryQueue
+    from contact_intake.intake.store import InquiryStore
+    from contact_intake.retention.erasure import Eraser
     from contact_intake.rights.engine import RecordingsHook, RightsEngine, RightsWork
     from contact_intake.rights.raw_mail import RawMailStore
-    from contact_intake.store import InquiryStore
 
 
 class RightsWorkerWiring(RightsWiring):
@@ -60,19 +60,19 @@ class RightsWorkerWiring(RightsWiring):
 
     @cached_property
     def inquiry_queue(self) -> InquiryQueue:
-        from contact_intake.queue import InquiryQueue
+        from contact_intake.intake.queue import InquiryQueue
 
         return InquiryQueue(queue_url=self.settings.inquiry_queue_url, client=lambda: self.clients.sqs)
 
     @cached_property
     def dead_letters(self) -> DeadLetterQueue:
-        from contact_intake.queue import DeadLetterQueue
+        from contact_intake.intake.queue import DeadLetterQueue
 
         return DeadLetterQueue(queue_url=self.settings.rights_dlq_url, client=lambda: self.clients.sqs)
 
     @cached_property
     def customers(self) -> AccountVerifier:
-        from contact_intake.accounts import AccountStore, AccountVerifier
+        from contact_intake.intake.accounts import AccountStore, AccountVerifier
 
         return AccountVerifier(
             AccountStore(table_name=self.settings.accounts_table, client=lambda: self.clients.dynamodb)
@@ -80,8 +80,8 @@ class RightsWorkerWiring(RightsWiring):
 
     @cached_property
     def recordings(self) -> RecordingsHook:
-        """The recordings ledger's rights interface (contact_intake.recordings.RecordingsRights)."""
-        from contact_intake.recordings_wiring import RecordingsStorageWiring
+        """The recordings ledger's rights interface (contact_intake.recordings.service.RecordingsRights)."""
+        from contact_intake.recordings.wiring import RecordingsStorageWiring
 
         return RecordingsStorageWiring(self.settings, self.clients, self.clock).rights
 

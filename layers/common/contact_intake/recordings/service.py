@@ -33,10 +33,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from contact_intake.accounts import AccountStatus
-from contact_intake.errors import ContactIntakeError, FieldError, NotFound, ValidationFailed
-from contact_intake.observability import MetricUnit, logger, metrics
-from contact_intake.recording_models import (
+from contact_intake.core.errors import ContactIntakeError, FieldError, NotFound, ValidationFailed
+from contact_intake.core.observability import MetricUnit, logger, metrics
+from contact_intake.intake.accounts import AccountStatus
+from contact_intake.recordings.models import (
     AUDIO_KEY,
     LinkedBy,
     Purpose,
@@ -49,8 +49,8 @@ from contact_intake.recording_models import (
 )
 
 if TYPE_CHECKING:
-    from contact_intake.accounts import Account
-    from contact_intake.recording_store import AudioStore, RecordingLedger
+    from contact_intake.intake.accounts import Account
+    from contact_intake.recordings.store import AudioStore, RecordingLedger
 
 UPLOAD_WINDOW = timedelta(minutes=15)  # the upload URL's lifetime (docs/architecture.md §7, a contract)
 # A PUT that started just before its URL expired may still be arriving; after this the entry is gone.

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.dynamo import query_items, write_if
-from contact_intake.errors import ServiceUnavailable
-from contact_intake.models import Channel, InquiryRecord, InquiryStatus
-from contact_intake.retention import LawfulBasis, is_expired
+from contact_intake.core.dynamo import query_items, write_if
+from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.retention import LawfulBasis, is_expired
+from contact_intake.intake.models import Channel, InquiryRecord, InquiryStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -70,7 +70,7 @@ EXPIRY_DAY = "expiry_day"  # by_expiry_day: the UTC day of expires_at, present w
 PENDING_DAY = "pending_day"  # by_pending: the UTC day of received_at, present only while status=received
 
 
-# the account event whose address a customer's inquiry carries (contact_intake.account_events, D61)
+# the account event whose address a customer's inquiry carries (contact_intake.retention.account_events, D61)
 IDENTITY_VERSION = "identity_version"
 
 
@@ -361,7 +361,7 @@ class InquiryStore:
         except BotoCoreError as exc:
             raise ServiceUnavailable() from exc
 
-    # -- erasure, resolution and the sweeper (contact_intake.erasure / .resolution / .sweeper)
+    # -- erasure, resolution and the sweeper (contact_intake.retention.erasure / .resolution / .sweeper)
 
     def read_any(self, inquiry_id: str) -> InquiryRecord | None:
         """The stored record, expired or not (a consistent base-table read): erasure must see an expired

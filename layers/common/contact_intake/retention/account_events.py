@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from contact_intake.accounts import Account, AccountStatus, AccountStore
-from contact_intake.erasure import Eraser, ErasureReason, ErasureSummary
-from contact_intake.models import CustomerNumber
-from contact_intake.observability import MetricUnit, logger, metrics
-from contact_intake.subject import InvalidAddress, normalise_email, subject_key
+from contact_intake.core.observability import MetricUnit, logger, metrics
+from contact_intake.core.subject import InvalidAddress, normalise_email, subject_key
+from contact_intake.intake.accounts import Account, AccountStatus, AccountStore
+from contact_intake.intake.models import CustomerNumber
+from contact_intake.retention.erasure import Eraser, ErasureReason, ErasureSummary
 
 if TYPE_CHECKING:
-    from contact_intake.store import InquiryStore
+    from contact_intake.intake.store import InquiryStore
 
 ACCOUNT_SOURCE = "shop.accounts"
 # How long a closed account's tombstone stays: far longer than EventBridge retries an event (24 h) or a
@@ -106,7 +106,7 @@ class AccountEventResult:
 
 
 class RecordingsFollower(Protocol):
-    """The recordings ledger as the mirror moves it (contact_intake.recording_store.RecordingLedger)."""
+    """The recordings ledger as the mirror moves it (contact_intake.recordings.store.RecordingLedger)."""
 
     def follow_account(self, former_key: str, key: str) -> int: ...
 

@@ -1,7 +1,7 @@
 """The accounts mirror: which customer numbers exist, are open, and whose e-mail they belong to.
 
 AccountsTable (``customer_number`` -> ``subject_key``, ``status``, ``version``, ``updated_at``) is fed by
-the shop's events (contact_intake.account_events) and read by the intake: one GetItem, only when a number
+the shop's events (retention/account_events.py) and read by the intake: one GetItem, only when a number
 is given. Only the subject key (the HMAC of the normalised address) is stored, never the address.
 
 This module is on the intake's path, so it imports nothing heavy.
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.dynamo import query_items, write_if
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.core.dynamo import query_items, write_if
+from contact_intake.core.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -38,7 +38,9 @@ class Account:
     customer_number: str
     status: AccountStatus
     subject_key: str | None  # None once closed
-    version: str | None = None  # as stored: the event that wrote the row (contact_intake.account_events)
+    version: str | None = (
+        None  # as stored: the event that wrote the row (contact_intake.retention.account_events)
+    )
     # the keys of the account's earlier addresses (HMACs): the recordings tied to them follow the account
     former_subject_keys: frozenset[str] = frozenset()
 

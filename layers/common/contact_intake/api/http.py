@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from contact_intake.errors import (
+from contact_intake.core.errors import (
     BodyTooLarge,
     ContactIntakeError,
     FieldError,
@@ -24,7 +24,7 @@ from contact_intake.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from contact_intake.observability import log_unexpected
+from contact_intake.core.observability import log_unexpected
 
 if TYPE_CHECKING:
     # imported where used: IntakeFunction answers its one route without Powertools' event handler, whose

@@ -12,15 +12,19 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from contact_intake.clients import Clients
-from contact_intake.config import RecordingsSettings, RecordingsStorageSettings, RecordingUploadedSettings
-from contact_intake.recording_models import Purpose, RetentionPolicy
-from contact_intake.recording_store import AudioStore, RecordingLedger
-from contact_intake.recordings import RecordingsRights, RecordingsService, UploadConfirmer
-from contact_intake.secrets import SecretReader
+from contact_intake.core.clients import Clients
+from contact_intake.core.secrets import SecretReader
+from contact_intake.recordings.models import Purpose, RetentionPolicy
+from contact_intake.recordings.service import RecordingsRights, RecordingsService, UploadConfirmer
+from contact_intake.recordings.settings import (
+    RecordingsSettings,
+    RecordingsStorageSettings,
+    RecordingUploadedSettings,
+)
+from contact_intake.recordings.store import AudioStore, RecordingLedger
 
 if TYPE_CHECKING:
-    from contact_intake.accounts import AccountStore
+    from contact_intake.intake.accounts import AccountStore
 
 
 def retention_policy(settings: RecordingsStorageSettings) -> RetentionPolicy:
@@ -90,7 +94,7 @@ class RecordingsWiring(RecordingsStorageWiring):
 
     @cached_property
     def accounts(self) -> AccountStore:
-        from contact_intake.accounts import AccountStore
+        from contact_intake.intake.accounts import AccountStore
 
         return AccountStore(table_name=self.settings.accounts_table, client=lambda: self.clients.dynamodb)
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from contact_intake.errors import ContactIntakeError
+from contact_intake.core.errors import ContactIntakeError
 
 # an IAM user or role ARN, as the template's DpoPrincipalArn / TelephonyPrincipalArn parameters take it
 PRINCIPAL_ARN_PATTERN: Final = r"^arn:aws[a-z-]*:iam::\d{12}:(user|role)/[\w+=,.@/-]+$"

@@ -32,18 +32,18 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from contact_intake.accounts import AccountStatus
-from contact_intake.erasure import Eraser, ErasureOutcome, ErasureReason
-from contact_intake.errors import ServiceUnavailable
-from contact_intake.helpdesk import HelpdeskError, HelpdeskRateLimited
-from contact_intake.observability import MetricUnit, logger, metrics
-from contact_intake.queue import EnqueueFailed
-from contact_intake.store import utc_day
+from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.observability import MetricUnit, logger, metrics
+from contact_intake.helpdesk.freshdesk import HelpdeskError, HelpdeskRateLimited
+from contact_intake.intake.accounts import AccountStatus
+from contact_intake.intake.queue import EnqueueFailed
+from contact_intake.intake.store import utc_day
+from contact_intake.retention.erasure import Eraser, ErasureOutcome, ErasureReason
 
 if TYPE_CHECKING:
-    from contact_intake.accounts import AccountStore
-    from contact_intake.queue import InquiryQueue
-    from contact_intake.store import InquiryStore
+    from contact_intake.intake.accounts import AccountStore
+    from contact_intake.intake.queue import InquiryQueue
+    from contact_intake.intake.store import InquiryStore
 
 # A sweeper outage of up to this many days is caught up on. Further back there is nothing to find: TTL
 # has deleted those items by then (typically within two days of expires_at).

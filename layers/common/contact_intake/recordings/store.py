@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.errors import ServiceUnavailable
-from contact_intake.recording_models import LinkedBy, Purpose, Recording, RecordingStatus
+from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

@@ -19,18 +19,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from contact_intake.captcha import CaptchaVerifier
-from contact_intake.errors import CaptchaRejected, IdempotencyConflict
-from contact_intake.models import InquiryForm, InquiryRecord, InquiryStatus
-from contact_intake.observability import MetricUnit, logger, metrics
-from contact_intake.queue import EnqueueFailed, InquiryQueue
-from contact_intake.retention import LawfulBasis, expires_at_epoch
-from contact_intake.store import AccountNotOpen, InquiryExists, InquiryStore
-from contact_intake.subject import inquiry_id_for_key, keyed_digest, subject_key
+from contact_intake.core.errors import CaptchaRejected, IdempotencyConflict
+from contact_intake.core.observability import MetricUnit, logger, metrics
+from contact_intake.core.retention import LawfulBasis, expires_at_epoch
+from contact_intake.core.subject import inquiry_id_for_key, keyed_digest, subject_key
+from contact_intake.intake.captcha import CaptchaVerifier
+from contact_intake.intake.models import InquiryForm, InquiryRecord, InquiryStatus
+from contact_intake.intake.queue import EnqueueFailed, InquiryQueue
+from contact_intake.intake.store import AccountNotOpen, InquiryExists, InquiryStore
 
 
 class CustomerCheck(Protocol):
-    """The accounts mirror as the intake sees it (contact_intake.accounts.AccountVerifier)."""
+    """The accounts mirror as the intake sees it (contact_intake.intake.accounts.AccountVerifier)."""
 
     def is_verified(self, customer_number: str, subject: str) -> bool: ...
 

@@ -36,9 +36,9 @@ from typing import Any, Final, NoReturn, Protocol, TypeVar
 
 from aws_lambda_powertools.metrics import single_metric
 
-from contact_intake.accounts import Account, AccountStatus
-from contact_intake.errors import ServiceUnavailable
-from contact_intake.helpdesk import (
+from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
+from contact_intake.helpdesk.freshdesk import (
     LIST_ALL_SINCE,
     HelpdeskError,
     HelpdeskRateLimited,
@@ -46,10 +46,10 @@ from contact_intake.helpdesk import (
     Ticket,
     TicketDraft,
 )
-from contact_intake.models import InquiryRecord, InquiryStatus
-from contact_intake.observability import MetricUnit, log_unexpected, logger, metrics
-from contact_intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
-from contact_intake.store import ForwardConflict, InquiryStore
+from contact_intake.intake.accounts import Account, AccountStatus
+from contact_intake.intake.models import InquiryRecord, InquiryStatus
+from contact_intake.intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
+from contact_intake.intake.store import ForwardConflict, InquiryStore
 
 MAX_QUEUE_DELAY_SECONDS: Final = 900  # SQS DelaySeconds ceiling
 MAX_VISIBILITY_SECONDS: Final = 43_200  # SQS visibility timeout ceiling (12 hours)
@@ -84,7 +84,7 @@ SKIPPED: Final = frozenset(
 
 
 class AccountLookup(Protocol):
-    """The accounts mirror as the forwarder reads it (contact_intake.accounts.AccountStore)."""
+    """The accounts mirror as the forwarder reads it (contact_intake.intake.accounts.AccountStore)."""
 
     def get(self, customer_number: str, *, consistent: bool = False) -> Account | None: ...
 
@@ -119,7 +119,7 @@ class OrphanedTicket(Exception):
 
 
 class Helpdesk(Protocol):
-    """What the forwarder needs of the helpdesk client (contact_intake.helpdesk.FreshdeskClient)."""
+    """What the forwarder needs of the helpdesk client (contact_intake.helpdesk.freshdesk.FreshdeskClient)."""
 
     def create_ticket(self, draft: TicketDraft) -> Ticket: ...
 

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.errors import ServiceUnavailable
+from contact_intake.core.errors import ServiceUnavailable
 
 
 def is_condition_failure(exc: ClientError) -> bool:

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import single_metric
 
-from contact_intake.forwarder import Helpdesk, find_inquiry_tickets
-from contact_intake.helpdesk import DEFAULT_INQUIRY_ID_FIELD
-from contact_intake.ledger import ErasureEntry, ErasureLedger
-from contact_intake.observability import MetricUnit, logger, metrics
+from contact_intake.core.observability import MetricUnit, logger, metrics
+from contact_intake.helpdesk.freshdesk import DEFAULT_INQUIRY_ID_FIELD
+from contact_intake.intake.forwarder import Helpdesk, find_inquiry_tickets
+from contact_intake.retention.ledger import ErasureEntry, ErasureLedger
 
 if TYPE_CHECKING:
-    from contact_intake.models import InquiryRecord
-    from contact_intake.store import InquiryStore
+    from contact_intake.intake.models import InquiryRecord
+    from contact_intake.intake.store import InquiryStore
 
 
 class ErasureReason(StrEnum):

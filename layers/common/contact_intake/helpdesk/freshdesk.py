@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contact_intake.errors import ConfigurationError
+from contact_intake.core.errors import ConfigurationError
 
 if TYPE_CHECKING:
     # imported on the first call: ForwarderFunction's import does not pay for it (docs/decisions.md D87)

@@ -19,8 +19,8 @@ from pydantic import (
     StringConstraints,
 )
 
-from contact_intake.retention import LawfulBasis
-from contact_intake.subject import InvalidAddress, normalise_email
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.core.subject import InvalidAddress, normalise_email
 
 _ALLOWED_IN_TEXT = {"\n", "\r", "\t"}
 _LINE_BREAKS = {"\u2028", "\u2029", "\x85"}
@@ -81,7 +81,7 @@ Locale = Annotated[
 
 
 def canonical_address(value: str) -> str:
-    """The validated address in its one canonical form (contact_intake.subject.normalise_email): the
+    """The validated address in its one canonical form (contact_intake.core.subject.normalise_email): the
     validator hands back an internationalised domain in Unicode, the helpdesk and every table take the
     A-label. A domain that fails UTS #46 is a field error (422), never a 500."""
     try:

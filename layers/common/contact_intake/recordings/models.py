@@ -28,8 +28,8 @@ from pydantic import (
     StringConstraints,
 )
 
-from contact_intake.models import CustomerNumber, iso_text_only, reject_control_characters
-from contact_intake.subject import keyed_digest
+from contact_intake.core.subject import keyed_digest
+from contact_intake.intake.models import CustomerNumber, iso_text_only, reject_control_characters
 
 
 class Purpose(StrEnum):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from contact_intake.errors import CaptchaRejected, CaptchaUnavailable
+from contact_intake.core.errors import CaptchaRejected, CaptchaUnavailable
 
 if TYPE_CHECKING:
     # imported on the first siteverify: a function that imports the wiring without verifying anything

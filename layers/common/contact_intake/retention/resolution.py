@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from contact_intake.erasure import Eraser, ErasureReason
-from contact_intake.errors import ServiceUnavailable, TicketMismatch, Unauthorized
-from contact_intake.observability import MetricUnit, logger, metrics
-from contact_intake.retention import LawfulBasis
+from contact_intake.core.errors import ServiceUnavailable, TicketMismatch, Unauthorized
+from contact_intake.core.observability import MetricUnit, logger, metrics
+from contact_intake.core.retention import LawfulBasis
+from contact_intake.retention.erasure import Eraser, ErasureReason
 
 if TYPE_CHECKING:
-    from contact_intake.store import InquiryStore
+    from contact_intake.intake.store import InquiryStore
 
 # Freshdesk's {{ticket.status}} renders the status name ("Resolved", "Closed"): compared case-insensitively
 RESOLVING_STATUSES = frozenset({"resolved", "closed"})

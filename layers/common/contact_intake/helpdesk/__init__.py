@@ -1,0 +1,1 @@
+"""The helpdesk port (in domain verbs) and its one adapter, Freshdesk."""

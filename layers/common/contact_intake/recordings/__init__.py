@@ -1,0 +1,1 @@
+"""Call recordings: metadata, audio storage and the rights over them."""

@@ -1,0 +1,200 @@
+"""Where the erasing functions' collaborators are built (account events, helpdesk events, the sweeper):
+lazily, once per container, replaceable in tests.
+
+A test swaps a collaborator by assigning it (``wiring.intake = FakeIntake()``) or starts afresh with a
+new wiring object; no internals are patched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from contact_intake.core.clients import Clients
+from contact_intake.core.secrets import SecretReader
+from contact_intake.intake.queue import InquiryQueue
+from contact_intake.intake.store import InquiryStore
+
+if TYPE_CHECKING:
+    from contact_intake.retention.account_events import AccountMirror
+    from contact_intake.retention.erasure import Eraser
+    from contact_intake.retention.ledger import ErasureLedger
+    from contact_intake.retention.resolution import ResolutionService, WebhookAuthenticator
+    from contact_intake.retention.settings import (
+        AccountEventsSettings,
+        ErasureSettings,
+        HelpdeskEventsSettings,
+        SweeperSettings,
+    )
+    from contact_intake.retention.sweeper import Sweeper
+
+if TYPE_CHECKING:
+    # imported where built, so IntakeFunction's cold start never pays for the forwarder's modules
+    from contact_intake.helpdesk.freshdesk import FreshdeskClient
+
+
+class ErasureWiring:
+    """The Eraser and what it needs: the base of every function that erases. ``clock`` is for tests."""
+
+    def __init__(
+        self,
+        settings: ErasureSettings,
+        clients: Clients | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.clients = clients or Clients()
+        self.clock = clock
+
+    @cached_property
+    def secrets(self) -> SecretReader:
+        """SSM SecureString parameters (the pepper, the webhook secret)."""
+        return SecretReader(max_age_seconds=self.settings.secrets_max_age_seconds)
+
+    @cached_property
+    def helpdesk_key(self) -> SecretReader:
+        """The helpdesk API key, from Secrets Manager (as the forwarder reads it)."""
+        from contact_intake.core.secrets import secrets_manager_fetch
+
+        return SecretReader(
+            max_age_seconds=self.settings.secrets_max_age_seconds, fetch=secrets_manager_fetch
+        )
+
+    @cached_property
+    def helpdesk(self) -> FreshdeskClient:
+        from contact_intake.helpdesk.freshdesk import FreshdeskClient
+
+        s = self.settings
+        return FreshdeskClient(
+            session=self.clients.http,
+            api_key=lambda: self.helpdesk_key.text(s.helpdesk_api_key_secret_id),
+            domain=s.helpdesk_domain,
+            base_url=s.helpdesk_base_url,
+            inquiry_id_field=s.helpdesk_inquiry_field,
+        )
+
+    @cached_property
+    def store(self) -> InquiryStore:
+        return InquiryStore(
+            table_name=self.settings.inquiries_table, client=lambda: self.clients.dynamodb, clock=self.clock
+        )
+
+    @cached_property
+    def ledger(self) -> ErasureLedger:
+        from contact_intake.retention.ledger import ErasureLedger
+
+        return ErasureLedger(
+            table_name=self.settings.erasure_ledger_table, client=lambda: self.clients.dynamodb
+        )
+
+    @cached_property
+    def eraser(self) -> Eraser:
+        from contact_intake.retention.erasure import Eraser
+
+        return Eraser(
+            store=self.store,
+            ledger=self.ledger,
+            helpdesk=self.helpdesk,
+            inquiry_id_field=self.settings.helpdesk_inquiry_field,
+            clock=self.clock,
+        )
+
+
+class AccountEventsWiring(ErasureWiring):
+    settings: AccountEventsSettings
+
+    def __init__(
+        self,
+        settings: AccountEventsSettings,
+        clients: Clients | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(settings, clients, clock)
+
+    @cached_property
+    def mirror(self) -> AccountMirror:
+        from contact_intake.intake.accounts import AccountStore
+        from contact_intake.retention.account_events import AccountMirror
+
+        accounts = AccountStore(table_name=self.settings.accounts_table, client=lambda: self.clients.dynamodb)
+        recordings = None
+        if self.settings.recordings_table:
+            from contact_intake.recordings.store import RecordingLedger
+
+            recordings = RecordingLedger(
+                table_name=self.settings.recordings_table,
+                client=lambda: self.clients.dynamodb,
+                clock=self.clock,
+            )
+        return AccountMirror(
+            accounts=accounts,
+            eraser=self.eraser,
+            pepper=lambda: self.secrets.bytes(self.settings.subject_pepper_param),
+            clock=self.clock,
+            inquiries=self.store,
+            recordings=recordings,
+        )
+
+
+class HelpdeskEventsWiring(ErasureWiring):
+    settings: HelpdeskEventsSettings
+
+    def __init__(
+        self,
+        settings: HelpdeskEventsSettings,
+        clients: Clients | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(settings, clients, clock)
+
+    @cached_property
+    def authenticator(self) -> WebhookAuthenticator:
+        from contact_intake.retention.resolution import WebhookAuthenticator
+
+        return WebhookAuthenticator(lambda: self.secrets.text(self.settings.webhook_secret_param))
+
+    @cached_property
+    def resolutions(self) -> ResolutionService:
+        from contact_intake.retention.resolution import ResolutionService
+
+        return ResolutionService(
+            store=self.store,
+            eraser=self.eraser,
+            grace=timedelta(days=self.settings.resolved_grace_days),
+            clock=self.clock,
+        )
+
+
+class SweeperWiring(ErasureWiring):
+    settings: SweeperSettings
+
+    def __init__(
+        self,
+        settings: SweeperSettings,
+        clients: Clients | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(settings, clients, clock)
+
+    @cached_property
+    def queue(self) -> InquiryQueue:
+        return InquiryQueue(queue_url=self.settings.inquiry_queue_url, client=lambda: self.clients.sqs)
+
+    @cached_property
+    def sweeper(self) -> Sweeper:
+        from contact_intake.intake.accounts import AccountStore
+        from contact_intake.retention.sweeper import Sweeper
+
+        table = self.settings.accounts_table
+        return Sweeper(
+            store=self.store,
+            eraser=self.eraser,
+            queue=self.queue,
+            stuck_after=timedelta(minutes=self.settings.stuck_after_minutes),
+            lookback_days=self.settings.sweep_lookback_days,
+            clock=self.clock,
+            accounts=AccountStore(table_name=table, client=lambda: self.clients.dynamodb) if table else None,
+            closure_lookback_days=self.settings.closure_lookback_days,
+        )
