@@ -14,15 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.core.dynamo import (
-    ConditionRefused,
-    conditional,
-    iso,
-    put_if_absent,
-    query_items,
-    storage_faults,
-    write_if,
-)
+from contact_intake.core import dynamo
 from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.core.retention import LawfulBasis, is_expired
 from contact_intake.intake.models import Channel, InquiryRecord, InquiryStatus
@@ -92,7 +84,7 @@ def to_item(record: InquiryRecord) -> dict[str, AttributeValueTypeDef]:
     """The DynamoDB item of a record. Optional attributes are left out, never written as empty."""
     item: dict[str, AttributeValueTypeDef] = {
         "inquiry_id": {"S": record.inquiry_id},
-        "received_at": {"S": iso(record.received_at)},
+        "received_at": {"S": dynamo.iso(record.received_at)},
         "channel": {"S": str(record.channel)},
         "name": {"S": record.name},
         "email": {"S": record.email},
@@ -115,11 +107,11 @@ def to_item(record: InquiryRecord) -> dict[str, AttributeValueTypeDef]:
     if record.status is InquiryStatus.RECEIVED:
         item[PENDING_DAY] = {"S": utc_day(record.received_at)}
     if record.forward_attempted_at is not None:
-        item["forward_attempted_at"] = {"S": iso(record.forward_attempted_at)}
+        item["forward_attempted_at"] = {"S": dynamo.iso(record.forward_attempted_at)}
     if record.forward_attempts:
         item["forward_attempts"] = {"N": str(record.forward_attempts)}
     if record.forwarded_at is not None:
-        item["forwarded_at"] = {"S": iso(record.forwarded_at)}
+        item["forwarded_at"] = {"S": dynamo.iso(record.forwarded_at)}
     return item
 
 
@@ -188,14 +180,14 @@ class InquiryStore:
     def put_new(self, record: InquiryRecord) -> None:
         """Store a new inquiry; raise InquiryExists (with the stored record) when the id is taken."""
         try:
-            put_if_absent(
+            dynamo.put_if_absent(
                 self._client,
                 table=self._table,
                 item=to_item(record),
                 key="inquiry_id",
                 return_stored=True,
             )
-        except ConditionRefused as refused:
+        except dynamo.ConditionRefused as refused:
             raise InquiryExists(self._stored(refused.item)) from None
 
     def put_new_customer(self, record: InquiryRecord) -> None:
@@ -252,7 +244,7 @@ class InquiryStore:
 
     def _raw(self, inquiry_id: str) -> dict[str, Any] | None:
         """The stored item (a consistent read), expired or not; None when absent."""
-        with storage_faults():
+        with dynamo.storage_faults():
             answer = self._client().get_item(
                 TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}}, ConsistentRead=True
             )
@@ -277,14 +269,14 @@ class InquiryStore:
             values: dict[str, AttributeValueTypeDef] = {}
         else:
             attempt = "#attempted = :previous"
-            values = {":previous": {"S": iso(previous)}}
+            values = {":previous": {"S": dynamo.iso(previous)}}
         self._update_forwarding(
             inquiry_id,
             update="SET #attempted = :at ADD forward_attempts :one",
             condition=f"{_UNFORWARDED} AND (attribute_not_exists(#restricted) OR #restricted = :false)"
             f" AND {attempt}",
             values={
-                ":at": {"S": iso(at)},
+                ":at": {"S": dynamo.iso(at)},
                 ":one": {"N": "1"},
                 ":received": {"S": str(InquiryStatus.RECEIVED)},
                 ":false": {"BOOL": False},
@@ -300,7 +292,7 @@ class InquiryStore:
                 inquiry_id,
                 update="REMOVE #attempted",
                 condition="#attempted = :at",
-                values={":at": {"S": iso(at)}},
+                values={":at": {"S": dynamo.iso(at)}},
             )
         except ForwardConflict:
             return False
@@ -321,7 +313,7 @@ class InquiryStore:
             values={
                 ":ticket": {"N": str(int(ticket_id))},
                 ":forwarded": {"S": str(InquiryStatus.FORWARDED)},
-                ":at": {"S": iso(at)},
+                ":at": {"S": dynamo.iso(at)},
                 ":received": {"S": str(InquiryStatus.RECEIVED)},
             },
         )
@@ -336,18 +328,10 @@ class InquiryStore:
     ) -> None:
         used = {key: name for key, name in _FORWARD_NAMES.items() if key in update + condition}
         try:
-            conditional(
-                lambda: self._client().update_item(
-                    TableName=self._table,
-                    Key={"inquiry_id": {"S": inquiry_id}},
-                    UpdateExpression=update,
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames=used,
-                    ExpressionAttributeValues=values,
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
+            self._update(
+                inquiry_id, update, condition, used, values, ReturnValuesOnConditionCheckFailure="ALL_OLD"
             )
-        except ConditionRefused as refused:
+        except dynamo.ConditionRefused as refused:
             raise ForwardConflict(self._stored(refused.item)) from None
 
     # -- erasure, resolution and the sweeper (contact_intake.retention.erasure / .resolution / .sweeper)
@@ -360,7 +344,7 @@ class InquiryStore:
 
     def delete(self, inquiry_id: str) -> None:
         """Delete the item; deleting an absent one is not an error (DeleteItem is idempotent)."""
-        with storage_faults():
+        with dynamo.storage_faults():
             self._client().delete_item(TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}})
 
     def mark_resolved(self, inquiry_id: str, *, expires_at: int | None = None) -> bool:
@@ -479,7 +463,7 @@ class InquiryStore:
         return self._query_keys(
             "by_pending",
             f"{PENDING_DAY} = :day AND received_at < :before",
-            {":day": {"S": day}, ":before": {"S": iso(received_before)}},
+            {":day": {"S": day}, ":before": {"S": dynamo.iso(received_before)}},
         )
 
     def _query_keys(
@@ -492,7 +476,7 @@ class InquiryStore:
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": values,
         }
-        for item in query_items(self._client, arguments):
+        for item in dynamo.query_items(self._client, arguments):
             yield item["inquiry_id"]["S"]
 
     def _update_if_present(
@@ -503,7 +487,19 @@ class InquiryStore:
         names: dict[str, str],
         values: dict[str, AttributeValueTypeDef],
     ) -> bool:
-        return write_if(
+        return dynamo.write_if(lambda: self._update(inquiry_id, update, condition, names, values))
+
+    def _update(
+        self,
+        inquiry_id: str,
+        update: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, AttributeValueTypeDef],
+        **extra: Any,
+    ) -> None:
+        """One conditional UpdateItem of the inquiry. Raises ConditionRefused or ServiceUnavailable."""
+        dynamo.conditional(
             lambda: self._client().update_item(
                 TableName=self._table,
                 Key={"inquiry_id": {"S": inquiry_id}},
@@ -511,6 +507,7 @@ class InquiryStore:
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
+                **extra,
             )
         )
 

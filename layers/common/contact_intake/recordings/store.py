@@ -15,15 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from contact_intake.core.dynamo import (
-    ConditionRefused,
-    conditional,
-    iso,
-    put_if_absent,
-    query_items,
-    storage_faults,
-    write_if,
-)
+from contact_intake.core import dynamo
 from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 
@@ -48,23 +40,26 @@ def to_item(recording: Recording) -> dict[str, AttributeValueTypeDef]:
         "call_id": {"S": recording.call_id},
         "subject_key": {"S": recording.subject_key},
         "linked_by": {"S": recording.linked_by},
-        "consent_at": {"S": iso(recording.consent_at)},
+        "consent_at": {"S": dynamo.iso(recording.consent_at)},
         "purposes": {"SS": [str(p) for p in recording.purposes]},
         "status": {"S": str(recording.status)},
         "audio_key": {"S": recording.audio_key},
         "content_type": {"S": recording.content_type},
-        "registered_at": {"S": iso(recording.registered_at)},
+        "registered_at": {"S": dynamo.iso(recording.registered_at)},
         "expires_at": {"N": str(recording.expires_at)},
     }
     optional: dict[str, AttributeValueTypeDef | None] = {
         "phone_key": {"S": recording.phone_key} if recording.phone_key else None,
         "size_bytes": {"N": str(recording.size_bytes)} if recording.size_bytes is not None else None,
-        "upload_deadline": {"S": iso(recording.upload_deadline)} if recording.upload_deadline else None,
-        "stored_at": {"S": iso(recording.stored_at)} if recording.stored_at else None,
-        "audio_expires_at": {"S": iso(recording.audio_expires_at)} if recording.audio_expires_at else None,
-        "withdrawn_at": {"S": iso(recording.withdrawn_at)} if recording.withdrawn_at else None,
         "withdrawn_via": {"S": recording.withdrawn_via} if recording.withdrawn_via else None,
     }
+    moments = {
+        "upload_deadline": recording.upload_deadline,
+        "stored_at": recording.stored_at,
+        "audio_expires_at": recording.audio_expires_at,
+        "withdrawn_at": recording.withdrawn_at,
+    }
+    optional |= {name: {"S": dynamo.iso(moment)} for name, moment in moments.items() if moment}
     item.update({name: value for name, value in optional.items() if value is not None})
     return item
 
@@ -122,14 +117,14 @@ class RecordingLedger:
     def put_pending(self, recording: Recording) -> None:
         """Write a new entry; its id is random, so the condition only guards against a collision."""
         try:
-            put_if_absent(self._client, table=self._table, item=to_item(recording), key="recording_id")
-        except ConditionRefused as refused:
+            dynamo.put_if_absent(self._client, table=self._table, item=to_item(recording), key="recording_id")
+        except dynamo.ConditionRefused as refused:
             raise ServiceUnavailable() from refused  # a collision: the client retries with a new id
 
     def get(self, recording_id: str, *, now: datetime | None = None) -> Recording | None:
         """The entry (consistent read), or None when there is none or it expired before ``now`` (default:
         the clock)."""
-        with storage_faults():
+        with dynamo.storage_faults():
             answer = self._client().get_item(
                 TableName=self._table, Key={"recording_id": {"S": recording_id}}, ConsistentRead=True
             )
@@ -147,7 +142,7 @@ class RecordingLedger:
     ) -> bool:
         """pending_upload -> stored, only while the entry is pending for exactly this object. False (nothing
         written) when it is not (withdrawn meanwhile, or gone)."""
-        return write_if(
+        return dynamo.write_if(
             lambda: self._client().update_item(
                 TableName=self._table,
                 Key={"recording_id": {"S": recording_id}},
@@ -159,8 +154,8 @@ class RecordingLedger:
                     ":stored": {"S": str(RecordingStatus.STORED)},
                     ":pending": {"S": str(RecordingStatus.PENDING_UPLOAD)},
                     ":key": {"S": audio_key},
-                    ":stored_at": {"S": iso(stored_at)},
-                    ":audio_expires_at": {"S": iso(audio_expires_at)},
+                    ":stored_at": {"S": dynamo.iso(stored_at)},
+                    ":audio_expires_at": {"S": dynamo.iso(audio_expires_at)},
                     ":expires_at": {"N": str(expires_at)},
                 },
             )
@@ -172,7 +167,7 @@ class RecordingLedger:
         """Any live, not yet withdrawn entry -> withdrawn (at, via; kept until ``proof_until``). The entry as
         it is now; None when there was nothing to change (already withdrawn, absent or expired)."""
         try:
-            answer = conditional(
+            answer = dynamo.conditional(
                 lambda: self._client().update_item(
                     TableName=self._table,
                     Key={"recording_id": {"S": recording_id}},
@@ -183,7 +178,7 @@ class RecordingLedger:
                     ExpressionAttributeNames=_NAMES,
                     ExpressionAttributeValues={
                         ":withdrawn": {"S": str(RecordingStatus.WITHDRAWN)},
-                        ":at": {"S": iso(at)},
+                        ":at": {"S": dynamo.iso(at)},
                         ":via": {"S": via},
                         ":proof_until": {"N": str(_epoch(proof_until))},
                         ":now": {"N": str(_epoch(at))},
@@ -191,7 +186,7 @@ class RecordingLedger:
                     ReturnValues="ALL_NEW",
                 )
             )
-        except ConditionRefused:
+        except dynamo.ConditionRefused:
             return None
         return from_item(cast("dict[str, Any]", answer["Attributes"]))
 
@@ -220,7 +215,7 @@ class RecordingLedger:
 
     def _move(self, recording_key: AttributeValueTypeDef, former_key: str, key: str) -> bool:
         """Tie one entry to ``key`` instead of ``former_key``; False when it is no longer tied to it."""
-        return write_if(
+        return dynamo.write_if(
             lambda: self._client().update_item(
                 TableName=self._table,
                 Key={"recording_id": recording_key},
@@ -241,7 +236,7 @@ class RecordingLedger:
             "KeyConditionExpression": f"{attribute} = :key",
             "ExpressionAttributeValues": {":key": {"S": key}},
         }
-        return query_items(self._client, arguments)
+        return dynamo.query_items(self._client, arguments)
 
     def _live(self, recording: Recording, now: datetime | None) -> Recording | None:
         moment = now or self._clock()
@@ -288,7 +283,7 @@ class AudioStore:
         one ``null`` version when it is not). The number removed; 0 when there was nothing."""
         removed = 0
         for version_id in self._versions(key):
-            with storage_faults():
+            with dynamo.storage_faults():
                 self._client().delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
             removed += 1
         return removed
@@ -297,7 +292,7 @@ class AudioStore:
         versions: list[str] = []
         arguments: dict[str, Any] = {"Bucket": self.bucket, "Prefix": key}
         while True:
-            with storage_faults():
+            with dynamo.storage_faults():
                 page = self._client().list_object_versions(**arguments)
             entries = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
             # the prefix also matches longer keys
@@ -308,7 +303,7 @@ class AudioStore:
             arguments["VersionIdMarker"] = page.get("NextVersionIdMarker")
 
     def _presign(self, operation: str, params: dict[str, Any], lifetime: timedelta) -> str:
-        with storage_faults():
+        with dynamo.storage_faults():
             return str(
                 self._presigner().generate_presigned_url(
                     operation, Params=params, ExpiresIn=int(lifetime.total_seconds())

@@ -23,14 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from contact_intake.core.dynamo import (
-    ConditionRefused,
-    conditional,
-    iso,
-    put_if_absent,
-    query_items,
-    storage_faults,
-)
+from contact_intake.core import dynamo
 from contact_intake.core.retention import is_expired
 from contact_intake.rights.errors import RequestNotFound, TokenGone, TransitionRefused
 from contact_intake.rights.models import (
@@ -61,7 +54,7 @@ def attr(value: str | bool | int | datetime | Sequence[str] | Mapping[str, str])
     if isinstance(value, int):
         return {"N": str(value)}
     if isinstance(value, datetime):
-        return {"S": iso(value)}
+        return {"S": dynamo.iso(value)}
     if isinstance(value, str):
         return {"S": value}
     if isinstance(value, Mapping):
@@ -72,7 +65,7 @@ def attr(value: str | bool | int | datetime | Sequence[str] | Mapping[str, str])
 def audit_item(entry: AuditEntry) -> AttributeValueTypeDef:
     return {
         "M": {
-            "at": {"S": iso(entry.at)},
+            "at": {"S": dynamo.iso(entry.at)},
             "actor": {"S": entry.actor},
             "action": {"S": entry.action},
             "counts": {"M": {key: {"N": str(int(count))} for key, count in entry.counts.items()}},
@@ -88,8 +81,8 @@ def to_item(request: RightsRequest) -> Item:
         "subject_key": {"S": request.subject_key},
         "channel": {"S": str(request.channel)},
         "status": {"S": str(request.status)},
-        "received_at": {"S": iso(request.received_at)},
-        "due_at": {"S": iso(request.due_at)},
+        "received_at": {"S": dynamo.iso(request.received_at)},
+        "due_at": {"S": dynamo.iso(request.due_at)},
         "locale": {"S": request.locale},
         "email": {"S": request.email},
         "expires_at": {"N": str(request.expires_at)},
@@ -215,15 +208,15 @@ class RightsRequestStore:
     def create(self, request: RightsRequest) -> None:
         """Store a new request; raise RequestExists (with the stored one) when the id is taken."""
         try:
-            put_if_absent(
+            dynamo.put_if_absent(
                 self._client, table=self._table, item=to_item(request), key="request_id", return_stored=True
             )
-        except ConditionRefused as refused:
+        except dynamo.ConditionRefused as refused:
             raise RequestExists(self._live(from_item(refused.item)) if refused.item else None) from None
 
     def get(self, request_id: str) -> RightsRequest | None:
         """The live request with this id (consistent read), or None (absent or past its expires_at)."""
-        with storage_faults():
+        with dynamo.storage_faults():
             answer = self._client().get_item(
                 TableName=self._table, Key={"request_id": {"S": request_id}}, ConsistentRead=True
             )
@@ -239,7 +232,7 @@ class RightsRequestStore:
 
     def delete(self, request_id: str) -> None:
         """Delete the item (idempotent): a request whose creation could not be completed, or an erasure."""
-        with storage_faults():
+        with dynamo.storage_faults():
             self._client().delete_item(TableName=self._table, Key={"request_id": {"S": request_id}})
 
     # ---------------------------------------------------------------- verification tokens
@@ -280,7 +273,7 @@ class RightsRequestStore:
                 audit=(audit,),
                 condition="token_hash = :hash AND token_expires_at > :now"
                 " AND attribute_not_exists(token_used_at)",
-                values={":hash": {"S": token_hash}, ":now": {"S": iso(now)}},
+                values={":hash": {"S": token_hash}, ":now": {"S": dynamo.iso(now)}},
             )
         except TransitionRefused as refused:
             raise _token_gone(refused.current, token_hash) from None
@@ -332,7 +325,7 @@ class RightsRequestStore:
             audit=(audit,),
             condition="token_hash = :old_hash AND token_expires_at > :now"
             " AND attribute_not_exists(token_used_at)",
-            values={":old_hash": {"S": old_hash}, ":now": {"S": iso(now)}},
+            values={":old_hash": {"S": old_hash}, ":now": {"S": dynamo.iso(now)}},
         )
 
     def expire_unverified(self, *, now: datetime, audit: AuditEntry) -> int:
@@ -355,7 +348,7 @@ class RightsRequestStore:
                     set_fields={"status": attr(str(RequestStatus.EXPIRED))},
                     audit=(audit,),
                     condition="token_expires_at <= :now",
-                    values={":now": {"S": iso(now)}},
+                    values={":now": {"S": dynamo.iso(now)}},
                 )
             except (TransitionRefused, RequestNotFound):
                 continue
@@ -436,7 +429,7 @@ class RightsRequestStore:
         if condition:
             conditions.append(f"({condition})")
         try:
-            answer = conditional(
+            answer = dynamo.conditional(
                 lambda: self._client().update_item(
                     TableName=self._table,
                     Key={"request_id": {"S": request_id}},
@@ -448,7 +441,7 @@ class RightsRequestStore:
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
             )
-        except ConditionRefused as refused:
+        except dynamo.ConditionRefused as refused:
             current = self._live(from_item(refused.item)) if refused.item else None
             if current is None:
                 raise RequestNotFound() from None
@@ -503,7 +496,7 @@ class RightsRequestStore:
 
     def _link_ran_out(self, request_id: str, now: datetime) -> bool:
         """Whether an awaiting request's link has run out (a consistent read of its expiry alone)."""
-        with storage_faults():
+        with dynamo.storage_faults():
             answer = self._client().get_item(
                 TableName=self._table,
                 Key={"request_id": {"S": request_id}},
@@ -543,7 +536,7 @@ class RightsRequestStore:
         }
         if names:
             arguments["ExpressionAttributeNames"] = names
-        return query_items(self._client, arguments)
+        return dynamo.query_items(self._client, arguments)
 
     def _live(self, request: RightsRequest) -> RightsRequest | None:
         """None past the record's ``expires_at``; an awaiting request whose link ran out reads as expired."""
