@@ -65,5 +65,6 @@ def test_a_refused_send_is_enqueue_failed() -> None:
         stub.add_client_error("send_message", service_error_code="AccessDenied", http_status_code=403)
         queue = RightsQueue(queue_url=url, client=lambda: sqs)
         queue.send(REQUEST_ID, QueueAction.ERASE)
-        with pytest.raises(EnqueueFailed):
+        with pytest.raises(EnqueueFailed, match=r"^ClientError$") as raised:  # the fault's type, no text
             queue.send(REQUEST_ID)
+    assert raised.value.__cause__ is not None

@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
+from contact_intake.core.dynamo import iso
 from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.rights.models import AuditEntry, Channel, RequestStatus, RightsRequest, RightType
 from contact_intake.rights.store import (
@@ -19,7 +20,6 @@ from contact_intake.rights.store import (
     RightsRequestStore,
     attr,
     from_item,
-    iso,
     to_item,
 )
 

@@ -15,9 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from contact_intake.core.dynamo import query_items, write_if
+from contact_intake.core.dynamo import iso, query_items, storage_faults, write_if
 from contact_intake.core.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -50,10 +48,6 @@ class Account:
 CLOSED_DAY = "closed_day"
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 class AccountStore:
     """Reads and writes AccountsTable. Storage faults become ServiceUnavailable."""
 
@@ -64,14 +58,12 @@ class AccountStore:
     def get(self, customer_number: str, *, consistent: bool = False) -> Account | None:
         """The mirrored account, or None. Eventually consistent unless ``consistent`` (the forwarder, the
         sweeper and the event handler decide on what is stored now)."""
-        try:
+        with storage_faults():
             answer = self._client().get_item(
                 TableName=self._table,
                 Key={"customer_number": {"S": customer_number}},
                 ConsistentRead=consistent,
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
         item = answer.get("Item")
         if not item:
             return None
@@ -94,7 +86,7 @@ class AccountStore:
             "ExpressionAttributeNames": {"#day": CLOSED_DAY},
             "ExpressionAttributeValues": {":day": {"S": day}},
         }
-        for item in query_items(self._client().query, arguments):
+        for item in query_items(self._client, arguments):
             yield item["customer_number"]["S"]
 
     def put_if_newer(
@@ -136,7 +128,7 @@ class AccountStore:
             "customer_number": {"S": account.customer_number},
             "status": {"S": str(account.status)},
             "version": {"S": version},
-            "updated_at": {"S": _iso(updated_at)},
+            "updated_at": {"S": iso(updated_at)},
         }
         if account.subject_key is not None:
             item["subject_key"] = {"S": account.subject_key}

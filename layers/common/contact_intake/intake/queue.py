@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
+from contact_intake.core.dynamo import storage_faults
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -14,6 +15,11 @@ if TYPE_CHECKING:
 
 class EnqueueFailed(Exception):
     """SendMessage failed; the record is stored and the sweeper re-enqueues it."""
+
+
+def enqueue_faults() -> AbstractContextManager[None]:
+    """An SQS call whose fault becomes EnqueueFailed, named by the fault's type (never its message)."""
+    return storage_faults(lambda fault: EnqueueFailed(type(fault).__name__))
 
 
 def claim_check(inquiry_id: str) -> str:
@@ -28,22 +34,18 @@ class InquiryQueue:
         self._client = client
 
     def send(self, inquiry_id: str, delay_seconds: int = 0) -> None:
-        try:
+        with enqueue_faults():
             self._client().send_message(
                 QueueUrl=self._url, MessageBody=claim_check(inquiry_id), DelaySeconds=delay_seconds
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise EnqueueFailed(type(exc).__name__) from exc
 
     def change_visibility(self, receipt_handle: str, seconds: int) -> None:
         """Hand a received message back: it is received again after ``seconds`` (0-43200). Raises
         EnqueueFailed (the message then comes back after the queue's own visibility timeout)."""
-        try:
+        with enqueue_faults():
             self._client().change_message_visibility(
                 QueueUrl=self._url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise EnqueueFailed(type(exc).__name__) from exc
 
 
 class DeadLetterQueue:
@@ -55,11 +57,9 @@ class DeadLetterQueue:
         self._client = client
 
     def send(self, body: str, *, reason: str) -> None:
-        try:
+        with enqueue_faults():
             self._client().send_message(
                 QueueUrl=self._url,
                 MessageBody=body,
                 MessageAttributes={"reason": {"DataType": "String", "StringValue": reason}},
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise EnqueueFailed(type(exc).__name__) from exc

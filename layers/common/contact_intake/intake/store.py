@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from contact_intake.core.dynamo import query_items, write_if
+from contact_intake.core import dynamo
 from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.core.retention import LawfulBasis, is_expired
 from contact_intake.intake.models import Channel, InquiryRecord, InquiryStatus
@@ -59,10 +59,6 @@ _FORWARD_NAMES = {
 _UNFORWARDED = "attribute_exists(#id) AND #status = :received AND attribute_not_exists(#ticket)"
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 # The sweeper's sparse indexes (docs/operations.md "Retention and deletion"). Their partition keys are UTC
 # days, so the
 # sweeper queries a bounded run of days instead of scanning the table.
@@ -88,7 +84,7 @@ def to_item(record: InquiryRecord) -> dict[str, AttributeValueTypeDef]:
     """The DynamoDB item of a record. Optional attributes are left out, never written as empty."""
     item: dict[str, AttributeValueTypeDef] = {
         "inquiry_id": {"S": record.inquiry_id},
-        "received_at": {"S": _iso(record.received_at)},
+        "received_at": {"S": dynamo.iso(record.received_at)},
         "channel": {"S": str(record.channel)},
         "name": {"S": record.name},
         "email": {"S": record.email},
@@ -111,11 +107,11 @@ def to_item(record: InquiryRecord) -> dict[str, AttributeValueTypeDef]:
     if record.status is InquiryStatus.RECEIVED:
         item[PENDING_DAY] = {"S": utc_day(record.received_at)}
     if record.forward_attempted_at is not None:
-        item["forward_attempted_at"] = {"S": _iso(record.forward_attempted_at)}
+        item["forward_attempted_at"] = {"S": dynamo.iso(record.forward_attempted_at)}
     if record.forward_attempts:
         item["forward_attempts"] = {"N": str(record.forward_attempts)}
     if record.forwarded_at is not None:
-        item["forwarded_at"] = {"S": _iso(record.forwarded_at)}
+        item["forwarded_at"] = {"S": dynamo.iso(record.forwarded_at)}
     return item
 
 
@@ -184,19 +180,15 @@ class InquiryStore:
     def put_new(self, record: InquiryRecord) -> None:
         """Store a new inquiry; raise InquiryExists (with the stored record) when the id is taken."""
         try:
-            self._client().put_item(
-                TableName=self._table,
-                Item=to_item(record),
-                ConditionExpression="attribute_not_exists(inquiry_id)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            dynamo.put_if_absent(
+                self._client,
+                table=self._table,
+                item=to_item(record),
+                key="inquiry_id",
+                return_stored=True,
             )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                old = cast("dict[str, Any] | None", exc.response.get("Item"))
-                raise InquiryExists(self._live(from_item(old)) if old else None) from None
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
+        except dynamo.ConditionRefused as refused:
+            raise InquiryExists(self._stored(refused.item)) from None
 
     def put_new_customer(self, record: InquiryRecord) -> None:
         """Store a new customer's inquiry only while its account is open for this address: one
@@ -243,7 +235,7 @@ class InquiryStore:
                 old = cast("dict[str, Any] | None", reasons[1].get("Item"))
                 if old is None:
                     old = self._raw(record.inquiry_id)
-                raise InquiryExists(self._live(from_item(old)) if old else None) from None
+                raise InquiryExists(self._stored(old)) from None
             if codes and codes[0] == "ConditionalCheckFailed":
                 raise AccountNotOpen() from None
             raise ServiceUnavailable() from exc  # a conflict with another transaction, throttling: retry
@@ -251,24 +243,16 @@ class InquiryStore:
             raise ServiceUnavailable() from exc
 
     def _raw(self, inquiry_id: str) -> dict[str, Any] | None:
-        try:
+        """The stored item (a consistent read), expired or not; None when absent."""
+        with dynamo.storage_faults():
             answer = self._client().get_item(
                 TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}}, ConsistentRead=True
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
         return cast("dict[str, Any] | None", answer.get("Item"))
 
     def get(self, inquiry_id: str) -> InquiryRecord | None:
         """The live record with this id, or None (absent, or past its expires_at)."""
-        try:
-            answer = self._client().get_item(
-                TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}}, ConsistentRead=True
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
-        item = answer.get("Item")
-        return self._live(from_item(item)) if item else None
+        return self._stored(self._raw(inquiry_id))
 
     # -- the forwarder's writes (docs/architecture.md §6: exactly one ticket per inquiry)
 
@@ -285,14 +269,14 @@ class InquiryStore:
             values: dict[str, AttributeValueTypeDef] = {}
         else:
             attempt = "#attempted = :previous"
-            values = {":previous": {"S": _iso(previous)}}
+            values = {":previous": {"S": dynamo.iso(previous)}}
         self._update_forwarding(
             inquiry_id,
             update="SET #attempted = :at ADD forward_attempts :one",
             condition=f"{_UNFORWARDED} AND (attribute_not_exists(#restricted) OR #restricted = :false)"
             f" AND {attempt}",
             values={
-                ":at": {"S": _iso(at)},
+                ":at": {"S": dynamo.iso(at)},
                 ":one": {"N": "1"},
                 ":received": {"S": str(InquiryStatus.RECEIVED)},
                 ":false": {"BOOL": False},
@@ -308,7 +292,7 @@ class InquiryStore:
                 inquiry_id,
                 update="REMOVE #attempted",
                 condition="#attempted = :at",
-                values={":at": {"S": _iso(at)}},
+                values={":at": {"S": dynamo.iso(at)}},
             )
         except ForwardConflict:
             return False
@@ -329,7 +313,7 @@ class InquiryStore:
             values={
                 ":ticket": {"N": str(int(ticket_id))},
                 ":forwarded": {"S": str(InquiryStatus.FORWARDED)},
-                ":at": {"S": _iso(at)},
+                ":at": {"S": dynamo.iso(at)},
                 ":received": {"S": str(InquiryStatus.RECEIVED)},
             },
         )
@@ -344,43 +328,24 @@ class InquiryStore:
     ) -> None:
         used = {key: name for key, name in _FORWARD_NAMES.items() if key in update + condition}
         try:
-            self._client().update_item(
-                TableName=self._table,
-                Key={"inquiry_id": {"S": inquiry_id}},
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=used,
-                ExpressionAttributeValues=values,
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            self._update(
+                inquiry_id, update, condition, used, values, ReturnValuesOnConditionCheckFailure="ALL_OLD"
             )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                old = cast("dict[str, Any] | None", exc.response.get("Item"))
-                raise ForwardConflict(self._live(from_item(old)) if old else None) from None
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
+        except dynamo.ConditionRefused as refused:
+            raise ForwardConflict(self._stored(refused.item)) from None
 
     # -- erasure, resolution and the sweeper (contact_intake.retention.erasure / .resolution / .sweeper)
 
     def read_any(self, inquiry_id: str) -> InquiryRecord | None:
         """The stored record, expired or not (a consistent base-table read): erasure must see an expired
         item to delete its helpdesk ticket before TTL drops it. None when absent."""
-        try:
-            answer = self._client().get_item(
-                TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}}, ConsistentRead=True
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
-        item = answer.get("Item")
+        item = self._raw(inquiry_id)
         return from_item(item) if item else None
 
     def delete(self, inquiry_id: str) -> None:
         """Delete the item; deleting an absent one is not an error (DeleteItem is idempotent)."""
-        try:
+        with dynamo.storage_faults():
             self._client().delete_item(TableName=self._table, Key={"inquiry_id": {"S": inquiry_id}})
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
 
     def mark_resolved(self, inquiry_id: str, *, expires_at: int | None = None) -> bool:
         """``status=resolved``; with ``expires_at``, also that deadline (and its ``expiry_day``) so the
@@ -498,7 +463,7 @@ class InquiryStore:
         return self._query_keys(
             "by_pending",
             f"{PENDING_DAY} = :day AND received_at < :before",
-            {":day": {"S": day}, ":before": {"S": _iso(received_before)}},
+            {":day": {"S": day}, ":before": {"S": dynamo.iso(received_before)}},
         )
 
     def _query_keys(
@@ -511,7 +476,7 @@ class InquiryStore:
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": values,
         }
-        for item in query_items(self._client().query, arguments):
+        for item in dynamo.query_items(self._client, arguments):
             yield item["inquiry_id"]["S"]
 
     def _update_if_present(
@@ -522,7 +487,19 @@ class InquiryStore:
         names: dict[str, str],
         values: dict[str, AttributeValueTypeDef],
     ) -> bool:
-        return write_if(
+        return dynamo.write_if(lambda: self._update(inquiry_id, update, condition, names, values))
+
+    def _update(
+        self,
+        inquiry_id: str,
+        update: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, AttributeValueTypeDef],
+        **extra: Any,
+    ) -> None:
+        """One conditional UpdateItem of the inquiry. Raises ConditionRefused or ServiceUnavailable."""
+        dynamo.conditional(
             lambda: self._client().update_item(
                 TableName=self._table,
                 Key={"inquiry_id": {"S": inquiry_id}},
@@ -530,8 +507,13 @@ class InquiryStore:
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
+                **extra,
             )
         )
+
+    def _stored(self, item: dict[str, Any] | None) -> InquiryRecord | None:
+        """The live record of a stored item; None when there is none or it has expired."""
+        return self._live(from_item(item)) if item else None
 
     def _live(self, record: InquiryRecord) -> InquiryRecord | None:
         return None if is_expired(record.expires_at, self._clock()) else record

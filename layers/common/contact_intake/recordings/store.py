@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from contact_intake.core import dynamo
 from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 
@@ -31,10 +30,6 @@ BY_PHONE = "by_phone"
 _NAMES = {"#status": "status"}
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
@@ -45,23 +40,26 @@ def to_item(recording: Recording) -> dict[str, AttributeValueTypeDef]:
         "call_id": {"S": recording.call_id},
         "subject_key": {"S": recording.subject_key},
         "linked_by": {"S": recording.linked_by},
-        "consent_at": {"S": _iso(recording.consent_at)},
+        "consent_at": {"S": dynamo.iso(recording.consent_at)},
         "purposes": {"SS": [str(p) for p in recording.purposes]},
         "status": {"S": str(recording.status)},
         "audio_key": {"S": recording.audio_key},
         "content_type": {"S": recording.content_type},
-        "registered_at": {"S": _iso(recording.registered_at)},
+        "registered_at": {"S": dynamo.iso(recording.registered_at)},
         "expires_at": {"N": str(recording.expires_at)},
     }
     optional: dict[str, AttributeValueTypeDef | None] = {
         "phone_key": {"S": recording.phone_key} if recording.phone_key else None,
         "size_bytes": {"N": str(recording.size_bytes)} if recording.size_bytes is not None else None,
-        "upload_deadline": {"S": _iso(recording.upload_deadline)} if recording.upload_deadline else None,
-        "stored_at": {"S": _iso(recording.stored_at)} if recording.stored_at else None,
-        "audio_expires_at": {"S": _iso(recording.audio_expires_at)} if recording.audio_expires_at else None,
-        "withdrawn_at": {"S": _iso(recording.withdrawn_at)} if recording.withdrawn_at else None,
         "withdrawn_via": {"S": recording.withdrawn_via} if recording.withdrawn_via else None,
     }
+    moments = {
+        "upload_deadline": recording.upload_deadline,
+        "stored_at": recording.stored_at,
+        "audio_expires_at": recording.audio_expires_at,
+        "withdrawn_at": recording.withdrawn_at,
+    }
+    optional |= {name: {"S": dynamo.iso(moment)} for name, moment in moments.items() if moment}
     item.update({name: value for name, value in optional.items() if value is not None})
     return item
 
@@ -101,10 +99,6 @@ def from_item(item: dict[str, Any]) -> Recording:
     )
 
 
-def _is_condition_failure(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
 class RecordingLedger:
     """Reads and writes RecordingsTable. Every write is conditional, so a retry or a race never turns a
     withdrawn entry back into a stored one."""
@@ -123,23 +117,17 @@ class RecordingLedger:
     def put_pending(self, recording: Recording) -> None:
         """Write a new entry; its id is random, so the condition only guards against a collision."""
         try:
-            self._client().put_item(
-                TableName=self._table,
-                Item=to_item(recording),
-                ConditionExpression="attribute_not_exists(recording_id)",
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
+            dynamo.put_if_absent(self._client, table=self._table, item=to_item(recording), key="recording_id")
+        except dynamo.ConditionRefused as refused:
+            raise ServiceUnavailable() from refused  # a collision: the client retries with a new id
 
     def get(self, recording_id: str, *, now: datetime | None = None) -> Recording | None:
         """The entry (consistent read), or None when there is none or it expired before ``now`` (default:
         the clock)."""
-        try:
+        with dynamo.storage_faults():
             answer = self._client().get_item(
                 TableName=self._table, Key={"recording_id": {"S": recording_id}}, ConsistentRead=True
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
         item = answer.get("Item")
         return self._live(from_item(item), now) if item else None
 
@@ -154,8 +142,8 @@ class RecordingLedger:
     ) -> bool:
         """pending_upload -> stored, only while the entry is pending for exactly this object. False (nothing
         written) when it is not (withdrawn meanwhile, or gone)."""
-        try:
-            self._client().update_item(
+        return dynamo.write_if(
+            lambda: self._client().update_item(
                 TableName=self._table,
                 Key={"recording_id": {"S": recording_id}},
                 UpdateExpression="SET #status = :stored, stored_at = :stored_at, "
@@ -166,18 +154,12 @@ class RecordingLedger:
                     ":stored": {"S": str(RecordingStatus.STORED)},
                     ":pending": {"S": str(RecordingStatus.PENDING_UPLOAD)},
                     ":key": {"S": audio_key},
-                    ":stored_at": {"S": _iso(stored_at)},
-                    ":audio_expires_at": {"S": _iso(audio_expires_at)},
+                    ":stored_at": {"S": dynamo.iso(stored_at)},
+                    ":audio_expires_at": {"S": dynamo.iso(audio_expires_at)},
                     ":expires_at": {"N": str(expires_at)},
                 },
             )
-        except ClientError as exc:
-            if _is_condition_failure(exc):
-                return False
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
-        return True
+        )
 
     def mark_withdrawn(
         self, recording_id: str, *, at: datetime, via: str, proof_until: datetime
@@ -185,29 +167,27 @@ class RecordingLedger:
         """Any live, not yet withdrawn entry -> withdrawn (at, via; kept until ``proof_until``). The entry as
         it is now; None when there was nothing to change (already withdrawn, absent or expired)."""
         try:
-            answer = self._client().update_item(
-                TableName=self._table,
-                Key={"recording_id": {"S": recording_id}},
-                UpdateExpression="SET #status = :withdrawn, withdrawn_at = :at, withdrawn_via = :via, "
-                "expires_at = :proof_until",
-                ConditionExpression="attribute_exists(recording_id) AND #status <> :withdrawn "
-                "AND expires_at > :now",
-                ExpressionAttributeNames=_NAMES,
-                ExpressionAttributeValues={
-                    ":withdrawn": {"S": str(RecordingStatus.WITHDRAWN)},
-                    ":at": {"S": _iso(at)},
-                    ":via": {"S": via},
-                    ":proof_until": {"N": str(_epoch(proof_until))},
-                    ":now": {"N": str(_epoch(at))},
-                },
-                ReturnValues="ALL_NEW",
+            answer = dynamo.conditional(
+                lambda: self._client().update_item(
+                    TableName=self._table,
+                    Key={"recording_id": {"S": recording_id}},
+                    UpdateExpression="SET #status = :withdrawn, withdrawn_at = :at, withdrawn_via = :via, "
+                    "expires_at = :proof_until",
+                    ConditionExpression="attribute_exists(recording_id) AND #status <> :withdrawn "
+                    "AND expires_at > :now",
+                    ExpressionAttributeNames=_NAMES,
+                    ExpressionAttributeValues={
+                        ":withdrawn": {"S": str(RecordingStatus.WITHDRAWN)},
+                        ":at": {"S": dynamo.iso(at)},
+                        ":via": {"S": via},
+                        ":proof_until": {"N": str(_epoch(proof_until))},
+                        ":now": {"N": str(_epoch(at))},
+                    },
+                    ReturnValues="ALL_NEW",
+                )
             )
-        except ClientError as exc:
-            if _is_condition_failure(exc):
-                return None
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
+        except dynamo.ConditionRefused:
+            return None
         return from_item(cast("dict[str, Any]", answer["Attributes"]))
 
     def of_subject(self, key: str) -> list[Recording]:
@@ -230,46 +210,33 @@ class RecordingLedger:
         for item in list(self._query(BY_SUBJECT, "subject_key", former_key)):
             if item.get("linked_by", {}).get("S") != LinkedBy.CUSTOMER:
                 continue
-            try:
-                self._client().update_item(
-                    TableName=self._table,
-                    Key={"recording_id": item["recording_id"]},
-                    UpdateExpression="SET subject_key = :key",
-                    ConditionExpression="subject_key = :former AND linked_by = :customer",
-                    ExpressionAttributeValues={
-                        ":key": {"S": key},
-                        ":former": {"S": former_key},
-                        ":customer": {"S": str(LinkedBy.CUSTOMER)},
-                    },
-                )
-            except ClientError as exc:
-                if _is_condition_failure(exc):
-                    continue
-                raise ServiceUnavailable() from exc
-            except BotoCoreError as exc:
-                raise ServiceUnavailable() from exc
-            moved += 1
+            moved += self._move(item["recording_id"], former_key, key)
         return moved
 
+    def _move(self, recording_key: AttributeValueTypeDef, former_key: str, key: str) -> bool:
+        """Tie one entry to ``key`` instead of ``former_key``; False when it is no longer tied to it."""
+        return dynamo.write_if(
+            lambda: self._client().update_item(
+                TableName=self._table,
+                Key={"recording_id": recording_key},
+                UpdateExpression="SET subject_key = :key",
+                ConditionExpression="subject_key = :former AND linked_by = :customer",
+                ExpressionAttributeValues={
+                    ":key": {"S": key},
+                    ":former": {"S": former_key},
+                    ":customer": {"S": str(LinkedBy.CUSTOMER)},
+                },
+            )
+        )
+
     def _query(self, index: str, attribute: str, key: str) -> Iterator[dict[str, Any]]:
-        start: dict[str, Any] | None = None
-        while True:
-            arguments: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": index,
-                "KeyConditionExpression": f"{attribute} = :key",
-                "ExpressionAttributeValues": {":key": {"S": key}},
-            }
-            if start:
-                arguments["ExclusiveStartKey"] = start
-            try:
-                page = self._client().query(**arguments)
-            except (ClientError, BotoCoreError) as exc:
-                raise ServiceUnavailable() from exc
-            yield from cast("list[dict[str, Any]]", page.get("Items", []))
-            start = cast("dict[str, Any] | None", page.get("LastEvaluatedKey"))
-            if not start:
-                return
+        arguments = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{attribute} = :key",
+            "ExpressionAttributeValues": {":key": {"S": key}},
+        }
+        return dynamo.query_items(self._client, arguments)
 
     def _live(self, recording: Recording, now: datetime | None) -> Recording | None:
         moment = now or self._clock()
@@ -316,10 +283,8 @@ class AudioStore:
         one ``null`` version when it is not). The number removed; 0 when there was nothing."""
         removed = 0
         for version_id in self._versions(key):
-            try:
+            with dynamo.storage_faults():
                 self._client().delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
-            except (ClientError, BotoCoreError) as exc:
-                raise ServiceUnavailable() from exc
             removed += 1
         return removed
 
@@ -327,10 +292,8 @@ class AudioStore:
         versions: list[str] = []
         arguments: dict[str, Any] = {"Bucket": self.bucket, "Prefix": key}
         while True:
-            try:
+            with dynamo.storage_faults():
                 page = self._client().list_object_versions(**arguments)
-            except (ClientError, BotoCoreError) as exc:
-                raise ServiceUnavailable() from exc
             entries = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
             # the prefix also matches longer keys
             versions.extend(str(e.get("VersionId") or "null") for e in entries if e.get("Key") == key)
@@ -340,11 +303,9 @@ class AudioStore:
             arguments["VersionIdMarker"] = page.get("NextVersionIdMarker")
 
     def _presign(self, operation: str, params: dict[str, Any], lifetime: timedelta) -> str:
-        try:
+        with dynamo.storage_faults():
             return str(
                 self._presigner().generate_presigned_url(
                     operation, Params=params, ExpiresIn=int(lifetime.total_seconds())
                 )
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc

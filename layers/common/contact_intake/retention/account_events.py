@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from contact_intake.core.dynamo import iso
 from contact_intake.core.observability import MetricUnit, logger, metrics
 from contact_intake.core.subject import InvalidAddress, normalise_email, subject_key
 from contact_intake.intake.accounts import Account, AccountStatus, AccountStore
@@ -87,14 +88,10 @@ def parse_account_event(raw: Any) -> AccountEvent:
         raise InvalidAccountEvent(fields) from None
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def event_version(at: datetime, kind: AccountEventType) -> str:
     """The order of account events: their time (UTC, fixed width, so the strings compare as the times
     do), then the type's rank."""
-    return f"{_iso(at)}#{_RANK[kind]}"
+    return f"{iso(at)}#{_RANK[kind]}"
 
 
 @dataclass(frozen=True)

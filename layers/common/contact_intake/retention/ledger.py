@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.dynamo import iso, put_if_absent, query_items, write_if
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -39,15 +37,11 @@ class ErasureEntry:
     helpdesk_ticket_ids: tuple[int, ...] = field(default=())
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def ledger_item(entry: ErasureEntry) -> dict[str, AttributeValueTypeDef]:
     item: dict[str, AttributeValueTypeDef] = {
         "subject_key": {"S": entry.subject_key},
         "inquiry_id": {"S": entry.inquiry_id},
-        "erased_at": {"S": _iso(entry.erased_at)},
+        "erased_at": {"S": iso(entry.erased_at)},
         "reason": {"S": entry.reason},
         "expires_at": {"N": str(int((entry.erased_at + LEDGER_RETENTION).timestamp()))},
     }
@@ -76,19 +70,9 @@ class ErasureLedger:
     def record(self, entry: ErasureEntry) -> bool:
         """Append ``entry``; False (and nothing written) when this inquiry is already ledgered: the first
         entry, with its first ``erased_at``, stands."""
-        try:
-            self._client().put_item(
-                TableName=self._table,
-                Item=ledger_item(entry),
-                ConditionExpression="attribute_not_exists(inquiry_id)",
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
-        return True
+        return write_if(
+            lambda: put_if_absent(self._client, table=self._table, item=ledger_item(entry), key="inquiry_id")
+        )
 
     def entries_of(self, subject_key: str) -> list[ErasureEntry]:
         """Every ledgered erasure of one subject."""
@@ -101,20 +85,9 @@ class ErasureLedger:
         return self._pages(
             "scan",
             FilterExpression="erased_at >= :since",
-            ExpressionAttributeValues={":since": {"S": _iso(moment)}},
+            ExpressionAttributeValues={":since": {"S": iso(moment)}},
         )
 
     def _pages(self, operation: str, **arguments: Any) -> Iterator[ErasureEntry]:
-        start: dict[str, Any] | None = None
-        while True:
-            if start:
-                arguments["ExclusiveStartKey"] = start
-            try:
-                page = getattr(self._client(), operation)(TableName=self._table, **arguments)
-            except (ClientError, BotoCoreError) as exc:
-                raise ServiceUnavailable() from exc
-            for item in page.get("Items", []):
-                yield ledger_entry(item)
-            start = cast("dict[str, Any] | None", page.get("LastEvaluatedKey"))
-            if not start:
-                return
+        for item in query_items(self._client, {"TableName": self._table, **arguments}, operation=operation):
+            yield ledger_entry(item)

@@ -24,13 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from contact_intake.core.dynamo import write_if
-from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.dynamo import iso, storage_faults, write_if
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -53,10 +50,6 @@ class _State:
     live_request_id: str
     last_link_at: datetime
     live_until: datetime
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _state(item: dict[str, Any] | None, now: datetime) -> _State | None:
@@ -124,12 +117,10 @@ class AcknowledgementLimit:
         return "send"
 
     def _read(self, key: str) -> dict[str, Any] | None:
-        try:
+        with storage_faults():
             answer = self._client().get_item(
                 TableName=self._table, Key={"request_id": {"S": key}}, ConsistentRead=True
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
         item: dict[str, Any] | None = answer.get("Item")
         return item
 
@@ -145,11 +136,11 @@ class AcknowledgementLimit:
         item: dict[str, AttributeValueTypeDef] = {
             "request_id": {"S": key},
             "version": {"N": str(state.version + 1 if state else 1)},
-            "window_started_at": {"S": _iso(window_started_at)},
+            "window_started_at": {"S": iso(window_started_at)},
             "window_sent": {"N": str(window_sent)},
             "live_request_id": {"S": request_id},
-            "last_link_at": {"S": _iso(now)},
-            "live_until": {"S": _iso(link_expires_at)},
+            "last_link_at": {"S": iso(now)},
+            "live_until": {"S": iso(link_expires_at)},
             "expires_at": {"N": str(int(expires.timestamp()) + 1)},
         }
         if state is None:  # absent, or expired but not yet deleted by the TTL

@@ -16,9 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from contact_intake.intake.queue import EnqueueFailed
+from contact_intake.intake.queue import EnqueueFailed, enqueue_faults
 from contact_intake.rights.models import QueueAction
 
 if TYPE_CHECKING:
@@ -77,7 +75,5 @@ class RightsQueue:
 
     def send(self, request_id: str, action: QueueAction = QueueAction.EXECUTE) -> None:
         """Queue work for the worker; raises EnqueueFailed."""
-        try:
+        with enqueue_faults():
             self._client().send_message(QueueUrl=self._url, MessageBody=message_body(request_id, action))
-        except (ClientError, BotoCoreError) as exc:
-            raise EnqueueFailed(type(exc).__name__) from exc

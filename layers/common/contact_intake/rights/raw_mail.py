@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.dynamo import storage_faults
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
@@ -42,27 +42,23 @@ class RawMailStore:
 
     def read(self, key: str) -> bytes:
         """The raw message. Raises RawMailMissing, RawMailTooLarge, or ServiceUnavailable (S3 failed)."""
-        try:
-            answer = self._client().get_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
-                raise RawMailMissing(key) from None
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
+        with storage_faults():
+            try:
+                answer = self._client().get_object(Bucket=self.bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+                    raise RawMailMissing(key) from None
+                raise
         body = answer["Body"]
         try:
             if answer.get("ContentLength", 0) > MAX_RAW_MAIL_BYTES:
                 raise RawMailTooLarge(key)
-            return body.read()
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
+            with storage_faults():
+                return body.read()
         finally:
             body.close()
 
     def delete(self, key: str) -> None:
         """Delete one raw message (idempotent: S3 answers a missing key with success)."""
-        try:
+        with storage_faults():
             self._client().delete_object(Bucket=self.bucket, Key=key)
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc

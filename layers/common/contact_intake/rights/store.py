@@ -21,11 +21,9 @@ import hmac
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core import dynamo
 from contact_intake.core.retention import is_expired
 from contact_intake.rights.errors import RequestNotFound, TokenGone, TransitionRefused
 from contact_intake.rights.models import (
@@ -49,11 +47,6 @@ BY_TOKEN_HASH = "by_token_hash"  # noqa: S105 - an index name
 STATUS_INDEX_FIELDS = ("type", "channel", "received_at", "extended_due_at", "expires_at")
 
 
-def iso(moment: datetime) -> str:
-    """The stored form of a moment: UTC, milliseconds, ``Z`` (sorts as text: due_at is an index key)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def attr(value: str | bool | int | datetime | Sequence[str] | Mapping[str, str]) -> AttributeValueTypeDef:
     """A Python value as a DynamoDB attribute value (for ``RightsRequestStore.update``'s ``set_fields``)."""
     if isinstance(value, bool):
@@ -61,7 +54,7 @@ def attr(value: str | bool | int | datetime | Sequence[str] | Mapping[str, str])
     if isinstance(value, int):
         return {"N": str(value)}
     if isinstance(value, datetime):
-        return {"S": iso(value)}
+        return {"S": dynamo.iso(value)}
     if isinstance(value, str):
         return {"S": value}
     if isinstance(value, Mapping):
@@ -72,7 +65,7 @@ def attr(value: str | bool | int | datetime | Sequence[str] | Mapping[str, str])
 def audit_item(entry: AuditEntry) -> AttributeValueTypeDef:
     return {
         "M": {
-            "at": {"S": iso(entry.at)},
+            "at": {"S": dynamo.iso(entry.at)},
             "actor": {"S": entry.actor},
             "action": {"S": entry.action},
             "counts": {"M": {key: {"N": str(int(count))} for key, count in entry.counts.items()}},
@@ -88,8 +81,8 @@ def to_item(request: RightsRequest) -> Item:
         "subject_key": {"S": request.subject_key},
         "channel": {"S": str(request.channel)},
         "status": {"S": str(request.status)},
-        "received_at": {"S": iso(request.received_at)},
-        "due_at": {"S": iso(request.due_at)},
+        "received_at": {"S": dynamo.iso(request.received_at)},
+        "due_at": {"S": dynamo.iso(request.due_at)},
         "locale": {"S": request.locale},
         "email": {"S": request.email},
         "expires_at": {"N": str(request.expires_at)},
@@ -215,28 +208,18 @@ class RightsRequestStore:
     def create(self, request: RightsRequest) -> None:
         """Store a new request; raise RequestExists (with the stored one) when the id is taken."""
         try:
-            self._client().put_item(
-                TableName=self._table,
-                Item=to_item(request),
-                ConditionExpression="attribute_not_exists(request_id)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            dynamo.put_if_absent(
+                self._client, table=self._table, item=to_item(request), key="request_id", return_stored=True
             )
-        except ClientError as exc:
-            if _conditional(exc):
-                old = cast("dict[str, Any] | None", exc.response.get("Item"))
-                raise RequestExists(self._live(from_item(old)) if old else None) from None
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
+        except dynamo.ConditionRefused as refused:
+            raise RequestExists(self._live(from_item(refused.item)) if refused.item else None) from None
 
     def get(self, request_id: str) -> RightsRequest | None:
         """The live request with this id (consistent read), or None (absent or past its expires_at)."""
-        try:
+        with dynamo.storage_faults():
             answer = self._client().get_item(
                 TableName=self._table, Key={"request_id": {"S": request_id}}, ConsistentRead=True
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
         item = answer.get("Item")
         return self._live(from_item(item)) if item else None
 
@@ -249,10 +232,8 @@ class RightsRequestStore:
 
     def delete(self, request_id: str) -> None:
         """Delete the item (idempotent): a request whose creation could not be completed, or an erasure."""
-        try:
+        with dynamo.storage_faults():
             self._client().delete_item(TableName=self._table, Key={"request_id": {"S": request_id}})
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
 
     # ---------------------------------------------------------------- verification tokens
 
@@ -292,7 +273,7 @@ class RightsRequestStore:
                 audit=(audit,),
                 condition="token_hash = :hash AND token_expires_at > :now"
                 " AND attribute_not_exists(token_used_at)",
-                values={":hash": {"S": token_hash}, ":now": {"S": iso(now)}},
+                values={":hash": {"S": token_hash}, ":now": {"S": dynamo.iso(now)}},
             )
         except TransitionRefused as refused:
             raise _token_gone(refused.current, token_hash) from None
@@ -344,7 +325,7 @@ class RightsRequestStore:
             audit=(audit,),
             condition="token_hash = :old_hash AND token_expires_at > :now"
             " AND attribute_not_exists(token_used_at)",
-            values={":old_hash": {"S": old_hash}, ":now": {"S": iso(now)}},
+            values={":old_hash": {"S": old_hash}, ":now": {"S": dynamo.iso(now)}},
         )
 
     def expire_unverified(self, *, now: datetime, audit: AuditEntry) -> int:
@@ -367,7 +348,7 @@ class RightsRequestStore:
                     set_fields={"status": attr(str(RequestStatus.EXPIRED))},
                     audit=(audit,),
                     condition="token_expires_at <= :now",
-                    values={":now": {"S": iso(now)}},
+                    values={":now": {"S": dynamo.iso(now)}},
                 )
             except (TransitionRefused, RequestNotFound):
                 continue
@@ -448,30 +429,27 @@ class RightsRequestStore:
         if condition:
             conditions.append(f"({condition})")
         try:
-            answer = self._client().update_item(
-                TableName=self._table,
-                Key={"request_id": {"S": request_id}},
-                UpdateExpression=update,
-                ConditionExpression=" AND ".join(conditions),
-                ExpressionAttributeNames=placeholders,
-                ExpressionAttributeValues=expression_values,
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            answer = dynamo.conditional(
+                lambda: self._client().update_item(
+                    TableName=self._table,
+                    Key={"request_id": {"S": request_id}},
+                    UpdateExpression=update,
+                    ConditionExpression=" AND ".join(conditions),
+                    ExpressionAttributeNames=placeholders,
+                    ExpressionAttributeValues=expression_values,
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
             )
-        except ClientError as exc:
-            if _conditional(exc):
-                old = cast("dict[str, Any] | None", exc.response.get("Item"))
-                current = self._live(from_item(old)) if old else None
-                if current is None:
-                    raise RequestNotFound() from None
-                raise TransitionRefused(
-                    f"status_{current.status}",
-                    f"The request is {current.status}: this action is not possible now.",
-                    current=current,
-                ) from None
-            raise ServiceUnavailable() from exc
-        except BotoCoreError as exc:
-            raise ServiceUnavailable() from exc
+        except dynamo.ConditionRefused as refused:
+            current = self._live(from_item(refused.item)) if refused.item else None
+            if current is None:
+                raise RequestNotFound() from None
+            raise TransitionRefused(
+                f"status_{current.status}",
+                f"The request is {current.status}: this action is not possible now.",
+                current=current,
+            ) from None
         return from_item(answer["Attributes"])
 
     # ---------------------------------------------------------------- lists
@@ -518,15 +496,13 @@ class RightsRequestStore:
 
     def _link_ran_out(self, request_id: str, now: datetime) -> bool:
         """Whether an awaiting request's link has run out (a consistent read of its expiry alone)."""
-        try:
+        with dynamo.storage_faults():
             answer = self._client().get_item(
                 TableName=self._table,
                 Key={"request_id": {"S": request_id}},
                 ConsistentRead=True,
                 ProjectionExpression="token_expires_at",
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise ServiceUnavailable() from exc
         expiry = _moment(answer.get("Item") or {}, "token_expires_at")
         return expiry is not None and expiry <= now
 
@@ -552,26 +528,15 @@ class RightsRequestStore:
         values: dict[str, AttributeValueTypeDef],
         names: dict[str, str] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        start: dict[str, Any] | None = None
-        while True:
-            arguments: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": index,
-                "KeyConditionExpression": condition,
-                "ExpressionAttributeValues": values,
-            }
-            if names:
-                arguments["ExpressionAttributeNames"] = names
-            if start:
-                arguments["ExclusiveStartKey"] = start
-            try:
-                page = self._client().query(**arguments)
-            except (ClientError, BotoCoreError) as exc:
-                raise ServiceUnavailable() from exc
-            yield from page.get("Items", [])
-            start = cast("dict[str, Any] | None", page.get("LastEvaluatedKey"))
-            if not start:
-                return
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        if names:
+            arguments["ExpressionAttributeNames"] = names
+        return dynamo.query_items(self._client, arguments)
 
     def _live(self, request: RightsRequest) -> RightsRequest | None:
         """None past the record's ``expires_at``; an awaiting request whose link ran out reads as expired."""
@@ -594,10 +559,6 @@ def link_ran_out(request: RightsRequest, now: datetime) -> bool:
 
 def _status_values(status: RequestStatus) -> dict[str, AttributeValueTypeDef]:
     return {":status": {"S": str(status)}}
-
-
-def _conditional(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 def _token_gone(current: RightsRequest | None, token_hash: str) -> TokenGone:
