@@ -6,9 +6,12 @@ import functools
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import botocore.loaders
 import botocore.session
+import moto.kms.models
+import moto.kms.utils
 
 ROOT = Path(__file__).resolve().parent.parent
 for folder in sorted((ROOT / "functions").iterdir()):
@@ -65,5 +68,24 @@ for key, value in TEST_ENVIRONMENT.items():
 # integration test's set-up. The data is read-only and the same for every session, so the suite shares one
 # loader per data path, as one long-lived Lambda container does. Clients and sessions stay per test.
 botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+
+# moto gives every KMS key an RSA-2048 private key, symmetric ones included, where AWS has none: two per
+# moto account of the template (RecordingsKey, and the aws/dynamodb key a KMS-encrypted table makes), ~50 ms
+# of CPU each, a third of an integration test's set-up. A symmetric key's private key is never used (KMS
+# signs and verifies only with asymmetric keys), so those share one; asymmetric keys still get their own.
+_moto_private_key = moto.kms.utils.generate_private_key
+
+
+@functools.cache
+def _unused_private_key(key_spec: str) -> Any:
+    return _moto_private_key(key_spec)
+
+
+def _private_key(key_spec: str) -> Any:
+    asymmetric = key_spec.startswith(("RSA_", "ECC_", "SM2"))
+    return _moto_private_key(key_spec) if asymmetric else _unused_private_key(key_spec)
+
+
+moto.kms.models.generate_private_key = _private_key  # type: ignore[attr-defined]  # moto's Key uses this name
 
 pytest_plugins = ["tests.logcapture", "pytester"]

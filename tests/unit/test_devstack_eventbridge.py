@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -41,7 +40,6 @@ from devstack.invoker import FunctionFailed
 from devstack.resources import ResourceMap, create_resources
 from devstack.settings import local_parameter_values
 
-ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-central-1"
 NOW = datetime(2026, 11, 25, 10, 0, 0, tzinfo=UTC)
 
@@ -88,8 +86,8 @@ def a_delivery(functions: Functions, output: io.StringIO, **configs: AsyncConfig
 
 
 @pytest.fixture
-def repo_resources(session: boto3.session.Session) -> ResourceMap:
-    return create_resources(session, ROOT / "template.yaml", local_parameter_values(3000))
+def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
+    return create_resources(session, repo_template, local_parameter_values(3000))
 
 
 def test_the_account_events_rule_and_the_sweepers_schedule_come_from_the_template(

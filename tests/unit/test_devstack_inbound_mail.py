@@ -9,7 +9,6 @@ import email.policy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -33,7 +32,6 @@ from devstack.resources import ResourceMap, create_resources
 from devstack.settings import local_parameter_values
 from tests.rights_mail_fakes import corpus_mail
 
-ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-central-1"
 NOW = datetime(2025, 2, 3, 9, 12, 45, 311000, tzinfo=UTC)
 
@@ -65,8 +63,8 @@ def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
 
 
 @pytest.fixture
-def repo_resources(session: boto3.session.Session) -> ResourceMap:
-    return create_resources(session, ROOT / "template.yaml", local_parameter_values(3000))
+def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
+    return create_resources(session, repo_template, local_parameter_values(3000))
 
 
 @pytest.fixture

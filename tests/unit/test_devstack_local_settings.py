@@ -7,7 +7,6 @@ import io
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,8 +20,6 @@ from devstack.functions import function_specs
 from devstack.http import HttpRequest, HttpResponse, _Handler
 from devstack.resources import create_resources
 from devstack.settings import LOCAL_FUNCTION_VARIABLES, Settings, local_parameter_values
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_schedule_interval_and_the_visibility_cap_have_defaults() -> None:
@@ -62,9 +59,9 @@ def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
 
 
 def test_the_functions_talk_to_the_helpdesk_emulator_instead_of_freshdesk(
-    session: boto3.session.Session,
+    session: boto3.session.Session, repo_template: dict[str, Any]
 ) -> None:
-    resources = create_resources(session, ROOT / "template.yaml", local_parameter_values(3000))
+    resources = create_resources(session, repo_template, local_parameter_values(3000))
     local = {
         **LOCAL_FUNCTION_VARIABLES,
         **EmulatorRegistry([HelpdeskEmulator()]).environment("http://127.0.0.1:3000"),

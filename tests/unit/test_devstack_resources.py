@@ -18,7 +18,6 @@ from devstack.resources import AwsClients, ResourceMap, bucket_name, create_reso
 from devstack.settings import LOCAL_PARAMETERS, Settings, local_parameter_values
 from devstack.template import TemplateError, load_template, placeholder_values
 
-ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-central-1"
 
 
@@ -30,8 +29,8 @@ def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
 
 
 @pytest.fixture
-def repo_resources(session: boto3.session.Session) -> ResourceMap:
-    return create_resources(session, ROOT / "template.yaml", local_parameter_values(3000))
+def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
+    return create_resources(session, repo_template, local_parameter_values(3000))
 
 
 def test_the_template_gives_the_inquiries_table_the_queue_and_its_dlq(repo_resources: ResourceMap) -> None:

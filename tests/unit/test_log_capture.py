@@ -45,7 +45,9 @@ def test_two() -> None:
 
 def _run_on_two_workers(pytester: pytest.Pytester, first: str, second: str) -> pytest.RunResult:
     pytester.makepyfile(test_inner=_TWO_WORKER_SUITE.replace("{first}", first).replace("{second}", second))
-    pytester.makeini("[pytest]\naddopts = -p tests.logcapture -p no:cacheprovider\n")
+    # only the plugins this needs (xdist and the log capture): the installed ones that pytest would load on
+    # its own (Hypothesis, schemathesis, coverage, ...) cost three interpreters several seconds of imports
+    pytester.makeini("[pytest]\naddopts = -p xdist.plugin -p tests.logcapture -p no:cacheprovider\n")
     return pytester.runpytest_subprocess("-n", "2", "--dist", "load", "-q")
 
 
@@ -55,6 +57,7 @@ def pytester_with_repo(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatc
     root = Path(__file__).resolve().parents[2]
     path = os.pathsep.join([str(root / "layers" / "common"), str(root), os.environ.get("PYTHONPATH", "")])
     monkeypatch.setenv("PYTHONPATH", path)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     return pytester
 
 
