@@ -196,7 +196,8 @@ class DrainResult:
 
 def _throttle_by_visibility() -> type:
     """The alternative: a 429 changes the message's visibility and reports it failed (a receive counts)."""
-    from contact_intake.intake.forwarder import InquiryMessages, MessageRetry, QueuedMessage
+    from contact_intake.core.messages import MessageRetry, QueuedMessage
+    from contact_intake.intake.forwarder import InquiryMessages
 
     class VisibilityOnThrottle(InquiryMessages):
         def _requeue_throttled(self, message: QueuedMessage, inquiry_id: str, delay_seconds: int) -> None:

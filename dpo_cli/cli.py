@@ -14,17 +14,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
+from contact_intake.rights import models
 from dpo_cli.client import ENDPOINT_VARIABLE, CliError, DpoClient, connect
 
-RIGHTS = (
-    "access",
-    "portability",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "consent_withdrawal",
-)
+# the API's own vocabulary (rights/models.py imports the standard library only, so the command line needs no
+# more than it did: docs/decisions.md D114)
+RIGHTS = tuple(str(right) for right in models.RIGHTS)
+UNCLASSIFIED = str(models.RightType.UNCLASSIFIED)
 STATUSES = ("open", "awaiting_verification", "verified", "in_progress", "completed", "rejected", "expired")
 CLOSED = frozenset({"completed", "rejected", "expired"})  # no deadline runs for these
 LANGUAGES = ("nl", "de", "en", "fr")
@@ -243,9 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the request runs at once; with --send-link the person gets the acknowledgement with a "
         "verification link.",
     )
-    create.add_argument(
-        "--type", required=True, choices=(*RIGHTS, "unclassified"), help="the right asked for"
-    )
+    create.add_argument("--type", required=True, choices=(*RIGHTS, UNCLASSIFIED), help="the right asked for")
     create.add_argument("--email", required=True, help="the person's e-mail address (answers go there)")
     create.add_argument(
         "--locale", default="en", type=_locale, help="the person's language: nl, de, en or fr (default en)"

@@ -11,8 +11,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from contact_intake.api.eventbridge import parse_account_event
 from contact_intake.core.observability import log_masked, logger, metrics
-from contact_intake.retention.account_events import InvalidAccountEvent, parse_account_event
+from contact_intake.retention.account_events import InvalidAccountEvent
 from contact_intake.retention.settings import AccountEventsSettings
 from contact_intake.retention.wiring import AccountEventsWiring
 

@@ -1,46 +1,34 @@
 """ForwarderFunction: InquiryQueue → the helpdesk. A thin adapter over InquiryMessages.
 
-Each SQS record is one claim check; Powertools' BatchProcessor reports the records that raised in
-``batchItemFailures`` (the event source has ReportBatchItemFailures), so SQS redelivers only those.
+Each SQS record is one claim check; ``api/sqs.py`` hands it over as a QueuedMessage and reports the
+records that raised in ``batchItemFailures`` (the event source has ReportBatchItemFailures), so SQS
+redelivers only those.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from contact_intake.api.sqs import MessageBatch
+from contact_intake.core.messages import QueuedMessage
 from contact_intake.core.observability import logger, metrics
-from contact_intake.intake.forwarder import QueuedMessage
 from contact_intake.intake.settings import ForwarderSettings
 from contact_intake.intake.wiring import ForwarderWiring
 
 settings = ForwarderSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = ForwarderWiring(settings)
 
-# A batch in which every record failed (the helpdesk is down) is answered with every record listed, not
-# raised: Lambda's Errors metric then means "the function broke", and the failures show as Retried.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+def forward(message: QueuedMessage) -> None:
+    wiring.messages.handle(message)
 
 
-def forward_record(record: SQSRecord) -> None:
-    wiring.messages.handle(
-        QueuedMessage(
-            message_id=record.message_id,
-            body=record.body,
-            receipt_handle=record.receipt_handle,
-            receive_count=int(record.attributes.approximate_receive_count),
-        )
-    )
+batch = MessageBatch(forward)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=forward_record, processor=processor, context=context
-        )
-    )
+    return batch.process(event, context)

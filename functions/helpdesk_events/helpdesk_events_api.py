@@ -12,10 +12,9 @@ from typing import Annotated
 import helpdesk_events_handler as handler  # type: ignore[import-not-found]  # the function's folder is on sys.path
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
-from contact_intake.api import http
+from contact_intake.api import http, schema
 from contact_intake.retention.resolution import HelpdeskEvent, ResolutionOutcome
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -26,20 +25,6 @@ class HelpdeskEventAccepted(BaseModel):
     outcome: ResolutionOutcome
 
 
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: list[dict[str, str]] | None = None
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
 @app.post(
     handler.ROUTE[1],
     summary="The helpdesk reports a ticket's status (Freshdesk automation webhook)",
@@ -47,15 +32,12 @@ def _error(description: str) -> OpenAPIResponse:
     "(after the configured grace period), a customer's is marked resolved and kept while the account "
     "exists. Other statuses, unknown and already erased inquiries are answered 202 with nothing done.",
     responses={
-        202: {
-            "description": "Done, or nothing to do.",
-            "content": {"application/json": {"model": HelpdeskEventAccepted}},
-        },
-        401: _error("Missing or wrong X-Webhook-Secret."),
-        409: _error("The ticket is not the one recorded for this inquiry; nothing was changed."),
-        413: _error("Body too large."),
-        422: _error("Invalid fields."),
-        503: _error("Storage or the helpdesk is unavailable; retry (the erasure completes then)."),
+        202: schema.ok("Done, or nothing to do.", HelpdeskEventAccepted),
+        401: schema.error("Missing or wrong X-Webhook-Secret."),
+        409: schema.error("The ticket is not the one recorded for this inquiry; nothing was changed."),
+        413: schema.error("Body too large."),
+        422: schema.error("Invalid fields."),
+        503: schema.error("Storage or the helpdesk is unavailable; retry (the erasure completes then)."),
     },
     tags=["helpdesk"],
 )

@@ -20,8 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from contact_intake.api import http
-from contact_intake.core.errors import BodyTooLarge, ContactIntakeError, ServiceUnavailable
-from contact_intake.core.observability import log_unexpected, logger, metrics
+from contact_intake.core.errors import ContactIntakeError, ServiceUnavailable
+from contact_intake.core.observability import logger, metrics
 from contact_intake.helpdesk.freshdesk import HelpdeskError
 from contact_intake.retention.resolution import HelpdeskEvent
 from contact_intake.retention.settings import HelpdeskEventsSettings
@@ -67,12 +67,8 @@ def respond(event: dict[str, Any]) -> dict[str, Any] | None:
         return None
     try:
         status, headers, body = accept(valid)
-    except ContactIntakeError as error:
-        status, headers, body = error.status, {"Content-Type": http.JSON}, http.error_body(error)
-    except Exception as error:  # logged by type and place only; the answer is a bare 500
-        log_unexpected(error, where=event.get("resource") or "unknown")
-        failure = ContactIntakeError()
-        status, headers, body = failure.status, {"Content-Type": http.JSON}, http.error_body(failure)
+    except Exception as error:  # a typed error as its JSON body; any other logged by type and place, a 500
+        status, headers, body = http.error_answer(error, event)
     return http.routed_response(status, headers, body)
 
 
@@ -89,8 +85,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         wiring.authenticator.check(http.header(event, "X-Webhook-Secret"))
         http.check_path(event)
-        if len(http.raw_body(event)) > settings.max_body_bytes:
-            raise BodyTooLarge()
+        http.check_size(event, settings.max_body_bytes)
     except ContactIntakeError as error:
         return http.proxy_response(error, {})
     answer = respond(event)

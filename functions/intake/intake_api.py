@@ -13,10 +13,9 @@ from typing import Annotated, Any
 import intake_handler  # type: ignore[import-not-found]  # the function's folder is on sys.path, as on Lambda
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
-from contact_intake.api import http
+from contact_intake.api import http, schema
 from contact_intake.intake.models import InquiryForm
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -28,38 +27,21 @@ class InquiryAccepted(BaseModel):
     status: str
 
 
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: list[dict[str, str]] | None = None
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
 @app.post(
     intake_handler.ROUTE[1],
     summary="Send a question to customer service",
     description="JSON, or application/x-www-form-urlencoded from a form without JavaScript "
     "(then `g-recaptcha-response` may carry the token and an HTML client gets a 303).",
     responses={
-        202: {
-            "description": "Stored and queued.",
-            "content": {"application/json": {"model": InquiryAccepted}},
-        },
+        202: schema.ok("Stored and queued.", InquiryAccepted),
         303: {"description": "Urlencoded post from a browser: go to the thank-you page."},
-        400: _error("Malformed body."),
-        403: _error("Captcha failed."),
-        409: _error("Idempotency-Key reused with a different body."),
-        413: _error("Body over 32 KiB."),
-        415: _error("Unsupported media type."),
-        422: _error("Invalid fields."),
-        503: _error("A dependency is unavailable; nothing was stored."),
+        400: schema.error("Malformed body."),
+        403: schema.error("Captcha failed."),
+        409: schema.error("Idempotency-Key reused with a different body."),
+        413: schema.error("Body over 32 KiB."),
+        415: schema.error("Unsupported media type."),
+        422: schema.error("Invalid fields."),
+        503: schema.error("A dependency is unavailable; nothing was stored."),
     },
     tags=["inquiries"],
 )

@@ -18,7 +18,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 from contact_intake.api import http
 from contact_intake.core import snapstart
 from contact_intake.core.errors import ContactIntakeError, NotFound, ValidationFailed
-from contact_intake.core.observability import log_unexpected, logger, metrics
+from contact_intake.core.observability import logger, metrics
 from contact_intake.intake.models import InquiryForm
 from contact_intake.intake.settings import IntakeSettings
 from contact_intake.intake.wiring import IntakeWiring
@@ -75,12 +75,8 @@ def respond(event: dict[str, Any], wants_html: bool) -> dict[str, Any]:
         form, key = validated(event)
         source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
         status, headers, body = accept(form, key, source_ip, wants_html)
-    except ContactIntakeError as error:
-        status, headers, body = error.status, {"Content-Type": http.JSON}, http.error_body(error)
-    except Exception as error:  # logged by type and place only; the answer is a bare 500
-        log_unexpected(error, where=event.get("resource") or "unknown")
-        failure = ContactIntakeError()
-        status, headers, body = failure.status, {"Content-Type": http.JSON}, http.error_body(failure)
+    except Exception as error:  # a typed error as its JSON body; any other logged by type and place, a 500
+        status, headers, body = http.error_answer(error, event)
     return http.routed_response(status, headers, body)
 
 

@@ -19,8 +19,8 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from contact_intake.api import http
-from contact_intake.core.errors import BodyTooLarge, ContactIntakeError, UnsupportedMediaType
+from contact_intake.api import http, schema
+from contact_intake.core.errors import ContactIntakeError, UnsupportedMediaType
 from contact_intake.core.observability import logger, metrics
 from contact_intake.core.principals import caller_arn, require_principal
 from contact_intake.recordings.models import Purpose, RecordingRegistration, RecordingStatus
@@ -71,31 +71,13 @@ class RecordingDetail(BaseModel):
     download_expires_at: datetime | None
 
 
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: list[dict[str, str]] | None = None
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
-def _ok(description: str, model: type[BaseModel]) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
-
-
 _ERRORS: dict[int, OpenAPIResponse] = {
-    403: _error("Not signed, or not allowed (AWS_IAM)."),
-    404: _error("No such recording (or an upload that never arrived, past its deadline)."),
-    413: _error("Body too large."),
-    415: _error("Send application/json."),
-    422: _error("No valid consent, or nothing ties the recording to a person: nothing was stored."),
-    503: _error("Storage unavailable; nothing was changed (retry)."),
+    403: schema.error("Not signed, or not allowed (AWS_IAM)."),
+    404: schema.error("No such recording (or an upload that never arrived, past its deadline)."),
+    413: schema.error("Body too large."),
+    415: schema.error("Send application/json."),
+    422: schema.error("No valid consent, or nothing ties the recording to a person: nothing was stored."),
+    503: schema.error("Storage unavailable; nothing was changed (retry)."),
 }
 
 
@@ -134,7 +116,7 @@ def _detail(view: RecordingView) -> dict[str, Any]:
     summary="Register a consented call recording; get the URL to upload its audio to",
     description="Only with consent given, dated, and for training, quality and/or agreement_documentation. "
     "PUT the audio to `upload_url` within 15 minutes with exactly `upload_headers`.",
-    responses={201: _ok("Registered (pending_upload).", RecordingRegistered), **_ERRORS},
+    responses={201: schema.ok("Registered (pending_upload).", RecordingRegistered), **_ERRORS},
     tags=["recordings"],
 )
 def register_recording(registration: Annotated[RecordingRegistration, Body(embed=False)]) -> Response[str]:
@@ -153,7 +135,7 @@ def register_recording(registration: Annotated[RecordingRegistration, Body(embed
 @app.get(
     "/recordings/<recording_id>",
     summary="A recording's ledger entry (the DPO), with a 5-minute download link while audio is stored",
-    responses={200: _ok("The entry.", RecordingDetail), **_ERRORS},
+    responses={200: schema.ok("The entry.", RecordingDetail), **_ERRORS},
     tags=["recordings"],
 )
 def get_recording(recording_id: Annotated[str, Path(pattern=RECORDING_ID)]) -> Response[str]:
@@ -163,7 +145,7 @@ def get_recording(recording_id: Annotated[str, Path(pattern=RECORDING_ID)]) -> R
 @app.delete(
     "/recordings/<recording_id>",
     summary="Withdraw the consent: the audio is deleted at once, the entry kept (withdrawn) as proof",
-    responses={200: _ok("Withdrawn (also when it already was).", RecordingDetail), **_ERRORS},
+    responses={200: schema.ok("Withdrawn (also when it already was).", RecordingDetail), **_ERRORS},
     tags=["recordings"],
 )
 def withdraw_recording(recording_id: Annotated[str, Path(pattern=RECORDING_ID)]) -> Response[str]:
@@ -176,8 +158,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         http.check_path(event)
         require_principal(caller_arn(event), *_allowed(event))
-        if len(http.raw_body(event)) > settings.max_body_bytes:
-            raise BodyTooLarge()
+        http.check_size(event, settings.max_body_bytes)
         if event.get("httpMethod") == "POST" and http.media_type(event) != http.JSON:
             raise UnsupportedMediaType("Send application/json.")
     except ContactIntakeError as error:

@@ -27,7 +27,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from contact_intake.api import http
+from contact_intake.api import http, schema
 from contact_intake.core.principals import require_principal
 from contact_intake.intake.models import Email, Locale, OneLine200, iso_text_only, reject_binary_characters
 from contact_intake.rights.deadlines import days_left
@@ -140,31 +140,13 @@ class RequestView(ListedView):
     audit: list[AuditView]
 
 
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: list[dict[str, str]] | None = None
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
-def _ok(description: str, model: type[BaseModel]) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
-
-
 _DPO_ERRORS: dict[int, OpenAPIResponse] = {
-    403: _error("Not signed, or not allowed (AWS_IAM)."),
-    404: _error("No such request."),
-    409: _error("The request's state does not allow this action."),
-    413: _error("Body too large."),
-    422: _error("Invalid fields."),
-    503: _error("Storage, mail or queue unavailable; nothing was changed (retry)."),
+    403: schema.error("Not signed, or not allowed (AWS_IAM)."),
+    404: schema.error("No such request."),
+    409: schema.error("The request's state does not allow this action."),
+    413: schema.error("Body too large."),
+    422: schema.error("Invalid fields."),
+    503: schema.error("Storage, mail or queue unavailable; nothing was changed (retry)."),
 }
 
 
@@ -318,7 +300,7 @@ def confirm(
 @app.post(
     "/rights-requests",
     summary="Record a request the DPO received (letter, phone, in person)",
-    responses={201: _ok("Created.", RequestView), **_DPO_ERRORS},
+    responses={201: schema.ok("Created.", RequestView), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def create_request(body: Annotated[CreateRightsRequest, Body(embed=False)]) -> Response[str]:
@@ -338,7 +320,7 @@ def create_request(body: Annotated[CreateRightsRequest, Body(embed=False)]) -> R
 @app.get(
     "/rights-requests",
     summary="List rights requests (open ones by default), earliest deadline first",
-    responses={200: _ok("The requests, without e-mail addresses.", RequestList), **_DPO_ERRORS},
+    responses={200: schema.ok("The requests, without e-mail addresses.", RequestList), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def list_requests(
@@ -359,7 +341,7 @@ def list_requests(
 @app.get(
     "/rights-requests/<request_id>",
     summary="One request, with its audit trail",
-    responses={200: _ok("The request.", RequestView), **_DPO_ERRORS},
+    responses={200: schema.ok("The request.", RequestView), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def get_request(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
@@ -370,7 +352,7 @@ def get_request(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Respons
 @app.post(
     "/rights-requests/<request_id>/extend",
     summary="Extend the deadline by up to two months, with a reason (inside the first month; notified)",
-    responses={200: _ok("Extended.", RequestView), **_DPO_ERRORS},
+    responses={200: schema.ok("Extended.", RequestView), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def extend_request(
@@ -386,7 +368,7 @@ def extend_request(
 @app.post(
     "/rights-requests/<request_id>/reject",
     summary="Refuse a request, with reasons (the person is told of the right to complain)",
-    responses={200: _ok("Rejected.", RequestView), **_DPO_ERRORS},
+    responses={200: schema.ok("Rejected.", RequestView), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def reject_request(
@@ -401,7 +383,7 @@ def reject_request(
 @app.post(
     "/rights-requests/<request_id>/objection-decision",
     summary="Decide an objection: upheld (erase) or not (the compelling grounds; the restriction is lifted)",
-    responses={200: _ok("Decided.", RequestView), **_DPO_ERRORS},
+    responses={200: schema.ok("Decided.", RequestView), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def decide_objection(
@@ -417,7 +399,7 @@ def decide_objection(
 @app.post(
     "/rights-requests/<request_id>/lift-restriction",
     summary="Lift the restriction a completed restriction request put in place (the person is told first)",
-    responses={200: _ok("Lifting queued.", RequestView), **_DPO_ERRORS},
+    responses={200: schema.ok("Lifting queued.", RequestView), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def lift_restriction(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
@@ -430,7 +412,7 @@ def lift_restriction(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Re
     description="The new token replaces the old in one write (the old link answers 410 from then on); the "
     "person gets the acknowledgement again with the new link, valid for seven days. A confirmed, closed or "
     "expired request is refused with 409.",
-    responses={200: _ok("Resent.", RequestView), **_DPO_ERRORS},
+    responses={200: schema.ok("Resent.", RequestView), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def resend_link(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Response[str]:
@@ -441,7 +423,7 @@ def resend_link(request_id: Annotated[str, Path(pattern=REQUEST_ID)]) -> Respons
 @app.post(
     "/rights-requests/<request_id>/amend",
     summary="Classify an unclassified request, or give a rectification's corrections (queued when ready)",
-    responses={200: _ok("Amended.", RequestView), **_DPO_ERRORS},
+    responses={200: schema.ok("Amended.", RequestView), **_DPO_ERRORS},
     tags=["rights (DPO)"],
 )
 def amend_request(

@@ -21,13 +21,12 @@ from urllib.parse import parse_qs
 
 from contact_intake.api import http
 from contact_intake.core.errors import (
-    BodyTooLarge,
     ContactIntakeError,
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
 )
-from contact_intake.core.observability import log_unexpected, logger, metrics
+from contact_intake.core.observability import logger, metrics
 from contact_intake.core.principals import caller_arn, require_principal
 from contact_intake.rights.errors import TokenGone
 from contact_intake.rights.outbound import language_of, render_confirm_page, render_page
@@ -165,12 +164,8 @@ def public(event: Mapping[str, Any]) -> dict[str, Any] | None:
             status, headers, body = confirm(event, token, right)
         else:
             raise NotFound()
-    except ContactIntakeError as error:
-        status, headers, body = error.status, {"Content-Type": http.JSON}, http.error_body(error)
-    except Exception as error:  # logged by type and place only; the answer is a bare 500
-        log_unexpected(error, where=event.get("resource") or "unknown")
-        failure = ContactIntakeError()
-        status, headers, body = failure.status, {"Content-Type": http.JSON}, http.error_body(failure)
+    except Exception as error:  # a typed error as its JSON body; any other logged by type and place, a 500
+        status, headers, body = http.error_answer(error, event)
     return http.routed_response(status, headers, body)
 
 
@@ -189,8 +184,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         is_public = event.get("resource") in PUBLIC_RESOURCES
         if not is_public:  # a DPO route: the DPO's principal only (D67)
             require_principal(caller_arn(event), settings.dpo_principal_arn)
-        if len(http.raw_body(event)) > settings.max_body_bytes:
-            raise BodyTooLarge()
+        http.check_size(event, settings.max_body_bytes)
     except ContactIntakeError as error:
         return http.proxy_response(error, {})
     answer = public(event) if is_public else None

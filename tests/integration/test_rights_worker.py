@@ -23,9 +23,9 @@ import pytest
 import responses
 
 from contact_intake.core.clients import Clients
+from contact_intake.core.messages import QueuedMessage
 from contact_intake.core.retention import LawfulBasis, expires_at_epoch
 from contact_intake.core.subject import subject_key
-from contact_intake.intake.forwarder import QueuedMessage
 from contact_intake.intake.models import InquiryRecord, InquiryStatus
 from contact_intake.intake.queue import claim_check
 from contact_intake.intake.store import EXPIRY_DAY, expiry_day

@@ -19,21 +19,14 @@ from contact_intake.api.ses_event import SesNotification, parse_ses_event
 from contact_intake.rights.classify import HARMFUL, classify
 from contact_intake.rights.inbound import html_to_text, parse_mail
 from contact_intake.rights.mail_intake import RightsMailIntake
+from contact_intake.rights.models import RIGHTS
 from contact_intake.rights.own_text import MAX_OWN_TEXT_SOURCE, own_text
 from tests.builders import EVENTS
 from tests.rights_mail_fakes import FakeRawMail, FakeRights
 from tools.classifier_report import CORPUS, GENUINE_TARGET, STDLIB, measure, report
 
 MANIFEST: dict[str, dict[str, Any]] = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
-SEVEN = {
-    "access",
-    "portability",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "consent_withdrawal",
-}
+SEVEN = {str(right) for right in RIGHTS}
 FIGURES = measure()
 
 

@@ -498,3 +498,24 @@ def test_a_regional_locale_is_its_language() -> None:
                      "--send-link", "--locale", "de-AT")  # fmt: skip
     assert code == 0
     assert json.loads(responses.calls[0].request.body)["locale"] == "de"
+
+
+def test_the_command_line_offers_the_apis_rights_and_needs_nothing_the_layer_adds() -> None:
+    from contact_intake.rights.models import RightType
+
+    create = ["create", "--email", "a@example.org", "--verified", "--type"]
+    assert [build_parser().parse_args([*create, str(right)]).type for right in RightType] == list(RightType)
+    with pytest.raises(SystemExit):
+        # amending gives a request its right: "unclassified" is not one
+        build_parser().parse_args(["amend", "x", "--type", "unclassified"])
+    # `pip install .` gives the command line botocore and requests only: what it imports of the domain
+    # package must need nothing else (a fresh interpreter: this one has loaded the layer)
+    script = (
+        "import sys\nimport dpo_cli.cli\n"
+        "loaded = {m.split('.')[0] for m in sys.modules}\n"
+        "print(sorted(loaded & {'pydantic', 'boto3', 'aws_lambda_powertools'}))"
+    )
+    done = subprocess.run(  # our own interpreter and code
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from contact_intake.core.errors import ConfigurationError, ServiceUnavailable
+from contact_intake.core.errors import ConfigurationError, MalformedMessage, ServiceUnavailable
+from contact_intake.core.messages import MessageRetry, QueuedMessage
 from contact_intake.helpdesk.freshdesk import (
     FieldProblem,
     HelpdeskAuthError,
@@ -33,9 +34,6 @@ from contact_intake.intake.forwarder import (
     ForwardResult,
     HelpdeskPacer,
     InquiryMessages,
-    MalformedMessage,
-    MessageRetry,
-    QueuedMessage,
     dead_letter_reason,
     find_inquiry_tickets,
     parse_claim_check,
@@ -551,8 +549,6 @@ def test_the_forwarder_settings_defaults() -> None:
 
 
 def test_the_handler_passes_each_record_as_a_queued_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
     handler = importlib.import_module("forwarder_handler")
     seen: list[QueuedMessage] = []
 
@@ -564,7 +560,7 @@ def test_the_handler_passes_each_record_as_a_queued_message(monkeypatch: pytest.
 
     monkeypatch.setattr(handler, "wiring", Wiring)
     (record,) = sample_event("forwarder_sqs_batch.json")["Records"][2:]
-    handler.forward_record(SQSRecord(record))
+    assert handler.batch.process({"Records": [record]}, None) == {"batchItemFailures": []}
     assert seen == [
         QueuedMessage(
             message_id=record["messageId"],

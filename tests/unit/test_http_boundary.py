@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -13,7 +14,10 @@ from pydantic import BaseModel
 
 from contact_intake.api.http import (
     check_path,
+    check_size,
     cors_headers,
+    error_answer,
+    error_body,
     error_response,
     field_errors,
     prepare_form_post,
@@ -123,6 +127,34 @@ def test_error_body_shape() -> None:
     }
     validation = json.loads(error_response(ValidationFailed()).body or "")
     assert validation["error"]["fields"] == []
+
+
+def test_a_handler_answering_without_the_resolver_maps_errors_as_the_resolver_does(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    typed = CaptchaRejected(reason="low-score")
+    assert error_answer(typed, {"resource": "/inquiries"}) == (
+        403,
+        {"Content-Type": "application/json"},
+        error_body(typed),
+    )
+    with caplog.at_level(logging.ERROR):
+        status, headers, body = error_answer(RuntimeError("quotes the input"), {"resource": "/inquiries"})
+    assert (status, headers) == (500, {"Content-Type": "application/json"})
+    assert json.loads(body)["error"]["code"] == "internal_error"
+    logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
+    assert "RuntimeError" in logged
+    assert "/inquiries" in logged
+    assert "quotes the input" not in logged
+
+
+def test_check_size_counts_the_decoded_body() -> None:
+    event = api_event(None)
+    event["body"], event["isBase64Encoded"] = base64.b64encode(b"x" * LIMIT).decode(), True
+    check_size(event, LIMIT)  # the base64 text is longer; the body is not
+    event["body"] = base64.b64encode(b"x" * (LIMIT + 1)).decode()
+    with pytest.raises(BodyTooLarge):
+        check_size(event, LIMIT)
 
 
 def test_field_errors_name_headers_like_headers() -> None:

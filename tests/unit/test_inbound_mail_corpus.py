@@ -14,19 +14,11 @@ import pytest
 
 from contact_intake.rights.classify import classify_mail
 from contact_intake.rights.inbound import LANGUAGES, parse_mail
+from contact_intake.rights.models import RightType
 from tests.rights_mail_fakes import MAIL_CORPUS, corpus_mail, corpus_manifest
 
 MANIFEST = corpus_manifest()
-RIGHTS = {
-    "access",
-    "portability",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "consent_withdrawal",
-    "unclassified",
-}
+RIGHTS = {str(right) for right in RightType}
 
 
 def test_every_mail_of_the_corpus_has_an_expectation_and_the_reverse() -> None:

@@ -1,2 +1,3 @@
-"""The only code that knows AWS event shapes: API Gateway requests and answers (CORS, error mapping) and
-SES receipt notifications. The domain below it never sees an event."""
+"""The only code that knows AWS event shapes: API Gateway requests and answers (CORS, error mapping, the
+error body's declaration), SQS batches, EventBridge's envelope and SES receipt notifications. The domain
+below it never sees an event."""

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     # import (with its OpenAPI validation) was the largest share of its cold start (docs/decisions.md D75)
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+Answer = tuple[int, dict[str, str], str]  # status, headers, body
+
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 # the widget's own field name, accepted for urlencoded posts (docs/architecture.md §4)
@@ -63,6 +65,16 @@ def error_response(error: ContactIntakeError, headers: Mapping[str, str] | None 
     return Response(
         status_code=error.status, content_type=JSON, body=error_body(error), headers=dict(headers or {})
     )
+
+
+def error_answer(error: Exception, event: Mapping[str, Any]) -> Answer:
+    """The answer to an error raised while a handler answers a route without the resolver, as the
+    resolver's error handlers (register_error_handlers) give it: a typed error as its JSON body, any other
+    logged by type and place only (never its message, which can quote the input) and a bare 500."""
+    if not isinstance(error, ContactIntakeError):
+        log_unexpected(error, where=event.get("resource") or "unknown")
+        error = ContactIntakeError()
+    return error.status, {"Content-Type": JSON}, error_body(error)
 
 
 def routed_response(status: int, headers: Mapping[str, str], body: str) -> dict[str, Any]:
@@ -145,6 +157,12 @@ def check_path(event: Mapping[str, Any]) -> None:
     path = str(event.get("path") or "")
     if any(unicodedata.category(c) == "Cc" for c in path):
         raise NotFound()
+
+
+def check_size(event: Mapping[str, Any], max_bytes: int) -> None:
+    """Raises BodyTooLarge (413) for a body over ``max_bytes`` (decoded, when API Gateway sent base64)."""
+    if len(raw_body(event)) > max_bytes:
+        raise BodyTooLarge()
 
 
 def media_type(event: Mapping[str, Any]) -> str:

@@ -109,3 +109,9 @@ class CaptchaUnavailable(ServiceUnavailable):
 
 class ConfigurationError(RuntimeError):
     """The function's configuration is missing or invalid: raised at start, never answered to a client."""
+
+
+class MalformedMessage(ValueError):
+    """A queue message whose body is not one of ours (the claim check of the queue it came from): it can
+    never succeed, so it is dropped or dead-lettered, never retried. The message says what is wrong in a few
+    words, never quoting the body. Never answered to a client."""

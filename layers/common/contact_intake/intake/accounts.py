@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contact_intake.core.dynamo import iso, query_items, storage_faults, write_if
 from contact_intake.core.errors import ServiceUnavailable
@@ -161,6 +161,12 @@ def _former_keys(new_key: str, stored: Account | None) -> set[str]:
         former.add(stored.subject_key)
     former.discard(new_key)
     return former
+
+
+class CustomerCheck(Protocol):
+    """The accounts mirror's check as the intake service and the rights worker see it (AccountVerifier)."""
+
+    def is_verified(self, customer_number: str, subject: str) -> bool: ...
 
 
 class AccountVerifier:

@@ -36,7 +36,8 @@ from typing import Any, Final, NoReturn, Protocol, TypeVar
 
 from aws_lambda_powertools.metrics import single_metric
 
-from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.core.errors import MalformedMessage, ServiceUnavailable
+from contact_intake.core.messages import MessageRetry, QueuedMessage
 from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
 from contact_intake.helpdesk.freshdesk import (
     LIST_ALL_SINCE,
@@ -339,30 +340,9 @@ def _ticket_of(record: InquiryRecord | None) -> int | None:
 # -------------------------------------------------------------------------------------------- messages
 
 
-@dataclass(frozen=True)
-class QueuedMessage:
-    """One SQS message of the inquiry queue, as the handler received it."""
-
-    message_id: str
-    body: str
-    receipt_handle: str
-    receive_count: int = 1
-
-
-class MessageRetry(Exception):
-    """This message failed this time: report it in batchItemFailures so SQS delivers it again."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class MalformedMessage(ValueError):
-    """The body is not the claim check ``{"inquiry_id": "..."}``: it can never succeed."""
-
-
 def parse_claim_check(body: str) -> str:
-    """The inquiry id of a message body (docs/architecture.md §1, a contract). Raises MalformedMessage."""
+    """The inquiry id of a message body (docs/architecture.md §1, a contract). Raises MalformedMessage
+    when the body is not the claim check ``{"inquiry_id": "..."}``."""
     try:
         data: Any = json.loads(body)
     except ValueError:

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from contact_intake.core.errors import CaptchaRejected, IdempotencyConflict
 from contact_intake.core.observability import MetricUnit, logger, metrics
@@ -28,11 +28,8 @@ from contact_intake.intake.models import InquiryForm, InquiryRecord, InquiryStat
 from contact_intake.intake.queue import EnqueueFailed, InquiryQueue
 from contact_intake.intake.store import AccountNotOpen, InquiryExists, InquiryStore
 
-
-class CustomerCheck(Protocol):
-    """The accounts mirror as the intake sees it (contact_intake.intake.accounts.AccountVerifier)."""
-
-    def is_verified(self, customer_number: str, subject: str) -> bool: ...
+if TYPE_CHECKING:
+    from contact_intake.intake.accounts import CustomerCheck
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,12 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from contact_intake.rights.inbound import MAX_CLASSIFIED_CHARS, InboundMail, RightName, fold
+from contact_intake.rights.inbound import MAX_CLASSIFIED_CHARS, InboundMail, fold
 from contact_intake.rights.models import RightType
 from contact_intake.rights.own_text import own_text
 
-HARMFUL: Final[frozenset[RightName]] = frozenset(
-    {"erasure", "restriction", "objection", "consent_withdrawal"}
+HARMFUL: Final[frozenset[RightType]] = frozenset(
+    {RightType.ERASURE, RightType.RESTRICTION, RightType.OBJECTION, RightType.CONSENT_WITHDRAWAL}
 )
 # One clear phrase scores 3, a hint 1 or 2. A right is named when it scores at least MIN_SCORE and beats
 # the runner-up by CLEAR_MARGIN times; otherwise the mail is unclassified (the DPO decides).
@@ -54,13 +54,13 @@ class Rule:
     harmful right win; asks for a harmful right are checked against the sentence's guards."""
 
     id: str
-    right: RightName
+    right: RightType
     weight: float
     pattern: re.Pattern[str]
     ask: bool = False
 
 
-def _rules(right: RightName, weight: float, ask: bool, **patterns: str) -> list[Rule]:
+def _rules(right: RightType, weight: float, ask: bool, **patterns: str) -> list[Rule]:
     return [Rule(f"{right}.{name}", right, weight, _p(source), ask) for name, source in patterns.items()]
 
 
@@ -77,7 +77,7 @@ _MY_DATA = (
 RULES: Final[tuple[Rule, ...]] = (
     # --- access (Art. 15): harmless, so words may count
     *_rules(
-        "access", 3, True,
+        RightType.ACCESS, 3, True,
         nl_inzage=r"\binzage\w*",
         de_auskunft=r"\b(?:selbst|daten)?auskunfts\w*|\b(?:selbst|daten)auskunft\b|\brecht auf auskunft\b"
         r"|\bauskunft (?:uber|zu) (?:die |alle |meine |der )?(?:(?:von )?ihnen )?(?:zu meiner person )?"
@@ -88,7 +88,7 @@ RULES: Final[tuple[Rule, ...]] = (
         r"(?:donnees|informations)",
     ),
     *_rules(
-        "access", 2, True,
+        RightType.ACCESS, 2, True,
         copy=r"\bcopy of (?:all )?(?:the |my )?(?:personal )?(?:data|information)"
         r"|\bkopie van (?:al )?(?:mijn|de) (?:persoons)?gegevens"
         r"|\bkopie (?:meiner|der|aller|von meinen) (?:personenbezogenen |gespeicherten )?daten"
@@ -100,14 +100,14 @@ RULES: Final[tuple[Rule, ...]] = (
         sar=r"\b(?:dsar|sar)\b",
         article=_ART + r"15\b",
     ),
-    *_rules("access", 1, False, word=r"\binzien\b|\baccess\b|\bacces\b|\bauskunft\b"),
+    *_rules(RightType.ACCESS, 1, False, word=r"\binzien\b|\baccess\b|\bacces\b|\bauskunft\b"),
     # --- portability (Art. 20)
     *_rules(
-        "portability", 3, True,
+        RightType.PORTABILITY, 3, True,
         named=r"\b(?:data|daten)?portabilit\w*|\b(?:data)?overdraagbaarheid\b|\b(?:daten)?ubertragbarkeit\b",
     ),
     *_rules(
-        "portability", 2, True,
+        RightType.PORTABILITY, 2, True,
         machine_readable=r"\bmachine[- ]?readable\b|\bmachineleesba\w*|\bmaschinenlesba\w*"
         r"|\blisible par (?:une )?machine\b",
         transfer=r"\b(?:transfer|transmit|move|port|export) (?:all )?(?:of )?my (?:personal )?data\b"
@@ -118,13 +118,13 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     # --- rectification (Art. 16)
     *_rules(
-        "rectification", 3, True,
+        RightType.RECTIFICATION, 3, True,
         verb=r"\brectif\w*|\bberichtig\w*|\bcorrectie\b|\bcorrigeer\w*|\bcorrigeren\b|\bcorrect (?:my|the"
             r"|this)\b"
         r"|\bcorriger\b|\bkorrigier\w*|\bkorrektur\b",
     ),
     *_rules(
-        "rectification", 2, True,
+        RightType.RECTIFICATION, 2, True,
         wrong_data=r"\b(?:address|name|adres|naam|anschrift|adresse|nom|nachname|gegevens|daten|donnees"
             r"|data) "
         r"(?:is|are|ist|sind|est|sont|klopt niet|klopt|kloppen) (?:niet )?(?:not )?(?:incorrect|wrong"
@@ -137,13 +137,13 @@ RULES: Final[tuple[Rule, ...]] = (
         article=_ART + r"16\b",
     ),
     *_rules(
-        "rectification", 1, False,
+        RightType.RECTIFICATION, 1, False,
         word=r"\b(?:incorrect|inaccurate|outdated|wrong)\b|\bonjuist\w*|\bverkeerd\w*|\bunrichtig\w*"
         r"|\bfalsch(?:e|en|er|es)?\b|\binexact\w*|\berrone\w*",
     ),
     # --- erasure (Art. 17): only an ask with the person's data as the object counts
     *_rules(
-        "erasure", 3, True,
+        RightType.ERASURE, 3, True,
         verb_data=r"\b(?:delete|erase|remove|wipe|close)\s+" + _W + r"{0,3}?" + _MY_DATA
         + r"|\bmy (?:personal )?(?:data|account|details|information)\b.{0,25}\b(?:deleted|erased|removed)\b",
         nl_verb_data=r"\b(?:verwijder\w*|wis|wissen)\b\s+" + _W + r"{0,3}?" + _MY_DATA
@@ -157,14 +157,17 @@ RULES: Final[tuple[Rule, ...]] = (
         r"vergeten\b|\brecht auf vergessen\w*|\bdroit a l'oubli\b",
     ),
     *_rules(
-        "erasure", 2, True,
+        RightType.ERASURE, 2, True,
         named=r"\berasure\b|\bloschung\b|\bverwijdering\b|\beffacement\b",
         article=_ART + r"17\b",
     ),
-    *_rules("erasure", 1, False, word=r"\bdelet\w*|\bverwijder\w*|\blosch\w*|\bsupprim\w*|\beffac\w*"),
+    *_rules(
+        RightType.ERASURE, 1, False,
+        word=r"\bdelet\w*|\bverwijder\w*|\blosch\w*|\bsupprim\w*|\beffac\w*",
+    ),
     # --- restriction (Art. 18)
     *_rules(
-        "restriction", 3, True,
+        RightType.RESTRICTION, 3, True,
         named=r"\bbeperking van (?:de )?verwerking\b|\beinschrankung der verarbeitung\b"
         r"|\brestrict(?:ion of)? (?:the )?processing\b|\blimitation du traitement\b"
         r"|\blimiter (?:le )?traitement\b",
@@ -175,14 +178,17 @@ RULES: Final[tuple[Rule, ...]] = (
         r"|\blimit\w* (?:l'utilisation|le traitement|the processing|the use)\b",
     ),
     *_rules(
-        "restriction", 2, True,
+        RightType.RESTRICTION, 2, True,
         block=r"\bsperr(?:ung|en)\b.{0,30}\b(?:daten|konto)\b|\b(?:daten|konto)\b.{0,30}\bsperr(?:ung|en)\b",
         article=_ART + r"18\b",
     ),
-    *_rules("restriction", 1, False, word=r"\bbeperk\w*|\beinschrank\w*|\brestrict\w*|\blimitation\b"),
+    *_rules(
+        RightType.RESTRICTION, 1, False,
+        word=r"\bbeperk\w*|\beinschrank\w*|\brestrict\w*|\blimitation\b",
+    ),
     # --- objection (Art. 21), marketing (Art. 21(2)) included: an explicit ask only
     *_rules(
-        "objection", 3, True,
+        RightType.OBJECTION, 3, True,
         named=r"\bbezwaar (?:maken|tegen|aan)\w*|\bmaak\w* (?:ik )?bezwaar\b|\bwiderspruch\w*"
             r"|\bwidersprech\w*"
         r"|\bwiderspreche\b|\bobject to\b|\bobjection to\b|\bm'oppose\w*|\bs'opposer\b|\bopposition a\b",
@@ -199,26 +205,30 @@ RULES: Final[tuple[Rule, ...]] = (
         r"publicit\w*|prospection|offres|marketing|lettres? d'information)\b",
     ),
     *_rules(
-        "objection", 2, True,
+        RightType.OBJECTION, 2, True,
         stop_processing=r"\bstop (?:processing|using) my (?:personal )?data\b|\bstoppen met het (?:verwerken|"
         r"gebruiken)\b",
         article=_ART + r"21\b",
     ),
     *_rules(
-        "objection", 1, False, word=r"\bdirect[- ]?marketing\b|\bdirektwerbung\b|\bprospection\b|\bbezwaar\b"
+        RightType.OBJECTION, 1, False,
+        word=r"\bdirect[- ]?marketing\b|\bdirektwerbung\b|\bprospection\b|\bbezwaar\b"
     ),
     # --- withdrawal of consent (Art. 7(3)); call recordings are the processing based on consent
     *_rules(
-        "consent_withdrawal", 3, True,
+        RightType.CONSENT_WITHDRAWAL, 3, True,
         nl=r"\btoestemming\b.{0,40}\bin(?:trekken|trek|getrokken)\b|\bintrek\w*.{0,40}\btoestemming\b"
         r"|\btrek\w*\b.{0,40}\btoestemming\b.{0,30}\bin\b",
         de=r"\beinwilligung\b.{0,40}\b(?:widerr\w*|zuruck\w*)|\b(?:widerr\w*|zuruckzieh\w*).{0,40}\beinwilligung\b",
         en=r"\b(?:withdraw|revoke|retract)\w*.{0,30}\bconsent\b|\bconsent\b.{0,30}\b(?:withdraw|revoke)\w*",
         fr=r"\b(?:retir|revoqu)\w*.{0,30}\bconsentement\b|\bretrait\b.{0,30}\bconsentement\b",
     ),
-    *_rules("consent_withdrawal", 2, True, article=_ART + r"7\s*(?:\(3\)|abs\.?\s*3|lid 3|para\w*\.? 3)"),
     *_rules(
-        "consent_withdrawal", 1, False,
+        RightType.CONSENT_WITHDRAWAL, 2, True,
+        article=_ART + r"7\s*(?:\(3\)|abs\.?\s*3|lid 3|para\w*\.? 3)",
+    ),
+    *_rules(
+        RightType.CONSENT_WITHDRAWAL, 1, False,
         word=r"\b(?:gespreks|telefoon)?opname\w*|\b(?:gesprachs|anruf|telefon)?aufzeichnung\w*"
         r"|\b(?:call |phone )?recording\w*|\benregistrement\w*|\btoestemming\b|\beinwilligung\b|\bconsent\b"
         r"|\bconsentement\b",
@@ -307,7 +317,10 @@ _NOT_A_REQUEST: Final = tuple(
 
 # A request for the broader right includes the narrower one: portability is an access in a
 # machine-readable form (the same export), and an objection restricts processing at once.
-_INCLUDES: Final[dict[RightName, RightName]] = {"portability": "access", "objection": "restriction"}
+_INCLUDES: Final[dict[RightType, RightType]] = {
+    RightType.PORTABILITY: RightType.ACCESS,
+    RightType.OBJECTION: RightType.RESTRICTION,
+}
 
 
 @dataclass(frozen=True)
@@ -323,8 +336,8 @@ class Classification:
 
 @dataclass
 class _Evidence:
-    scores: dict[RightName, float]
-    asks: set[RightName]
+    scores: dict[RightType, float]
+    asks: set[RightType]
     rules: list[str]
 
     def add(self, rule: Rule, factor: float) -> None:
@@ -359,7 +372,7 @@ def _score(text: str, evidence: _Evidence, factor: float, *, blocked_by: str | N
             evidence.rules.append(guarded)
 
 
-def score_text(text: str) -> dict[RightName, float]:
+def score_text(text: str) -> dict[RightType, float]:
     """Evidence per right in ``text``: each rule counts once; guarded asks do not count."""
     evidence = _Evidence({}, set(), [])
     _score(text, evidence, 1.0)
@@ -386,13 +399,13 @@ def classify(subject: str, text: str, *, reply: bool = False, automatic: bool = 
         blocked_by="guard.auto_reply" if auto_reply else ("guard.commercial" if commercial_body else None),
     )
     right, reason = decide(evidence.scores, asks=evidence.asks)
-    rounded: dict[str, float] = {name: round(value, 2) for name, value in sorted(evidence.scores.items())}
+    rounded = {str(name): round(value, 2) for name, value in sorted(evidence.scores.items())}
     return Classification(RightType(right), reason, rounded, tuple(evidence.rules))
 
 
 def decide(
-    scores: dict[RightName, float], *, asks: set[RightName] | None = None
-) -> tuple[RightName, Literal["clear", "ambiguous", "no_evidence"]]:
+    scores: dict[RightType, float], *, asks: set[RightType] | None = None
+) -> tuple[RightType, Literal["clear", "ambiguous", "no_evidence"]]:
     """The winning right of a score table, by MIN_SCORE and CLEAR_MARGIN; a harmful right wins only when
     an ask rule for it matched (``asks``; None: every right was asked for)."""
     contenders = dict(scores)
@@ -401,13 +414,13 @@ def decide(
             contenders.pop(narrower, None)
     ranked = sorted(contenders.items(), key=lambda item: item[1], reverse=True)
     if not ranked or ranked[0][1] < MIN_SCORE:
-        return "unclassified", "no_evidence"
+        return RightType.UNCLASSIFIED, "no_evidence"
     best_right, best = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if best < CLEAR_MARGIN * runner_up:
-        return "unclassified", "ambiguous"
+        return RightType.UNCLASSIFIED, "ambiguous"
     if best_right in HARMFUL and asks is not None and best_right not in asks:
-        return "unclassified", "no_evidence"
+        return RightType.UNCLASSIFIED, "no_evidence"
     return best_right, "clear"
 
 

@@ -53,11 +53,12 @@ from typing import Any, Final, NoReturn, Protocol
 from aws_lambda_powertools.metrics import single_metric
 
 from contact_intake.core.errors import ContactIntakeError
+from contact_intake.core.messages import MessageRetry, QueuedMessage
 from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
 from contact_intake.core.retention import LawfulBasis, expires_at_epoch
 from contact_intake.core.subject import subject_key
 from contact_intake.helpdesk.freshdesk import Contact, HelpdeskError, HelpdeskNotFound, Ticket
-from contact_intake.intake.forwarder import MessageRetry, QueuedMessage
+from contact_intake.intake.accounts import CustomerCheck
 from contact_intake.intake.models import InquiryRecord, InquiryStatus
 from contact_intake.intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
 from contact_intake.intake.store import InquiryStore
@@ -156,12 +157,6 @@ class RightsHelpdesk(Protocol):
     def update_contact(self, contact_id: int, fields: Mapping[str, Any]) -> Contact: ...
 
     def delete_contact_permanently(self, contact_id: int) -> None: ...
-
-
-class CustomerCheck(Protocol):
-    """The accounts mirror's check (contact_intake.intake.accounts.AccountVerifier)."""
-
-    def is_verified(self, customer_number: str, subject: str) -> bool: ...
 
 
 # ---------------------------------------------------------------- outcomes and errors

@@ -37,17 +37,6 @@ from typing import Final, Literal, get_args
 
 from contact_intake.core.subject import InvalidAddress, normalise_email
 
-# RightType's values, as the classifier (rights.classify) spells them
-RightName = Literal[
-    "access",
-    "portability",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "consent_withdrawal",
-    "unclassified",
-]
 Language = Literal["nl", "de", "en", "fr"]
 LANGUAGES: Final[tuple[Language, ...]] = ("nl", "de", "en", "fr")
 DEFAULT_LANGUAGE: Final[Language] = "en"

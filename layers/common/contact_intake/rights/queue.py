@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from contact_intake.core.errors import MalformedMessage
 from contact_intake.intake.queue import EnqueueFailed, enqueue_faults
 from contact_intake.rights.models import QueueAction
 
@@ -30,10 +31,6 @@ __all__ = [
     "message_body",
     "parse_message",
 ]
-
-
-class MalformedMessage(ValueError):
-    """A RightsQueue body that is not one of ours (the worker drops it to the DLQ)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,8 @@ def message_body(request_id: str, action: QueueAction = QueueAction.EXECUTE) -> 
 
 
 def parse_message(body: str) -> RightsMessage:
-    """The message of a body; raises MalformedMessage for anything else (unknown keys included)."""
+    """The message of a body; raises MalformedMessage for anything else (unknown keys included): the
+    worker drops it to the DLQ."""
     try:
         data = json.loads(body)
     except ValueError:

@@ -1,0 +1,29 @@
+"""A queue message as the domain sees it, and the way its handling asks for another delivery. (A body
+that is not one of ours raises ``core.errors.MalformedMessage``.)
+
+The inquiry queue and the rights queue are claim checks (docs/architecture.md §1): a message carries an
+id, never personal data. ``api/sqs.py`` turns SQS's records into ``QueuedMessage`` and reports the ones
+whose handling raised ``MessageRetry`` (or anything else) back to SQS; the domain never sees a record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """One message of a queue, as the handler received it."""
+
+    message_id: str
+    body: str
+    receipt_handle: str
+    receive_count: int = 1
+
+
+class MessageRetry(Exception):
+    """This message failed this time: report it in batchItemFailures so SQS delivers it again."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
