@@ -63,7 +63,7 @@ CASES = tuple(_cases())
 
 def child(case: str, repeats: int) -> dict[str, object]:
     """Generate ``case`` and time ``parse_mail`` on it (in this process)."""
-    from contact_intake.rights.inbound import parse_mail
+    from contact_intake.rights.inbound.parse import parse_mail
 
     raw = _cases()[case]()
     times: list[float] = []

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from contact_intake.rights.classify import classify_mail
-from contact_intake.rights.inbound import LANGUAGES, parse_mail
+from contact_intake.rights.inbound.classify import classify_mail
+from contact_intake.rights.inbound.parse import LANGUAGES, parse_mail
 from tests.rights_mail_fakes import MAIL_CORPUS, corpus_mail, corpus_manifest
 
 MANIFEST = corpus_manifest()

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from contact_intake.rights import inbound
-from contact_intake.rights.classify import classify_mail
-from contact_intake.rights.inbound import (
+from contact_intake.rights.inbound import parse as inbound
+from contact_intake.rights.inbound.classify import classify_mail
+from contact_intake.rights.inbound.parse import (
     MAX_COMMENT_DEPTH,
     MAX_CONTAINERS,
     MAX_DECODED_CHARS,

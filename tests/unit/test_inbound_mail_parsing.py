@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contact_intake.rights.classify import CLEAR_MARGIN, MIN_SCORE, classify, decide, score_text
-from contact_intake.rights.inbound import (
+from contact_intake.rights.inbound.classify import CLEAR_MARGIN, MIN_SCORE, classify, decide, score_text
+from contact_intake.rights.inbound.own_text import own_text
+from contact_intake.rights.inbound.parse import (
     MAX_CLASSIFIED_CHARS,
     decode_bytes,
     detect_language,
@@ -20,7 +21,6 @@ from contact_intake.rights.inbound import (
     request_text,
 )
 from contact_intake.rights.models import RightType
-from contact_intake.rights.own_text import own_text
 
 
 def a_mail(

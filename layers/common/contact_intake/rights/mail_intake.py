@@ -30,8 +30,8 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from contact_intake.core.observability import MetricUnit, logger, metrics
-from contact_intake.rights.classify import Classification, classify_mail
-from contact_intake.rights.inbound import InboundMail, parse_mail
+from contact_intake.rights.inbound.classify import Classification, classify_mail
+from contact_intake.rights.inbound.parse import InboundMail, parse_mail
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailStore
 

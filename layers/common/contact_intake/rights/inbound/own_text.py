@@ -31,7 +31,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from contact_intake.rights.inbound import MAX_CLASSIFIED_CHARS, QUOTE_MARK, fold
+from contact_intake.rights.inbound.parse import MAX_CLASSIFIED_CHARS, QUOTE_MARK, fold
 
 _MARKER_SPAN: Final = 300  # markers are short lines: only a line's start is looked at
 # Only the start of a body is looked at: the request is said at the top, and the classifier reads at most

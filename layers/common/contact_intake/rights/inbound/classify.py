@@ -28,9 +28,9 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from contact_intake.rights.inbound import MAX_CLASSIFIED_CHARS, InboundMail, RightName, fold
+from contact_intake.rights.inbound.own_text import own_text
+from contact_intake.rights.inbound.parse import MAX_CLASSIFIED_CHARS, InboundMail, RightName, fold
 from contact_intake.rights.models import RightType
-from contact_intake.rights.own_text import own_text
 
 HARMFUL: Final[frozenset[RightName]] = frozenset(
     {"erasure", "restriction", "objection", "consent_withdrawal"}
