@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from contact_intake.rights.inbound.classify import classify_mail
-from contact_intake.rights.inbound.parse import LANGUAGES, parse_mail
+from contact_intake.rights.inbound.language import LANGUAGES
+from contact_intake.rights.inbound.parse import parse_mail
 from tests.rights_mail_fakes import MAIL_CORPUS, corpus_mail, corpus_manifest
 
 MANIFEST = corpus_manifest()

@@ -28,9 +28,23 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from contact_intake.rights.inbound.folding import fold
+from contact_intake.rights.inbound.limits import MAX_CLASSIFIED_CHARS
 from contact_intake.rights.inbound.own_text import own_text
-from contact_intake.rights.inbound.parse import MAX_CLASSIFIED_CHARS, InboundMail, RightName, fold
+from contact_intake.rights.inbound.parse import InboundMail
 from contact_intake.rights.models import RightType
+
+# RightType's values, as the classifier spells them
+RightName = Literal[
+    "access",
+    "portability",
+    "rectification",
+    "erasure",
+    "restriction",
+    "objection",
+    "consent_withdrawal",
+    "unclassified",
+]
 
 HARMFUL: Final[frozenset[RightName]] = frozenset(
     {"erasure", "restriction", "objection", "consent_withdrawal"}
