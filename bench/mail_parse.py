@@ -2,7 +2,7 @@
 marked too complex for the DPO, within 10 s (docs/inbound-mail.md "Hostile mail", D55).
 
 Each case runs in its own process (``python -m bench.mail_parse CASE``): the message is generated there
-(tests/hostile_mail.py, never stored), then ``contact_intake.rights.inbound.parse_mail`` is timed
+(tests/hostile_mail.py, never stored), then ``contact_intake.rights.inbound.parse.parse_mail`` is timed
 ``REPEATS`` times; the slowest run is the figure, so the target holds for every run. A case that raises
 is reported with the exception's name, one that runs past ``TIMEOUT`` s as such (the parser before the
 limits did both). The child imports ``contact_intake`` from the PYTHONPATH it inherits, so the same
@@ -63,7 +63,7 @@ CASES = tuple(_cases())
 
 def child(case: str, repeats: int) -> dict[str, object]:
     """Generate ``case`` and time ``parse_mail`` on it (in this process)."""
-    from contact_intake.rights.inbound import parse_mail
+    from contact_intake.rights.inbound.parse import parse_mail
 
     raw = _cases()[case]()
     times: list[float] = []

@@ -22,8 +22,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from contact_intake.rights.classify import classify_mail
-from contact_intake.rights.inbound import parse_mail
+from contact_intake.rights.inbound.classify import classify_mail
+from contact_intake.rights.inbound.parse import parse_mail
 
 MAIL = Path(__file__).resolve().parent.parent / "tests" / "data" / "mail"
 CORPUS = MAIL / "corpus"

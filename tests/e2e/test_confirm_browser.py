@@ -31,7 +31,7 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM),
 ]
 
-# What each language must show: its own words, written here, not read from templates.py.
+# What each language must show: its own words, written here, not read from rights/templates/.
 LANGUAGES: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Bevestig uw privacyverzoek",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from contact_intake.rights.inbound import MAX_DECODED_CHARS, MAX_PARTS
+from contact_intake.rights.inbound.limits import MAX_DECODED_CHARS, MAX_PARTS
 from tests import hostile_mail as hostile
 from tests.builders import a_plain_mail
 from tests.e2e.devstack_process import RunningDevstack

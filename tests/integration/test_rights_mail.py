@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from contact_intake.core.clients import Clients
-from contact_intake.rights.inbound import MAX_DECODED_CHARS, MAX_LINE_BREAKS, MAX_PARTS
+from contact_intake.rights.inbound.limits import MAX_DECODED_CHARS, MAX_LINE_BREAKS, MAX_PARTS
 from contact_intake.rights.mail_wiring import RightsMailWiring
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailMissing

@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 
 from contact_intake.api.ses_event import SesNotification, parse_ses_event
-from contact_intake.rights.classify import HARMFUL, classify
-from contact_intake.rights.inbound import html_to_text, parse_mail
+from contact_intake.rights.inbound.classify import HARMFUL, classify
+from contact_intake.rights.inbound.html_text import html_to_text
+from contact_intake.rights.inbound.own_text import MAX_OWN_TEXT_SOURCE, own_text
+from contact_intake.rights.inbound.parse import parse_mail
 from contact_intake.rights.mail_intake import RightsMailIntake
 from contact_intake.rights.models import RIGHTS
-from contact_intake.rights.own_text import MAX_OWN_TEXT_SOURCE, own_text
 from tests.builders import EVENTS
 from tests.rights_mail_fakes import FakeRawMail, FakeRights
 from tools.classifier_report import CORPUS, GENUINE_TARGET, STDLIB, measure, report

@@ -16,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from contact_intake.api.ses_event import parse_ses_event
-from contact_intake.rights.inbound import parse_mail
+from contact_intake.rights.inbound.parse import parse_mail
 from devstack.console import Console
 from devstack.emulators.inbound_mail import (
     InboundMailEmulator,

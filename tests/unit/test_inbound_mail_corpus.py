@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from contact_intake.rights.classify import classify_mail
-from contact_intake.rights.inbound import LANGUAGES, parse_mail
+from contact_intake.rights.inbound.classify import classify_mail
+from contact_intake.rights.inbound.language import LANGUAGES
+from contact_intake.rights.inbound.parse import parse_mail
 from contact_intake.rights.models import RightType
 from tests.rights_mail_fakes import MAIL_CORPUS, corpus_mail, corpus_manifest
 

@@ -1,4 +1,4 @@
-"""Hostile MIME (contact_intake.rights.inbound's limits, D55): every message past a limit is read from
+"""Hostile MIME (contact_intake.rights.inbound.limits, D55): every message past a limit is read from
 its headers only and comes back marked ``too_complex`` with the limit's name, never as an exception.
 Sizes here cross the limits and stay small; the sizes SES accepts are in ``make bench`` (mail_parse)."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from contact_intake.rights import inbound
-from contact_intake.rights.classify import classify_mail
-from contact_intake.rights.inbound import (
+from contact_intake.rights.inbound import limits
+from contact_intake.rights.inbound.classify import classify_mail
+from contact_intake.rights.inbound.limits import (
     MAX_COMMENT_DEPTH,
     MAX_CONTAINERS,
     MAX_DECODED_CHARS,
@@ -17,8 +17,8 @@ from contact_intake.rights.inbound import (
     MAX_HEADER_FIELDS,
     MAX_LINE_BREAKS,
     MAX_PARTS,
-    parse_mail,
 )
+from contact_intake.rights.inbound.parse import parse_mail
 from tests import hostile_mail as hostile
 
 SENDER = "ann@example.org"
@@ -125,7 +125,7 @@ def test_text_within_the_decoded_limit_is_read() -> None:
 def test_a_message_larger_than_ses_stores_is_read_from_its_headers_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(inbound, "MAX_RAW_BYTES", 10_000)  # the check, not 41 MB of test data
+    monkeypatch.setattr(limits, "MAX_RAW_BYTES", 10_000)  # the check, not 41 MB of test data
     assert_marked(hostile.one_text_part(10_001), "size")
 
 
@@ -149,4 +149,4 @@ def test_a_marked_mail_is_never_classified_from_a_fragment() -> None:
 )
 def test_hostile_input_never_raises(raw: bytes) -> None:
     mail = parse_mail(raw)
-    assert mail.too_complex in {None, *inbound.LIMITS}
+    assert mail.too_complex in {None, *limits.LIMITS}

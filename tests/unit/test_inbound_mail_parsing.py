@@ -9,18 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contact_intake.rights.classify import CLEAR_MARGIN, MIN_SCORE, classify, decide, score_text
-from contact_intake.rights.inbound import (
-    MAX_CLASSIFIED_CHARS,
-    decode_bytes,
-    detect_language,
-    fold,
-    html_to_text,
-    parse_mail,
-    request_text,
-)
+from contact_intake.rights.inbound.body import decode_bytes
+from contact_intake.rights.inbound.classify import CLEAR_MARGIN, MIN_SCORE, classify, decide, score_text
+from contact_intake.rights.inbound.folding import fold
+from contact_intake.rights.inbound.html_text import html_to_text
+from contact_intake.rights.inbound.language import detect_language
+from contact_intake.rights.inbound.limits import MAX_CLASSIFIED_CHARS
+from contact_intake.rights.inbound.own_text import own_text
+from contact_intake.rights.inbound.parse import parse_mail
+from contact_intake.rights.inbound.replies import request_text
 from contact_intake.rights.models import RightType
-from contact_intake.rights.own_text import own_text
 
 
 def a_mail(

@@ -23,9 +23,9 @@ from contact_intake.core.retention import LawfulBasis, expires_at_epoch, expiry_
 from contact_intake.core.subject import normalise_email, subject_key
 from contact_intake.intake.models import InquiryForm
 from contact_intake.rights import deadlines
-from contact_intake.rights.classify import classify, classify_mail
 from contact_intake.rights.deadlines import ExtensionRefused
-from contact_intake.rights.inbound import parse_mail
+from contact_intake.rights.inbound.classify import classify, classify_mail
+from contact_intake.rights.inbound.parse import parse_mail
 from contact_intake.rights.models import RightType
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -27,7 +27,8 @@ from contact_intake.rights.outbound import (
     render_confirm_page,
     render_page,
 )
-from contact_intake.rights.templates import CONFIRM, LANGUAGES, PACKS, Items, Link, MailTemplate, Quote
+from contact_intake.rights.templates import LANGUAGES, Items, Link, MailTemplate, Quote
+from contact_intake.rights.templates.languages import CONFIRM, PACKS
 
 NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
 HOSTILE = "<script>alert('x')</script> & \"quotes\""

@@ -14,8 +14,8 @@ SES has stored the raw message in InboundMailBucket and sends its verdicts. For 
    and sends the neutral acknowledgement with the verification link to the From address, which is all
    that address is good for: it proves nothing until the link is followed.
 
-A mail past one of the parser's limits (contact_intake.rights.inbound, D55) is "too complex to read": it
-is never classified, becomes an ``unclassified`` request whose "received" audit entry carries
+A mail past one of the parser's limits (contact_intake.rights.inbound.limits, D55) is "too complex to
+read": it is never classified, becomes an ``unclassified`` request whose "received" audit entry carries
 ``too_complex: 1`` and ``too_complex_<limit>: 1`` (what the DPO sees), and is acknowledged like any other.
 
 Logs and metrics carry the SES message id, the verdicts, the classified right, scores, sizes and counts;
@@ -30,8 +30,8 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from contact_intake.core.observability import MetricUnit, logger, metrics
-from contact_intake.rights.classify import Classification, classify_mail
-from contact_intake.rights.inbound import InboundMail, parse_mail
+from contact_intake.rights.inbound.classify import Classification, classify_mail
+from contact_intake.rights.inbound.parse import InboundMail, parse_mail
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailStore
 

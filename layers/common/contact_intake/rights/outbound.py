@@ -1,4 +1,4 @@
-"""Outbound rights mail: rendered from templates.py in the request's language, sent through SESv2.
+"""Outbound rights mail: rendered from rights/templates/ in the request's language, sent through SESv2.
 
 Every mail is a text and an HTML version of the same blocks (values HTML-escaped with markupsafe), built
 as MIME with the standard library and sent as SESv2 ``Content.Raw``, attachments or not. Raw rather than
@@ -21,9 +21,7 @@ from markupsafe import Markup, escape
 
 from contact_intake.rights.models import RIGHTS, RightType
 from contact_intake.rights.templates import (
-    CONFIRM,
     FALLBACK_LANGUAGE,
-    PACKS,
     Items,
     Language,
     LanguagePack,
@@ -31,6 +29,7 @@ from contact_intake.rights.templates import (
     MailTemplate,
     Quote,
 )
+from contact_intake.rights.templates.languages import CONFIRM, PACKS
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2.client import SESV2Client

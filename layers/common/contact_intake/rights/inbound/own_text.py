@@ -11,7 +11,7 @@ please delete it"). ``own_text`` keeps only the text above all of that:
   "-----Original Message-----" / "____" separator or its From:/Sent: (Von:/Gesendet:, Van:/Verzonden:,
   De :/Envoyé :) header block, and where an HTML mail's quoted block starts (``gmail_quote``,
   ``blockquote type=cite``, ``moz-cite-prefix``, Outlook's ``divRplyFwdMsg`` or ``border-top``
-  separator; ``inbound.html_to_text`` marks those with ``QUOTE_MARK``);
+  separator; ``inbound.html_text`` marks those with ``QUOTE_MARK``);
 - a forward ("---------- Forwarded message ---------", "Begin forwarded message:", "Doorgestuurd
   bericht", "Weitergeleitete Nachricht", "Message transféré", an attached message/rfc822) ends it too,
   unless the forwarded mail's own From is the sender's address: a person forwarding their own earlier
@@ -31,7 +31,9 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from contact_intake.rights.inbound import MAX_CLASSIFIED_CHARS, QUOTE_MARK, fold
+from contact_intake.rights.inbound.folding import fold
+from contact_intake.rights.inbound.html_text import QUOTE_MARK
+from contact_intake.rights.inbound.limits import MAX_CLASSIFIED_CHARS
 
 _MARKER_SPAN: Final = 300  # markers are short lines: only a line's start is looked at
 # Only the start of a body is looked at: the request is said at the top, and the classifier reads at most

@@ -28,9 +28,11 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from contact_intake.rights.inbound import MAX_CLASSIFIED_CHARS, InboundMail, fold
+from contact_intake.rights.inbound.folding import fold
+from contact_intake.rights.inbound.limits import MAX_CLASSIFIED_CHARS
+from contact_intake.rights.inbound.own_text import own_text
+from contact_intake.rights.inbound.parse import InboundMail
 from contact_intake.rights.models import RightType
-from contact_intake.rights.own_text import own_text
 
 HARMFUL: Final[frozenset[RightType]] = frozenset(
     {RightType.ERASURE, RightType.RESTRICTION, RightType.OBJECTION, RightType.CONSENT_WITHDRAWAL}
