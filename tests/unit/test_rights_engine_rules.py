@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contact_intake.core.errors import ServiceUnavailable
-from contact_intake.helpdesk.freshdesk import HelpdeskServerError
+from contact_intake.helpdesk.port import HelpdeskServerError
 from contact_intake.intake.forwarder import MessageRetry, QueuedMessage
 from contact_intake.intake.queue import EnqueueFailed
 from contact_intake.rights.engine import (

@@ -56,20 +56,14 @@ from contact_intake.core.errors import ContactIntakeError
 from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
 from contact_intake.core.retention import LawfulBasis, expires_at_epoch
 from contact_intake.core.subject import subject_key
-from contact_intake.helpdesk.freshdesk import Contact, HelpdeskError, HelpdeskNotFound, Ticket
+from contact_intake.helpdesk.port import Helpdesk, HelpdeskError
 from contact_intake.intake.forwarder import MessageRetry, QueuedMessage
 from contact_intake.intake.models import InquiryRecord, InquiryStatus
 from contact_intake.intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
 from contact_intake.intake.store import InquiryStore
 from contact_intake.retention.erasure import Eraser, ErasureReason
 from contact_intake.rights.errors import RequestNotFound, TransitionRefused
-from contact_intake.rights.export import (
-    ExportContents,
-    HelpdeskCopy,
-    build_export,
-    export_attachment,
-    helpdesk_part,
-)
+from contact_intake.rights.export import ExportContents, build_export, export_attachment, helpdesk_part
 from contact_intake.rights.models import (
     SYSTEM_ACTOR,
     AuditAction,
@@ -86,9 +80,6 @@ from contact_intake.rights.store import RightsRequestStore, attr
 from contact_intake.rights.templates import MailTemplate
 
 LEASE: Final = "worker_lease_until"
-RESTRICTED_TAG: Final = (
-    "privacy-restricted"  # on the person's helpdesk tickets while restricted (Art. 18, 19)
-)
 ACTIVE: Final = (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS)
 
 
@@ -132,30 +123,6 @@ class NoRecordings:
 
     def withdraw_consent(self, subject_key: str) -> int:
         return 0
-
-
-class RightsHelpdesk(Protocol):
-    """What the worker needs of the helpdesk (contact_intake.helpdesk.freshdesk.FreshdeskClient)."""
-
-    def list_tickets_by_requester_email(self, email: str) -> list[Ticket]: ...
-
-    def get_ticket(self, ticket_id: int) -> Ticket: ...
-
-    def get_ticket_document(self, ticket_id: int) -> dict[str, Any]: ...
-
-    def list_conversations(self, ticket_id: int) -> list[dict[str, Any]]: ...
-
-    def update_ticket(self, ticket_id: int, fields: Mapping[str, Any]) -> Ticket: ...
-
-    def delete_ticket(self, ticket_id: int) -> None: ...
-
-    def find_contact_by_email(self, email: str) -> Contact | None: ...
-
-    def find_contact_document(self, email: str) -> dict[str, Any] | None: ...
-
-    def update_contact(self, contact_id: int, fields: Mapping[str, Any]) -> Contact: ...
-
-    def delete_contact_permanently(self, contact_id: int) -> None: ...
 
 
 class CustomerCheck(Protocol):
@@ -214,7 +181,7 @@ class RightsEngine:
         requests: RightsRequestStore,
         inquiries: InquiryStore,
         eraser: Eraser,
-        helpdesk: RightsHelpdesk,
+        helpdesk: Helpdesk,
         raw_mail: RawMailStore,
         mailer: Mailer,
         inquiry_queue: InquiryQueue,
@@ -318,7 +285,7 @@ class RightsEngine:
         if not _done(request, WorkerAction.EXPORTED):
             contents = ExportContents(
                 inquiries=self._live_inquiries(request.subject_key),
-                helpdesk=self._helpdesk_copy(request.email),
+                helpdesk=self._helpdesk.read_copy(request.email),
                 recordings=list(self._recordings.list_recordings(request.subject_key)),
             )
             attachment = export_attachment(
@@ -343,17 +310,6 @@ class RightsEngine:
             self._requests.append_audit(request.request_id, *entries)
         return self._finish(request)
 
-    def _helpdesk_copy(self, email: str) -> HelpdeskCopy:
-        tickets = []
-        for ticket in self._helpdesk.list_tickets_by_requester_email(email):
-            try:
-                document = self._helpdesk.get_ticket_document(ticket.id)
-                conversations = self._helpdesk.list_conversations(ticket.id)
-            except HelpdeskNotFound:
-                continue  # deleted since it was listed
-            tickets.append((document, conversations))
-        return HelpdeskCopy(contact=self._helpdesk.find_contact_document(email), tickets=tickets)
-
     # ---------------------------------------------------------------- erasure
 
     def _erase(self, request: RightsRequest, reason: ErasureReason) -> WorkOutcome:
@@ -363,15 +319,10 @@ class RightsEngine:
 
     def _erase_everywhere(self, request: RightsRequest, reason: ErasureReason) -> None:
         summary = self._eraser.erase_subject(request.subject_key, reason)
-        tickets = self._helpdesk.list_tickets_by_requester_email(request.email)
+        tickets = self._helpdesk.requester_tickets(request.email)
         for ticket in tickets:  # the person's tickets no inquiry of ours made (e-mail to the helpdesk, ...)
             self._helpdesk.delete_ticket(ticket.id)
-        contacts = 0
-        if self._delete_contacts:
-            contact = self._helpdesk.find_contact_by_email(request.email)
-            if contact is not None:
-                self._helpdesk.delete_contact_permanently(contact.id)
-                contacts = 1
+        contacts = int(self._delete_contacts and self._helpdesk.delete_requester(request.email))
         raw_mails = self._delete_raw_mails(request)
         recordings = self._recordings.erase_recordings(request.subject_key)
         self._requests.append_audit(
@@ -489,22 +440,11 @@ class RightsEngine:
         return False
 
     def _tag_tickets(self, email: str, *, restricted: bool) -> int:
-        """Add or remove RESTRICTED_TAG on the person's tickets. A ticket's tags are read from the ticket
-        itself before they are written back whole (Freshdesk's PUT replaces the list)."""
-        changed = 0
-        for listed in self._helpdesk.list_tickets_by_requester_email(email):
-            ticket = self._helpdesk.get_ticket(listed.id)
-            tagged = RESTRICTED_TAG in ticket.tags
-            if tagged == restricted:
-                continue
-            tags = (
-                [*ticket.tags, RESTRICTED_TAG]
-                if restricted
-                else [t for t in ticket.tags if t != RESTRICTED_TAG]
-            )
-            self._helpdesk.update_ticket(ticket.id, {"tags": tags})
-            changed += 1
-        return changed
+        """Mark the person's tickets restricted, or lift the mark; the count of tickets changed."""
+        return sum(
+            self._helpdesk.set_restricted(ticket.id, restricted)
+            for ticket in self._helpdesk.requester_tickets(email)
+        )
 
     # ---------------------------------------------------------------- rectification
 
@@ -558,16 +498,14 @@ class RightsEngine:
         return _Rectification(records, corrections.get("name"), email, key, number)
 
     def _rectify_helpdesk(self, request: RightsRequest) -> int:
-        fields: dict[str, str] = {
-            name: request.corrections[name] for name in ("name", "email") if name in request.corrections
-        }
-        if not fields:
-            return 0
-        contact = self._helpdesk.find_contact_by_email(request.email)
-        if contact is None:  # none, or corrected already by an earlier delivery
-            return 0
-        self._helpdesk.update_contact(contact.id, fields)
-        return 1
+        """The helpdesk's contact corrected (1), or none there (0: none, or corrected already by an
+        earlier delivery)."""
+        corrections = request.corrections
+        return int(
+            self._helpdesk.update_requester(
+                request.email, name=corrections.get("name"), new_email=corrections.get("email")
+            )
+        )
 
     # ---------------------------------------------------------------- consent withdrawal
 
