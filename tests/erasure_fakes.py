@@ -1,4 +1,5 @@
-"""In-memory fakes of the ports the Eraser, the webhook and the sweeper use (the stores and the helpdesk).
+"""In-memory fakes of the ports the Eraser, the webhook and the sweeper use: the stores, and the helpdesk
+port (``FakeHelpdesk``: contact_intake.helpdesk.port.Helpdesk in memory).
 
 They share one ``log`` of what was written where, in order, so a test can assert the erasure's order:
 ticket, then ledger, then item.
@@ -8,10 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from contact_intake.core.retention import is_expired
-from contact_intake.helpdesk.freshdesk import HelpdeskServerError, Ticket
+from contact_intake.helpdesk.port import (
+    ContactCopy,
+    HelpdeskCopy,
+    HelpdeskServerError,
+    Ticket,
+    TicketCopy,
+    TicketDraft,
+)
 from contact_intake.intake.models import InquiryRecord, InquiryStatus
 from contact_intake.intake.store import expiry_day, utc_day
 from contact_intake.retention.ledger import ErasureEntry
@@ -104,33 +111,73 @@ class FakeLedger:
 
 
 class FakeHelpdesk:
-    """Tickets by id: (requester e-mail, inquiry id). ``down`` makes every call a 500."""
+    """The helpdesk port in memory: tickets by id as (requester e-mail, inquiry id), the contacts by
+    address (name), the restricted tickets. ``down`` makes every call a 500; ``calls`` lists them."""
 
     def __init__(self, log: list[str]) -> None:
         self.log = log
         self.tickets: dict[int, tuple[str, str]] = {}
+        self.contacts: dict[str, str] = {}
+        self.restricted: set[int] = set()
         self.down = False
         self.calls: list[str] = []
 
     def add_ticket(self, ticket_id: int, email: str, inquiry_id: str) -> None:
         self.tickets[ticket_id] = (email, inquiry_id)
 
-    def delete_ticket(self, ticket_id: int) -> None:
-        self.calls.append(f"delete_ticket:{ticket_id}")
+    def _call(self, operation: str) -> None:
+        self.calls.append(operation)
         if self.down:
-            raise HelpdeskServerError("delete_ticket", status=500)
-        self.log.append(f"ticket:{ticket_id}")
-        self.tickets.pop(ticket_id, None)  # a 404 counts as done, as in FreshdeskClient
+            raise HelpdeskServerError(operation.split(":", maxsplit=1)[0], status=500)
 
-    def list_tickets_by_requester_email(self, email: str, *, updated_since: datetime | None) -> list[Ticket]:
-        self.calls.append("list_tickets")
-        if self.down:
-            raise HelpdeskServerError("list_tickets", status=500)
+    def open_ticket(self, draft: TicketDraft) -> Ticket:  # the forwarder's verb; erasure never creates
+        raise AssertionError("erasure must never create a ticket")
+
+    def delete_ticket(self, ticket_id: int) -> None:
+        self._call(f"delete_ticket:{ticket_id}")
+        self.log.append(f"ticket:{ticket_id}")
+        self.tickets.pop(ticket_id, None)  # one already gone counts as done, as the port says
+
+    def find_inquiry_tickets(
+        self, requester_email: str, inquiry_id: str, *, since: datetime | None = None
+    ) -> list[Ticket]:
+        self._call("list_tickets")
+        return [t for t in self.requester_tickets(requester_email, count=False) if t.inquiry_id == inquiry_id]
+
+    def requester_tickets(self, email: str, *, count: bool = True) -> list[Ticket]:
+        if count:
+            self._call("list_tickets")
         return [
-            Ticket(id=tid, custom_fields={"cf_inquiry_id": inquiry})
+            Ticket(id=tid, inquiry_id=inquiry)
             for tid, (owner, inquiry) in sorted(self.tickets.items())
             if owner == email
         ]
 
-    def create_ticket(self, draft: Any) -> Ticket:  # part of the forwarder's port; erasure never creates
-        raise AssertionError("erasure must never create a ticket")
+    def delete_requester(self, email: str) -> bool:
+        self._call("delete_contact")
+        return self.contacts.pop(email, None) is not None
+
+    def set_restricted(self, ticket_id: int, restricted: bool) -> bool:
+        self._call(f"restrict:{ticket_id}")
+        if (ticket_id in self.restricted) == restricted:
+            return False
+        (self.restricted.add if restricted else self.restricted.discard)(ticket_id)
+        return True
+
+    def read_copy(self, email: str) -> HelpdeskCopy:
+        self._call("read_copy")
+        name = self.contacts.get(email)
+        contact = ContactCopy(fields={"name": name, "email": email}) if name is not None else None
+        tickets = tuple(
+            TicketCopy(id=t.id, subject="", status="open", description="")
+            for t in self.requester_tickets(email)
+        )
+        return HelpdeskCopy(contact=contact, tickets=tickets)
+
+    def update_requester(self, email: str, *, name: str | None = None, new_email: str | None = None) -> bool:
+        self._call("update_contact")
+        if email not in self.contacts or (name is None and new_email is None):
+            return False
+        current = self.contacts.pop(email)
+        self.contacts[new_email or email] = name if name is not None else current
+        return True

@@ -147,7 +147,7 @@ class HelpdeskEmulator:
         self._creates: Counter[int] = Counter()  # accepted creates per clock minute
 
     def environment(self, api_url: str) -> Mapping[str, str | None]:
-        # the functions name the helpdesk by exactly one of the two (config.ForwarderSettings)
+        # the functions name the helpdesk by one of the two; a base URL wins (helpdesk/settings.py)
         return {"HELPDESK_BASE_URL": f"{api_url}{PREFIX}{API_PATH}", "HELPDESK_DOMAIN": None}
 
     def stop(self) -> None:

@@ -27,7 +27,7 @@ class HelpdeskEventAccepted(BaseModel):
 
 @app.post(
     handler.ROUTE[1],
-    summary="The helpdesk reports a ticket's status (Freshdesk automation webhook)",
+    summary="The helpdesk reports a ticket's status (its automation rule's webhook)",
     description="A resolved or closed ticket ends its inquiry: a prospect's is erased with the ticket "
     "(after the configured grace period), a customer's is marked resolved and kept while the account "
     "exists. Other statuses, unknown and already erased inquiries are answered 202 with nothing done.",

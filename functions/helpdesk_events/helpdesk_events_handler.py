@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from contact_intake.api import http
 from contact_intake.core.errors import ContactIntakeError, ServiceUnavailable
 from contact_intake.core.observability import logger, metrics
-from contact_intake.helpdesk.freshdesk import HelpdeskError
+from contact_intake.helpdesk.port import HelpdeskError
 from contact_intake.retention.resolution import HelpdeskEvent
 from contact_intake.retention.settings import HelpdeskEventsSettings
 from contact_intake.retention.wiring import HelpdeskEventsWiring

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from contact_intake.core.retention import LawfulBasis
-from contact_intake.helpdesk.freshdesk import HelpdeskServerError
+from contact_intake.helpdesk.port import HelpdeskServerError
 from contact_intake.intake.models import InquiryStatus
 from contact_intake.retention.erasure import ErasureOutcome, ErasureReason, ErasureSummary
 from contact_intake.retention.ledger import LEDGER_RETENTION

@@ -26,11 +26,12 @@ from contact_intake.core.clients import Clients
 from contact_intake.core.messages import QueuedMessage
 from contact_intake.core.retention import LawfulBasis, expires_at_epoch
 from contact_intake.core.subject import subject_key
+from contact_intake.helpdesk.freshdesk import RESTRICTED_TAG
 from contact_intake.intake.models import InquiryRecord, InquiryStatus
 from contact_intake.intake.queue import claim_check
 from contact_intake.intake.store import EXPIRY_DAY, expiry_day
 from contact_intake.retention.wiring import SweeperWiring
-from contact_intake.rights.engine import LEASE, RESTRICTED_TAG
+from contact_intake.rights.engine import LEASE
 from contact_intake.rights.models import (
     AuditEntry,
     Channel,

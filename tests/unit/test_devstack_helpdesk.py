@@ -26,8 +26,9 @@ from contact_intake.helpdesk.freshdesk import (
     HelpdeskUnavailable,
     HelpdeskValidationError,
     TicketDraft,
+    helpdesk_copy,
 )
-from contact_intake.rights.export import HelpdeskCopy, helpdesk_part
+from contact_intake.rights.export import helpdesk_part
 from devstack.emulators.freshdesk import FIRST_CONTACT_ID
 from devstack.emulators.helpdesk import DEFAULT_HOLD_SECONDS, HelpdeskEmulator, HelpdeskSettings
 from devstack.http import HttpRequest, HttpResponse
@@ -902,9 +903,8 @@ def test_the_export_takes_only_the_persons_own_part_of_what_the_emulator_answers
         (True, False, "piet@example.net"),
         (True, False, EMAIL),
     ]
-    copy = HelpdeskCopy(
-        contact=client.find_contact_document(EMAIL),
-        tickets=[(client.get_ticket_document(ticket["id"]), conversations)],
+    copy = helpdesk_copy(
+        client.find_contact_document(EMAIL), [(client.get_ticket_document(ticket["id"]), conversations)]
     )
     section, review = helpdesk_part(copy, EMAIL)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contact_intake.core.retention import LawfulBasis
-from contact_intake.helpdesk.freshdesk import HelpdeskServerError
+from contact_intake.helpdesk.port import HelpdeskServerError
 from contact_intake.retention.erasure import Eraser, ErasureOutcome, ErasureReason, ErasureSummary
 from tests.builders import PERSON, an_inquiry_record
 from tests.erasure_fakes import FakeHelpdesk, FakeInquiryStore, FakeLedger

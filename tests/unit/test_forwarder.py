@@ -15,7 +15,7 @@ import pytest
 
 from contact_intake.core.errors import ConfigurationError, MalformedMessage, ServiceUnavailable
 from contact_intake.core.messages import MessageRetry, QueuedMessage
-from contact_intake.helpdesk.freshdesk import (
+from contact_intake.helpdesk.port import (
     FieldProblem,
     HelpdeskAuthError,
     HelpdeskError,
@@ -35,7 +35,6 @@ from contact_intake.intake.forwarder import (
     HelpdeskPacer,
     InquiryMessages,
     dead_letter_reason,
-    find_inquiry_tickets,
     parse_claim_check,
 )
 from contact_intake.intake.models import InquiryRecord, InquiryStatus
@@ -320,19 +319,21 @@ class ScriptedHelpdesk:
         self.deleted: list[int] = []
         self.listed: list[datetime | None] = []
 
-    def create_ticket(self, draft: TicketDraft) -> Ticket:
+    def open_ticket(self, draft: TicketDraft) -> Ticket:
         step = self.create_script.pop(0) if self.create_script else None
         if isinstance(step, BaseException):
             raise step
         self.created.append(draft)
-        return Ticket(id=100 + len(self.created), custom_fields={"cf_inquiry_id": draft.inquiry_id})
+        return Ticket(id=100 + len(self.created), inquiry_id=draft.inquiry_id)
 
     def delete_ticket(self, ticket_id: int) -> None:
         self.deleted.append(ticket_id)
 
-    def list_tickets_by_requester_email(self, email: str, *, updated_since: datetime | None) -> list[Ticket]:
-        self.listed.append(updated_since)
-        return list(self.tickets)
+    def find_inquiry_tickets(
+        self, requester_email: str, inquiry_id: str, *, since: datetime | None = None
+    ) -> list[Ticket]:
+        self.listed.append(since)
+        return sorted((t for t in self.tickets if t.inquiry_id == inquiry_id), key=lambda t: t.id)
 
 
 @pytest.fixture
@@ -345,7 +346,6 @@ def a_forwarder(store: MemoryStore, helpdesk: ScriptedHelpdesk, clock: FakeClock
         store=store,  # type: ignore[arg-type]
         helpdesk=helpdesk,
         pacer=HelpdeskPacer(per_minute=80, concurrency=2, clock=clock),
-        inquiry_id_field="cf_inquiry_id",
         settle_seconds=60,
         clock=clock,
     )
@@ -368,10 +368,10 @@ def test_with_several_tickets_for_one_inquiry_the_oldest_is_kept_and_the_rest_co
     attempted(store, clock, seconds_ago=600)
     helpdesk = ScriptedHelpdesk(
         tickets=[
-            Ticket(id=9, custom_fields={"cf_inquiry_id": INQUIRY_ID}),
-            Ticket(id=3, custom_fields={"cf_inquiry_id": "another-inquiry"}),
-            Ticket(id=5, custom_fields={"cf_inquiry_id": INQUIRY_ID}),
-            Ticket(id=4, custom_fields={}),
+            Ticket(id=9, inquiry_id=INQUIRY_ID),
+            Ticket(id=3, inquiry_id="another-inquiry"),
+            Ticket(id=5, inquiry_id=INQUIRY_ID),
+            Ticket(id=4),
         ]
     )
 
@@ -379,14 +379,14 @@ def test_with_several_tickets_for_one_inquiry_the_oldest_is_kept_and_the_rest_co
 
     assert outcome == ForwardOutcome(INQUIRY_ID, ForwardResult.RECOVERED, 5)
     assert helpdesk.created == []
-    # the list reaches back to the attempt, less an hour for clock skew
-    assert helpdesk.listed == [clock() - timedelta(seconds=600) - timedelta(hours=1)]
+    # the lookup reaches back to the attempt (the adapter allows for clock skew: test_helpdesk_client)
+    assert helpdesk.listed == [clock() - timedelta(seconds=600)]
 
 
 def test_without_an_earlier_ticket_the_retry_creates_one(clock: FakeClock) -> None:
     store = MemoryStore(clock)
     attempted(store, clock, seconds_ago=600)
-    helpdesk = ScriptedHelpdesk(tickets=[Ticket(id=3, custom_fields={"cf_inquiry_id": "another-inquiry"})])
+    helpdesk = ScriptedHelpdesk(tickets=[Ticket(id=3, inquiry_id="another-inquiry")])
 
     outcome = a_forwarder(store, helpdesk, clock).forward(INQUIRY_ID)
 
@@ -399,10 +399,10 @@ def test_a_429_on_the_lookup_holds_the_container(clock: FakeClock) -> None:
     attempted(store, clock, seconds_ago=600)
     helpdesk = ScriptedHelpdesk()
 
-    def limited(email: str, *, updated_since: datetime | None) -> list[Ticket]:
+    def limited(email: str, inquiry_id: str, *, since: datetime | None = None) -> list[Ticket]:
         raise HelpdeskRateLimited("list_tickets", retry_after_seconds=12)
 
-    helpdesk.list_tickets_by_requester_email = limited  # type: ignore[method-assign]
+    helpdesk.find_inquiry_tickets = limited  # type: ignore[method-assign]
     forwarder = a_forwarder(store, helpdesk, clock)
 
     with pytest.raises(ForwardDeferred) as deferred:
@@ -502,14 +502,6 @@ def test_an_ambiguous_failure_keeps_the_attempt_marker(clock: FakeClock) -> None
         forwarder.forward(INQUIRY_ID)
 
     assert store.items[INQUIRY_ID].forward_attempted_at == clock()
-
-
-def test_find_inquiry_tickets_without_a_time_lists_everything(clock: FakeClock) -> None:
-    helpdesk = ScriptedHelpdesk(tickets=[Ticket(id=2, custom_fields={"cf_inquiry_id": INQUIRY_ID})])
-    record = an_inquiry_record(inquiry_id=INQUIRY_ID)
-    assert [t.id for t in find_inquiry_tickets(helpdesk, record, inquiry_id_field="cf_inquiry_id")] == [2]
-    assert helpdesk.listed[0] is not None
-    assert helpdesk.listed[0].year == 2000  # Freshdesk lists only 30 days without updated_since
 
 
 # ------------------------------------------------------------------------------------ settings, handler

@@ -14,9 +14,10 @@ import responses
 
 from contact_intake.core.errors import ConfigurationError
 from contact_intake.helpdesk.freshdesk import (
-    Contact,
     FieldProblem,
     FreshdeskClient,
+    FreshdeskContact,
+    FreshdeskTicket,
     HelpdeskAuthError,
     HelpdeskError,
     HelpdeskNotFound,
@@ -26,7 +27,6 @@ from contact_intake.helpdesk.freshdesk import (
     HelpdeskTimeout,
     HelpdeskUnavailable,
     HelpdeskValidationError,
-    Ticket,
     TicketDraft,
     freshdesk_base_url,
     inquiry_search_query,
@@ -446,7 +446,7 @@ def test_get_ticket_without_conversations_sends_no_include(client: FreshdeskClie
     ticket = client.get_ticket(42)
     assert sent().url == f"{BASE}/tickets/42"
     assert ticket.conversations is None
-    assert ticket == Ticket.model_validate(TICKET)
+    assert ticket == FreshdeskTicket.model_validate(TICKET)
 
 
 @responses.activate
@@ -731,7 +731,7 @@ def test_find_contact_by_email(client: FreshdeskClient) -> None:
         json=[{"id": 9001, "name": NAME, "email": EMAIL, "active": False, "deleted": False}],
     )
     contact = client.find_contact_by_email(EMAIL)
-    assert contact == Contact(id=9001, deleted=False)
+    assert contact == FreshdeskContact(id=9001, deleted=False)
     assert sent().url == f"{BASE}/contacts?email={ENCODED_EMAIL}"
     assert sent().headers["Authorization"] == BASIC
 
@@ -819,7 +819,9 @@ def test_a_bad_base_url_fails_at_construction(domain: str | None, base_url: str 
 
 
 def test_ticket_tolerates_extra_and_missing_optional_fields() -> None:
-    ticket = Ticket.model_validate({"id": 5, "brand_new_field": {"x": 1}, "custom_fields": {"cf_a": None}})
+    ticket = FreshdeskTicket.model_validate(
+        {"id": 5, "brand_new_field": {"x": 1}, "custom_fields": {"cf_a": None}}
+    )
     assert ticket.id == 5
     assert ticket.deleted is False
     assert ticket.custom_fields == {"cf_a": None}

@@ -16,7 +16,7 @@ import pytest
 
 from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.core.messages import MessageRetry, QueuedMessage
-from contact_intake.helpdesk.freshdesk import HelpdeskServerError
+from contact_intake.helpdesk.port import HelpdeskServerError
 from contact_intake.intake.queue import EnqueueFailed
 from contact_intake.rights.engine import (
     NoRecordings,

@@ -13,12 +13,12 @@ import jsonschema
 import pytest
 
 from contact_intake.core.retention import LawfulBasis
+from contact_intake.helpdesk.freshdesk import helpdesk_copy
 from contact_intake.intake.models import InquiryStatus
 from contact_intake.rights.export import (
     HELPDESK_SCOPE,
     RIGHTS,
     ExportContents,
-    HelpdeskCopy,
     WithheldReason,
     build_export,
     export_attachment,
@@ -131,7 +131,7 @@ def test_the_document_holds_everything_and_keeps_the_schema() -> None:
     ]  # fmt: skip
     contents = ExportContents(
         inquiries=[newer, older],
-        helpdesk=HelpdeskCopy(contact={"id": 5, "email": PERSON["email"]}, tickets=[(ticket, conversations)]),
+        helpdesk=helpdesk_copy({"id": 5, "email": PERSON["email"]}, [(ticket, conversations)]),
         recordings=[{"recording_id": "r1"}],
     )
 
@@ -233,7 +233,7 @@ def test_the_helpdesk_part_holds_only_the_persons_own_data_and_lists_the_rest_fo
     ticket, conversations = a_ticket_with_others_on_it()
     contact = {"id": 5, "name": PERSON["name"], "email": PERSON["email"], "language": "nl", "active": False,
                "description": "Difficult customer", "other_emails": [OTHER_PERSON]}  # fmt: skip
-    contents = ExportContents(helpdesk=HelpdeskCopy(contact=contact, tickets=[(ticket, conversations)]))
+    contents = ExportContents(helpdesk=helpdesk_copy(contact, [(ticket, conversations)]))
 
     document = build_export(a_request(), contents, generated_at=NOW)
 
@@ -270,7 +270,7 @@ def test_the_helpdesk_part_holds_only_the_persons_own_data_and_lists_the_rest_fo
 def test_a_conversation_without_a_private_flag_is_withheld() -> None:
     """Fail closed: a shape Freshdesk did not promise is left for the DPO, not exported."""
     ticket = {"id": 1, "requester_id": 5, "status": 2, "subject": "s"}
-    copy = HelpdeskCopy(tickets=[(ticket, [{"id": 7, "body_text": "?", "incoming": True, "user_id": 5}])])
+    copy = helpdesk_copy(None, [(ticket, [{"id": 7, "body_text": "?", "incoming": True, "user_id": 5}])])
 
     section, review = helpdesk_part(copy, PERSON["email"])
 

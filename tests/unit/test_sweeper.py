@@ -10,7 +10,7 @@ import pytest
 
 from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.core.retention import LawfulBasis
-from contact_intake.helpdesk.freshdesk import HelpdeskAuthError, HelpdeskRateLimited
+from contact_intake.helpdesk.port import HelpdeskAuthError, HelpdeskRateLimited
 from contact_intake.intake.models import InquiryStatus
 from contact_intake.retention.erasure import Eraser
 from contact_intake.retention.sweeper import Sweeper, SweepIncomplete

@@ -1,25 +1,45 @@
-"""The helpdesk: a Freshdesk API v2 client for the forwarder (tickets) and the rights worker (erasure,
-access).
+"""The helpdesk's one adapter: Freshdesk API v2 behind the port of ``contact_intake.helpdesk.port``.
 
-Every failure is a ``HelpdeskError`` whose ``permanent`` says whether a retry can help: 400/401/403/404
-and other 4xx are permanent; 429 (with ``retry_after_seconds``), 5xx, timeouts and connection errors are
-transient. Error messages name the operation, the HTTP status and Freshdesk's error codes only: never the
-API key, the requester's address or name, or the ticket text. Nothing here logs.
+What is Freshdesk's lives here only: the API key's Basic auth, the inquiry-id custom field
+(``cf_inquiry_id``) and the filter query over it, the ticket payload, the restriction tag written back with
+a whole-list PUT, the contact's hard delete, the shape of tickets, contacts and conversations, and the
+mapping of HTTP answers to the port's errors: 400/401/403/404 and other 4xx are permanent; 429 (with
+``retry_after_seconds``), 5xx, timeouts and connection errors are transient. Error messages name the
+operation, the HTTP status and Freshdesk's error codes only: never the API key, the requester's address or
+name, or the ticket text. Nothing here logs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contact_intake.core.errors import ConfigurationError
+from contact_intake.helpdesk.port import (
+    CONTACT_FIELDS,
+    ContactCopy,
+    FieldProblem,
+    HelpdeskAuthError,
+    HelpdeskCopy,
+    HelpdeskError,
+    HelpdeskNotFound,
+    HelpdeskRateLimited,
+    HelpdeskRejected,
+    HelpdeskServerError,
+    HelpdeskTimeout,
+    HelpdeskUnavailable,
+    HelpdeskValidationError,
+    MessageCopy,
+    Ticket,
+    TicketCopy,
+    TicketDraft,
+)
 
 if TYPE_CHECKING:
     # imported on the first call: ForwarderFunction's import does not pay for it (docs/decisions.md D87)
@@ -36,6 +56,17 @@ PER_PAGE = 100  # Freshdesk's largest page
 MAX_PAGES = 300  # a guard against a link header that never ends; never a silent truncation
 # GET /tickets returns only tickets created in the last 30 days unless updated_since is given.
 LIST_ALL_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+# An inquiry's tickets are asked for as updated since the attempt, less this much for clock skew between
+# Lambda and Freshdesk (a ticket's updated_at is never before its creation).
+LOOKUP_SKEW: Final = timedelta(hours=1)
+# on the person's tickets while their data is restricted (Art. 18, 19)
+RESTRICTED_TAG: Final = "privacy-restricted"
+TICKET_STATUSES: Final = {2: "open", 3: "pending", 4: "resolved", 5: "closed"}
+# Freshdesk's bookkeeping about a contact, not data about the person (never counted as withheld)
+CONTACT_BOOKKEEPING: Final = frozenset(
+    {"id", "active", "deleted", "company_id", "view_all_tickets", "csat_rating", "preferred_source"}
+)
+_TICKET_ADDRESS_FIELDS: Final = ("cc_emails", "fwd_emails", "reply_cc_emails", "to_emails")
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
@@ -47,102 +78,10 @@ _MAX_CODE_LENGTH = 64
 M = TypeVar("M", bound=BaseModel)
 
 
-# ---------------------------------------------------------------------------------------------- errors
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One entry of Freshdesk's validation body: the field and the machine code, never the message
-    (which may echo the rejected value)."""
-
-    field: str
-    code: str
-
-
-class HelpdeskError(Exception):
-    """Base of every helpdesk failure. ``permanent``: retrying the same call cannot succeed."""
-
-    permanent: ClassVar[bool] = False
-
-    def __init__(self, operation: str, *, status: int | None = None, reason: str = "") -> None:
-        self.operation = operation
-        self.status = status
-        self.reason = reason
-        super().__init__(self._describe())
-
-    def _describe(self) -> str:
-        text = f"Freshdesk {self.operation} failed"
-        if self.status is not None:
-            text += f": HTTP {self.status}"
-        return f"{text} ({self.reason})" if self.reason else text
-
-
-class HelpdeskValidationError(HelpdeskError):
-    """400: Freshdesk refused the payload; ``problems`` lists the fields and codes."""
-
-    permanent = True
-
-    def __init__(self, operation: str, *, problems: tuple[FieldProblem, ...], reason: str = "") -> None:
-        self.problems = problems
-        listed = "; ".join(f"{p.field}: {p.code}" if p.field else p.code for p in problems)
-        super().__init__(operation, status=400, reason=listed or reason or "validation_failed")
-
-
-class HelpdeskAuthError(HelpdeskError):
-    """401/403: the API key is missing, wrong, or lacks the permission."""
-
-    permanent = True
-
-
-class HelpdeskNotFound(HelpdeskError):
-    """404: no such ticket or contact (or it was deleted)."""
-
-    permanent = True
-
-
-class HelpdeskRejected(HelpdeskError):
-    """Any other 4xx (405, 409 duplicate, 415, ...): the request itself is wrong."""
-
-    permanent = True
-
-
-class HelpdeskRateLimited(HelpdeskError):
-    """429: come back after ``retry_after_seconds`` (from ``Retry-After``; 60 when absent or unreadable)."""
-
-    def __init__(self, operation: str, *, retry_after_seconds: int) -> None:
-        self.retry_after_seconds = retry_after_seconds
-        super().__init__(operation, status=429, reason=f"retry after {retry_after_seconds}s")
-
-
-class HelpdeskServerError(HelpdeskError):
-    """5xx, or a success answer we cannot read."""
-
-
-class HelpdeskTimeout(HelpdeskError):
-    """No answer in time. For a create, the ticket may still have been made: look it up before retrying."""
-
-
-class HelpdeskUnavailable(HelpdeskError):
-    """Freshdesk could not be reached (DNS, refused connection, TLS, reset)."""
-
-
 # ---------------------------------------------------------------------------------------------- models
 
 
-class TicketDraft(BaseModel):
-    """What the forwarder asks the helpdesk to open. Personal fields stay out of ``repr``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    inquiry_id: str
-    requester_email: str = Field(repr=False)
-    requester_name: str = Field(repr=False)
-    subject: str = Field(repr=False)
-    message: str = Field(repr=False)
-    locale: str | None = None
-
-
-class Ticket(BaseModel):
+class FreshdeskTicket(BaseModel):
     """A Freshdesk ticket as answered by the API; fields we do not use are ignored."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -159,7 +98,7 @@ class Ticket(BaseModel):
     conversations: list[dict[str, Any]] | None = Field(default=None, repr=False)
 
 
-class Contact(BaseModel):
+class FreshdeskContact(BaseModel):
     """A Freshdesk contact, reduced to what erasure needs."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -294,6 +233,73 @@ def error_for_response(operation: str, response: requests.Response) -> HelpdeskE
     return error_type(operation, status=status, reason=_code(body))
 
 
+def _ints(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _strs(values: Any) -> tuple[str, ...]:
+    return tuple(v for v in values if isinstance(v, str)) if isinstance(values, list) else ()
+
+
+def contact_copy(contact: Mapping[str, Any]) -> ContactCopy:
+    """A contact as Freshdesk answers it, as the port's ContactCopy."""
+    others = sum(
+        1 for name, value in contact.items()
+        if name not in CONTACT_FIELDS and name not in CONTACT_BOOKKEEPING and value not in (None, "", [], {})
+    )  # fmt: skip
+    return ContactCopy(fields={name: contact.get(name) for name in CONTACT_FIELDS}, other_fields=others)
+
+
+def message_copy(conversation: Mapping[str, Any], requester_id: int | None) -> MessageCopy:
+    """A conversation as Freshdesk answers it, as the port's MessageCopy. ``private`` is True unless
+    Freshdesk says False (a field it did not send counts as a note)."""
+    author = conversation.get("from_email")
+    return MessageCopy(
+        id=_ints(conversation.get("id")) or 0,
+        private=conversation.get("private") is not False,
+        incoming=conversation.get("incoming") is True,
+        from_requester=requester_id is not None and _ints(conversation.get("user_id")) == requester_id,
+        text=_str(conversation.get("body_text")),
+        created_at=conversation.get("created_at"),
+        author=author if isinstance(author, str) and author else None,
+        to=_strs(conversation.get("to_emails")),
+        cc=_strs(conversation.get("cc_emails")),
+        bcc=_strs(conversation.get("bcc_emails")),
+    )
+
+
+def ticket_copy(ticket: Mapping[str, Any], conversations: Sequence[Mapping[str, Any]]) -> TicketCopy:
+    """A ticket and its conversations as Freshdesk answers them, as the port's TicketCopy."""
+    requester_id = _ints(ticket.get("requester_id"))
+    status = _ints(ticket.get("status"))
+    return TicketCopy(
+        id=_ints(ticket.get("id")) or 0,
+        subject=_str(ticket.get("subject")),
+        status=TICKET_STATUSES.get(status, "other") if status is not None else "other",
+        description=_str(ticket.get("description_text")),
+        created_at=ticket.get("created_at"),
+        updated_at=ticket.get("updated_at"),
+        copied_addresses=tuple(a for name in _TICKET_ADDRESS_FIELDS for a in _strs(ticket.get(name))),
+        messages=tuple(message_copy(c, requester_id) for c in conversations),
+    )
+
+
+def helpdesk_copy(
+    contact: Mapping[str, Any] | None,
+    tickets: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
+) -> HelpdeskCopy:
+    """Freshdesk's documents of a person (the contact, each ticket with its conversations) as the port's
+    HelpdeskCopy."""
+    return HelpdeskCopy(
+        contact=contact_copy(contact) if contact is not None else None,
+        tickets=tuple(ticket_copy(ticket, conversations) for ticket, conversations in tickets),
+    )
+
+
 # ---------------------------------------------------------------------------------------------- client
 
 
@@ -327,43 +333,105 @@ class FreshdeskClient:
     def base_url(self) -> str:
         return self._base_url
 
+    # -- the port (contact_intake.helpdesk.port.Helpdesk): the domain's verbs over the calls below
+
+    def open_ticket(self, draft: TicketDraft) -> Ticket:
+        return self._domain_ticket(self.create_ticket(draft))
+
+    def find_inquiry_tickets(
+        self, requester_email: str, inquiry_id: str, *, since: datetime | None = None
+    ) -> list[Ticket]:
+        """The requester's tickets (a plain list, not the search index, which lags writes by minutes)
+        whose inquiry-id custom field is ``inquiry_id``, oldest first."""
+        updated_since = since - LOOKUP_SKEW if since is not None else LIST_ALL_SINCE
+        listed = self.list_tickets_by_requester_email(requester_email, updated_since=updated_since)
+        mine = [self._domain_ticket(t) for t in listed]
+        return sorted((t for t in mine if t.inquiry_id == inquiry_id), key=lambda t: t.id)
+
+    def requester_tickets(self, email: str) -> list[Ticket]:
+        return [self._domain_ticket(t) for t in self.list_tickets_by_requester_email(email)]
+
+    def delete_requester(self, email: str) -> bool:
+        contact = self.find_contact_by_email(email)
+        if contact is None:
+            return False
+        self.delete_contact_permanently(contact.id)
+        return True
+
+    def set_restricted(self, ticket_id: int, restricted: bool) -> bool:
+        """Add or remove RESTRICTED_TAG. The tags are read from the ticket itself before they are written
+        back whole (Freshdesk's PUT replaces the list)."""
+        ticket = self.get_ticket(ticket_id)
+        if (RESTRICTED_TAG in ticket.tags) == restricted:
+            return False
+        tags = (
+            [*ticket.tags, RESTRICTED_TAG] if restricted else [t for t in ticket.tags if t != RESTRICTED_TAG]
+        )
+        self.update_ticket(ticket.id, {"tags": tags})
+        return True
+
+    def read_copy(self, email: str) -> HelpdeskCopy:
+        tickets = []
+        for ticket in self.list_tickets_by_requester_email(email):
+            try:
+                document = self.get_ticket_document(ticket.id)
+                conversations = self.list_conversations(ticket.id)
+            except HelpdeskNotFound:
+                continue  # deleted since it was listed
+            tickets.append((document, conversations))
+        return helpdesk_copy(self.find_contact_document(email), tickets)
+
+    def update_requester(self, email: str, *, name: str | None = None, new_email: str | None = None) -> bool:
+        fields = {k: v for k, v in (("name", name), ("email", new_email)) if v is not None}
+        if not fields:
+            return False
+        contact = self.find_contact_by_email(email)
+        if contact is None:  # none, or corrected already by an earlier delivery
+            return False
+        self.update_contact(contact.id, fields)
+        return True
+
+    def _domain_ticket(self, ticket: FreshdeskTicket) -> Ticket:
+        inquiry_id = str(ticket.custom_fields.get(self._inquiry_id_field) or "")
+        return Ticket(id=ticket.id, inquiry_id=inquiry_id or None)
+
     # -- tickets
 
-    def create_ticket(self, draft: TicketDraft) -> Ticket:
+    def create_ticket(self, draft: TicketDraft) -> FreshdeskTicket:
         """POST /tickets. Freshdesk has no idempotency key: on HelpdeskTimeout/Unavailable/ServerError the
         ticket may exist, so look it up with ``find_tickets_by_inquiry_id`` before creating again."""
         payload = ticket_payload(draft, inquiry_id_field=self._inquiry_id_field, tags=self._tags)
         response = self._send("create_ticket", "POST", "/tickets", json=payload)
-        return self._parse(Ticket, "create_ticket", response)
+        return self._parse(FreshdeskTicket, "create_ticket", response)
 
-    def get_ticket(self, ticket_id: int, *, include_conversations: bool = False) -> Ticket:
+    def get_ticket(self, ticket_id: int, *, include_conversations: bool = False) -> FreshdeskTicket:
         """GET /tickets/{id}; a deleted ticket comes back with ``deleted`` true. Raises HelpdeskNotFound.
         Freshdesk embeds at most the first ten conversations."""
         params = {"include": "conversations"} if include_conversations else None
         response = self._send("get_ticket", "GET", f"/tickets/{int(ticket_id)}", params=params)
-        return self._parse(Ticket, "get_ticket", response)
+        return self._parse(FreshdeskTicket, "get_ticket", response)
 
-    def update_ticket(self, ticket_id: int, fields: Mapping[str, Any]) -> Ticket:
+    def update_ticket(self, ticket_id: int, fields: Mapping[str, Any]) -> FreshdeskTicket:
         """PUT /tickets/{id} with the given fields; answers the updated ticket."""
         response = self._send("update_ticket", "PUT", f"/tickets/{int(ticket_id)}", json=dict(fields))
-        return self._parse(Ticket, "update_ticket", response)
+        return self._parse(FreshdeskTicket, "update_ticket", response)
 
     def delete_ticket(self, ticket_id: int) -> None:
         """DELETE /tickets/{id} (Freshdesk moves it to the trash). Idempotent: a 404 counts as done."""
         self._send("delete_ticket", "DELETE", f"/tickets/{int(ticket_id)}", missing_ok=True)
 
-    def find_tickets_by_inquiry_id(self, inquiry_id: str) -> list[Ticket]:
+    def find_tickets_by_inquiry_id(self, inquiry_id: str) -> list[FreshdeskTicket]:
         """Tickets whose inquiry-id custom field is ``inquiry_id``, through the filter API (first page of
         30). Its index lags writes: a ticket made seconds ago may not be found yet."""
         query = inquiry_search_query(inquiry_id, self._inquiry_id_search_field)
         response = self._send("find_tickets", "GET", "/search/tickets", params={"query": query})
         body = _body(response)
         results = body.get("results") if isinstance(body, dict) else None
-        return self._parse_list(Ticket, "find_tickets", response, results)
+        return self._parse_list(FreshdeskTicket, "find_tickets", response, results)
 
     def list_tickets_by_requester_email(
         self, email: str, *, updated_since: datetime | None = LIST_ALL_SINCE
-    ) -> list[Ticket]:
+    ) -> list[FreshdeskTicket]:
         """Every (non-deleted, non-spam) ticket of a requester, all pages.
 
         ``updated_since`` defaults to long ago because without it Freshdesk lists only the last 30 days;
@@ -375,7 +443,7 @@ class FreshdeskClient:
         params: dict[str, str | int] = {"email": email, "per_page": PER_PAGE}
         if updated_since is not None:
             params["updated_since"] = updated_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        tickets: list[Ticket] = []
+        tickets: list[FreshdeskTicket] = []
         for page in range(1, MAX_PAGES + 1):
             try:
                 response = self._send("list_tickets", "GET", "/tickets", params={**params, "page": page})
@@ -383,17 +451,17 @@ class FreshdeskClient:
                 if page == 1 and _names_field(refused, "email") and self.find_contact_by_email(email) is None:
                     return []
                 raise
-            tickets += self._parse_list(Ticket, "list_tickets", response, _body(response))
+            tickets += self._parse_list(FreshdeskTicket, "list_tickets", response, _body(response))
             if "next" not in response.links:
                 return tickets
         raise HelpdeskServerError("list_tickets", reason="too many pages")
 
     # -- contacts
 
-    def find_contact_by_email(self, email: str) -> Contact | None:
+    def find_contact_by_email(self, email: str) -> FreshdeskContact | None:
         """GET /contacts?email=: the (active) contact with that address, or None."""
         response = self._send("find_contact", "GET", "/contacts", params={"email": email})
-        contacts = self._parse_list(Contact, "find_contact", response, _body(response))
+        contacts = self._parse_list(FreshdeskContact, "find_contact", response, _body(response))
         return contacts[0] if contacts else None
 
     def delete_contact_permanently(self, contact_id: int) -> None:
@@ -406,10 +474,10 @@ class FreshdeskClient:
             missing_ok=True,
         )
 
-    def update_contact(self, contact_id: int, fields: Mapping[str, Any]) -> Contact:
+    def update_contact(self, contact_id: int, fields: Mapping[str, Any]) -> FreshdeskContact:
         """PUT /contacts/{id} with the given fields (a rectification, Art. 19); answers the contact."""
         response = self._send("update_contact", "PUT", f"/contacts/{int(contact_id)}", json=dict(fields))
-        return self._parse(Contact, "update_contact", response)
+        return self._parse(FreshdeskContact, "update_contact", response)
 
     # -- the rights worker's copies (access and portability): Freshdesk's own JSON, every field kept
 

@@ -10,13 +10,12 @@ runs, so an erasure or a restriction made since the enqueue wins:
   finds the item erased meanwhile, or another delivery's ticket recorded first, the new ticket is
   deleted: erasure wins and one ticket stays.
 
-Exactly once: Freshdesk has no idempotency key, so a record that carries an attempt marker may already
-have its ticket (a lost answer, a crash between create and write-back). Before creating again the
-forwarder looks for it in the requester's ticket list, filtered by the inquiry-id custom field. The list
-(``GET /tickets?email=``) reads the tickets themselves; the filter API (``/search/tickets``) reads an index
-that lags writes by minutes, so a ticket made by the lost attempt could be missing from it and a second
-one would be created. Within ``settle_seconds`` of the attempt even the list is not trusted (the create
-may still be in flight): the message is delayed instead.
+Exactly once: the helpdesk has no idempotency key, so a record that carries an attempt marker may
+already have its ticket (a lost answer, a crash between create and write-back). Before creating again the
+forwarder asks the helpdesk port for the inquiry's tickets (``Helpdesk.find_inquiry_tickets``, which reads
+the tickets themselves, never a search index that lags writes by minutes, or a ticket made by the lost
+attempt could be missing and a second one would be created). Within ``settle_seconds`` of the attempt even
+that is not trusted (the create may still be in flight): the message is delayed instead.
 
 ``InquiryMessages.handle`` turns one SQS message into that call and its disposition: success, a retry
 (the item is reported failed), a re-queue with a delay (throttling), or the DLQ (a permanent 4xx).
@@ -39,12 +38,11 @@ from aws_lambda_powertools.metrics import single_metric
 from contact_intake.core.errors import MalformedMessage, ServiceUnavailable
 from contact_intake.core.messages import MessageRetry, QueuedMessage
 from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
-from contact_intake.helpdesk.freshdesk import (
-    LIST_ALL_SINCE,
+from contact_intake.helpdesk.port import (
+    Helpdesk,
     HelpdeskError,
     HelpdeskRateLimited,
     HelpdeskValidationError,
-    Ticket,
     TicketDraft,
 )
 from contact_intake.intake.accounts import Account, AccountStatus
@@ -55,9 +53,6 @@ from contact_intake.intake.store import ForwardConflict, InquiryStore
 MAX_QUEUE_DELAY_SECONDS: Final = 900  # SQS DelaySeconds ceiling
 MAX_VISIBILITY_SECONDS: Final = 43_200  # SQS visibility timeout ceiling (12 hours)
 DEFAULT_SETTLE_SECONDS: Final = 60
-# The requester's list is asked for tickets updated since the attempt, less this much for clock skew
-# between Lambda and Freshdesk (a ticket's updated_at is never before its creation).
-LOOKUP_SKEW: Final = timedelta(hours=1)
 _INQUIRY_ID: Final = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _MAX_REASON_LENGTH: Final = 256
 
@@ -119,18 +114,6 @@ class OrphanedTicket(Exception):
         self.cause = cause
 
 
-class Helpdesk(Protocol):
-    """What the forwarder needs of the helpdesk client (contact_intake.helpdesk.freshdesk.FreshdeskClient)."""
-
-    def create_ticket(self, draft: TicketDraft) -> Ticket: ...
-
-    def delete_ticket(self, ticket_id: int) -> None: ...
-
-    def list_tickets_by_requester_email(
-        self, email: str, *, updated_since: datetime | None
-    ) -> list[Ticket]: ...
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -189,18 +172,6 @@ def draft_for(record: InquiryRecord) -> TicketDraft:
     )
 
 
-def find_inquiry_tickets(
-    helpdesk: Helpdesk, record: InquiryRecord, *, inquiry_id_field: str, since: datetime | None = None
-) -> list[Ticket]:
-    """The helpdesk's tickets for this inquiry, oldest first: the requester's tickets (a plain list, not
-    the lagging search index) whose inquiry-id custom field is this inquiry's id. Also for erasure: an
-    inquiry with ``forward_attempted_at`` and no ``helpdesk_ticket_id`` may have a ticket."""
-    updated_since = since - LOOKUP_SKEW if since is not None else LIST_ALL_SINCE
-    listed = helpdesk.list_tickets_by_requester_email(record.email, updated_since=updated_since)
-    mine = [t for t in listed if str(t.custom_fields.get(inquiry_id_field) or "") == record.inquiry_id]
-    return sorted(mine, key=lambda t: t.id)
-
-
 def _skip_reason(record: InquiryRecord | None) -> ForwardResult | None:
     if record is None:
         return ForwardResult.ABSENT
@@ -220,7 +191,6 @@ class Forwarder:
         store: InquiryStore,
         helpdesk: Helpdesk,
         pacer: HelpdeskPacer,
-        inquiry_id_field: str,
         settle_seconds: int = DEFAULT_SETTLE_SECONDS,
         clock: Callable[[], datetime] = _now,
         accounts: AccountLookup | None = None,
@@ -228,7 +198,6 @@ class Forwarder:
         self._store = store
         self._helpdesk = helpdesk
         self._pacer = pacer
-        self._field = inquiry_id_field
         self._settle = settle_seconds
         self._clock = clock
         self._accounts = accounts
@@ -278,9 +247,7 @@ class Forwarder:
         if age < self._settle:
             raise ForwardDeferred(max(1, math.ceil(self._settle - age)), "in_flight")
         found = self._paced(
-            lambda: find_inquiry_tickets(
-                self._helpdesk, record, inquiry_id_field=self._field, since=attempted_at
-            )
+            lambda: self._helpdesk.find_inquiry_tickets(record.email, record.inquiry_id, since=attempted_at)
         )
         if not found:
             return None
@@ -295,7 +262,7 @@ class Forwarder:
 
     def _create(self, record: InquiryRecord, attempt: datetime) -> ForwardOutcome:
         try:
-            ticket = self._paced(lambda: self._helpdesk.create_ticket(draft_for(record)))
+            ticket = self._paced(lambda: self._helpdesk.open_ticket(draft_for(record)))
         except ForwardDeferred:
             self._forget_attempt(record.inquiry_id, attempt)  # a 429 creates nothing
             raise
@@ -355,7 +322,7 @@ def parse_claim_check(body: str) -> str:
 
 def dead_letter_reason(error: HelpdeskError) -> tuple[str, str]:
     """(reason, reason class) for a permanent helpdesk error, e.g. ("helpdesk_400:email:invalid_value",
-    "helpdesk_400"). Field names and Freshdesk's codes only: never a value."""
+    "helpdesk_400"). Field names and the helpdesk's codes only: never a value."""
     reason_class = f"helpdesk_{error.status}" if error.status is not None else "helpdesk_error"
     if isinstance(error, HelpdeskValidationError) and error.problems:
         detail = ",".join(f"{p.field}:{p.code}" if p.field else p.code for p in error.problems)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     # imported where built, so IntakeFunction's cold start never pays for the forwarder's modules
-    from contact_intake.helpdesk.freshdesk import FreshdeskClient
+    from contact_intake.helpdesk.port import Helpdesk
     from contact_intake.intake.forwarder import Forwarder, HelpdeskPacer, InquiryMessages
     from contact_intake.intake.queue import DeadLetterQueue
     from contact_intake.intake.settings import ForwarderSettings
@@ -142,18 +142,10 @@ class ForwarderWiring:
         return DeadLetterQueue(queue_url=self.settings.inquiry_dlq_url, client=lambda: self.clients.sqs)
 
     @cached_property
-    def helpdesk(self) -> FreshdeskClient:
-        from contact_intake.helpdesk.freshdesk import FreshdeskClient
+    def helpdesk(self) -> Helpdesk:
+        from contact_intake.helpdesk.wiring import build_helpdesk
 
-        s = self.settings
-        return FreshdeskClient(
-            session=self.clients.http,
-            api_key=lambda: self.secrets.text(s.helpdesk_api_key_secret_id),
-            # an explicit base URL (devstack's emulator) wins over the template's domain
-            domain=None if s.helpdesk_base_url else s.helpdesk_domain,
-            base_url=s.helpdesk_base_url,
-            inquiry_id_field=s.helpdesk_inquiry_field,
-        )
+        return build_helpdesk(self.settings, session=self.clients.http, secret=self.secrets.text)
 
     @cached_property
     def pacer(self) -> HelpdeskPacer:
@@ -176,7 +168,6 @@ class ForwarderWiring:
             store=self.store,
             helpdesk=self.helpdesk,
             pacer=self.pacer,
-            inquiry_id_field=self.settings.helpdesk_inquiry_field,
             settle_seconds=self.settings.forward_settle_seconds,
             clock=self.clock,
             accounts=AccountStore(table_name=table, client=lambda: self.clients.dynamodb) if table else None,

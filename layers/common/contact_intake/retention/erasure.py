@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 from aws_lambda_powertools.metrics import single_metric
 
 from contact_intake.core.observability import MetricUnit, logger, metrics
-from contact_intake.helpdesk.freshdesk import DEFAULT_INQUIRY_ID_FIELD
-from contact_intake.intake.forwarder import Helpdesk, find_inquiry_tickets
+from contact_intake.helpdesk.port import Helpdesk
 from contact_intake.retention.ledger import ErasureEntry, ErasureLedger
 
 if TYPE_CHECKING:
@@ -65,13 +64,11 @@ class Eraser:
         store: InquiryStore,
         ledger: ErasureLedger,
         helpdesk: Helpdesk,
-        inquiry_id_field: str = DEFAULT_INQUIRY_ID_FIELD,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
         self._ledger = ledger
         self._helpdesk = helpdesk
-        self._field = inquiry_id_field
         self._clock = clock
 
     def erase_inquiry(
@@ -134,11 +131,11 @@ class Eraser:
     def _delete_tickets(self, record: InquiryRecord) -> tuple[int, ...]:
         """Delete the inquiry's ticket; return the ids deleted. Without a stored ticket id a ticket may
         still exist when the forwarder sent a create whose answer was lost (``forward_attempted_at`` set):
-        then it is looked up in the requester's ticket list, as the forwarder does, and deleted too."""
+        then it is looked up by the inquiry id, as the forwarder does, and deleted too."""
         if record.helpdesk_ticket_id is not None:
             ids: tuple[int, ...] = (record.helpdesk_ticket_id,)
         elif record.forward_attempted_at is not None:
-            found = find_inquiry_tickets(self._helpdesk, record, inquiry_id_field=self._field)
+            found = self._helpdesk.find_inquiry_tickets(record.email, record.inquiry_id)
             ids = tuple(t.id for t in found)
         else:
             ids = ()

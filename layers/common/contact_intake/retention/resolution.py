@@ -33,7 +33,7 @@ from contact_intake.retention.erasure import Eraser, ErasureReason
 if TYPE_CHECKING:
     from contact_intake.intake.store import InquiryStore
 
-# Freshdesk's {{ticket.status}} renders the status name ("Resolved", "Closed"): compared case-insensitively
+# the helpdesk's automation sends the status name ("Resolved", "Closed"): compared case-insensitively
 RESOLVING_STATUSES = frozenset({"resolved", "closed"})
 # surrounding white space is allowed (and dropped): a placeholder in the rule's JSON may be padded
 _INQUIRY_ID = r"^\s*[A-Za-z0-9_.:-]{0,128}\s*$"
@@ -44,19 +44,20 @@ def _trimmed_lower(value: str) -> str:
 
 
 class HelpdeskEvent(BaseModel):
-    """The webhook body the Freshdesk automation sends (docs/operations.md "Helpdesk webhook")."""
+    """The webhook body the helpdesk's automation rule sends (our contract; the rule that fills it in for
+    the helpdesk in use: docs/operations.md "Helpdesk webhook")."""
 
     model_config = ConfigDict(extra="ignore", title="HelpdeskEvent")
 
     # pydantic's lax mode also takes "4711": a placeholder written inside quotes arrives as text
-    ticket_id: int = Field(gt=0, description="{{ticket.id}}")
+    ticket_id: int = Field(gt=0, description="The ticket's id.")
     # the limits apply to the value as sent, as the document states them; white space and case are dropped
     # afterwards, so "Resolved " means resolved
     status: Annotated[str, StringConstraints(max_length=64), AfterValidator(_trimmed_lower)] = Field(
-        description="{{ticket.status}}: resolved and closed end the inquiry; anything else is ignored."
+        description="The ticket's status name: resolved and closed end the inquiry; anything else is ignored."
     )
     inquiry_id: Annotated[str, StringConstraints(pattern=_INQUIRY_ID), AfterValidator(str.strip)] = Field(
-        default="", description="{{ticket.cf_inquiry_id}}: empty for tickets this system did not create."
+        default="", description="The ticket's inquiry-id field: empty for tickets this system did not create."
     )
 
 

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Self
+from pydantic import Field
 
-from pydantic import Field, model_validator
-
-from contact_intake.core.settings import EnvModel
+from contact_intake.helpdesk.settings import HelpdeskSettings
 
 
-class ErasureSettings(EnvModel):
-    """What every function that erases needs (the Eraser: the inquiries, the ledger, the helpdesk). The
-    helpdesk variables are the forwarder's (ForwarderSettings)."""
+class ErasureSettings(HelpdeskSettings):
+    """What every function that erases needs (the Eraser: the inquiries, the ledger, and the helpdesk's
+    one settings block, HelpdeskSettings)."""
 
     inquiries_table: str = Field(alias="INQUIRIES_TABLE", min_length=1)
     erasure_ledger_table: str = Field(alias="ERASURE_LEDGER_TABLE", min_length=1)
-    helpdesk_domain: str | None = Field(alias="HELPDESK_DOMAIN", default=None, min_length=1)
-    helpdesk_base_url: str | None = Field(alias="HELPDESK_BASE_URL", default=None, min_length=1)
-    helpdesk_api_key_secret_id: str = Field(alias="HELPDESK_API_KEY_SECRET_ID", min_length=1)
-    helpdesk_inquiry_field: str = Field(
-        alias="HELPDESK_INQUIRY_FIELD", default="cf_inquiry_id", pattern=r"^[A-Za-z0-9_]{1,64}$"
-    )
-    secrets_max_age_seconds: int = Field(alias="SECRETS_MAX_AGE_SECONDS", default=300, ge=0)
-
-    @model_validator(mode="after")
-    def _one_helpdesk_address(self) -> Self:
-        if (self.helpdesk_domain is None) == (self.helpdesk_base_url is None):
-            raise ValueError("set exactly one of HELPDESK_DOMAIN and HELPDESK_BASE_URL")
-        return self
 
 
 class AccountEventsSettings(ErasureSettings):

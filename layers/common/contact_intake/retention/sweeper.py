@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.core.observability import MetricUnit, logger, metrics
-from contact_intake.helpdesk.freshdesk import HelpdeskError, HelpdeskRateLimited
+from contact_intake.helpdesk.port import HelpdeskError, HelpdeskRateLimited
 from contact_intake.intake.accounts import AccountStatus
 from contact_intake.intake.queue import EnqueueFailed
 from contact_intake.intake.store import utc_day

@@ -31,8 +31,7 @@ if TYPE_CHECKING:
     from contact_intake.retention.sweeper import Sweeper
 
 if TYPE_CHECKING:
-    # imported where built, so IntakeFunction's cold start never pays for the forwarder's modules
-    from contact_intake.helpdesk.freshdesk import FreshdeskClient
+    from contact_intake.helpdesk.port import Helpdesk
 
 
 class ErasureWiring:
@@ -63,17 +62,10 @@ class ErasureWiring:
         )
 
     @cached_property
-    def helpdesk(self) -> FreshdeskClient:
-        from contact_intake.helpdesk.freshdesk import FreshdeskClient
+    def helpdesk(self) -> Helpdesk:
+        from contact_intake.helpdesk.wiring import build_helpdesk
 
-        s = self.settings
-        return FreshdeskClient(
-            session=self.clients.http,
-            api_key=lambda: self.helpdesk_key.text(s.helpdesk_api_key_secret_id),
-            domain=s.helpdesk_domain,
-            base_url=s.helpdesk_base_url,
-            inquiry_id_field=s.helpdesk_inquiry_field,
-        )
+        return build_helpdesk(self.settings, session=self.clients.http, secret=self.helpdesk_key.text)
 
     @cached_property
     def store(self) -> InquiryStore:
@@ -97,7 +89,6 @@ class ErasureWiring:
             store=self.store,
             ledger=self.ledger,
             helpdesk=self.helpdesk,
-            inquiry_id_field=self.settings.helpdesk_inquiry_field,
             clock=self.clock,
         )
 

@@ -11,27 +11,10 @@ runs and acts only when:
 - its ``subject_key`` is the HMAC of its stored, verified address: the data of that key goes to that address
   and nowhere else.
 
-One handler per right:
-
-- access, portability: one JSON document (contact_intake.rights.export) mailed as an attachment, then the
-  completion mail;
-- erasure (and an upheld objection, ``erase``): the shared Eraser over every inquiry (their tickets with
-  them), the person's other helpdesk tickets, the helpdesk contact (``HELPDESK_DELETE_CONTACTS``), the raw
-  mails of their rights requests, their call recordings; then the completion mail. The requests themselves
-  stay (the record of how a request was handled, Art. 5(2)); their raw mails go;
-- restriction: ``restricted`` on every inquiry (the forwarder sends none of them, and their ``expires_at``
-  goes: neither TTL nor the sweeper erases them while restricted, D68) and a tag on their helpdesk tickets
-  (Art. 19). The DPO lifts it (``lift_restriction``): the flags and tags go, the 12-month deadline applies
-  again (from received_at; one already past is due at once, for the next sweep), held inquiries are sent
-  on, handled ones a prospect asked are erased (as their resolution would have done);
-- objection: restricted at once, then the DPO decides: upheld, ``erase``; not upheld (the grounds were
-  recorded and mailed by the DPO's route), ``lift_restriction``, which completes it;
-- rectification: the DPO's corrections (name, e-mail address, customer number: what a person gave us; the
-  subject and text of a question are a record of what was asked, not a fact about them) at the helpdesk's
-  contact first (Art. 19), then on every inquiry; a corrected address carries its new subject key, and
-  every customer number must verify against the accounts mirror with the corrected address, or nothing is
-  applied and the request waits for the DPO;
-- consent withdrawal: the recordings hook withdraws the consent and deletes the audio; audited.
+One module per right (contact_intake.rights.work), dispatched here by the request's right and the
+message's action: ``access`` (access and portability: the JSON export), ``erasure`` (erasure, and an upheld
+objection's ``erase``), ``restriction`` (restriction, objection, and lifting either), ``rectification``,
+``consent`` (consent withdrawal); their shared steps (completion, mail, audit) are ``work.base``'s.
 
 Each step is idempotent and recorded in the request's audit trail when done (counts, never data), and a
 request is completed only after its last step and its mail: a fault (the helpdesk or SES down, a storage
@@ -43,36 +26,21 @@ at once.
 from __future__ import annotations
 
 import hmac
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Any, Final, NoReturn, Protocol
+from typing import Any, Final, NoReturn
 
-from aws_lambda_powertools.metrics import single_metric
-
-from contact_intake.core.errors import ContactIntakeError
+from contact_intake.core.errors import ContactIntakeError, MalformedMessage
 from contact_intake.core.messages import MessageRetry, QueuedMessage
 from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
-from contact_intake.core.retention import LawfulBasis, expires_at_epoch
 from contact_intake.core.subject import subject_key
-from contact_intake.helpdesk.freshdesk import Contact, HelpdeskError, HelpdeskNotFound, Ticket
+from contact_intake.helpdesk.port import Helpdesk, HelpdeskError
 from contact_intake.intake.accounts import CustomerCheck
-from contact_intake.intake.models import InquiryRecord, InquiryStatus
 from contact_intake.intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
 from contact_intake.intake.store import InquiryStore
 from contact_intake.retention.erasure import Eraser, ErasureReason
 from contact_intake.rights.errors import RequestNotFound, TransitionRefused
-from contact_intake.rights.export import (
-    ExportContents,
-    HelpdeskCopy,
-    build_export,
-    export_attachment,
-    helpdesk_part,
-)
 from contact_intake.rights.models import (
-    SYSTEM_ACTOR,
     AuditAction,
     AuditEntry,
     QueueAction,
@@ -80,102 +48,37 @@ from contact_intake.rights.models import (
     RightsRequest,
     RightType,
 )
-from contact_intake.rights.outbound import Attachment, ContextValue, Mailer, MailFailed
-from contact_intake.rights.queue import MalformedMessage, RightsMessage, parse_message
+from contact_intake.rights.outbound import Mailer, MailFailed
+from contact_intake.rights.queue import RightsMessage, parse_message
 from contact_intake.rights.raw_mail import RawMailStore
 from contact_intake.rights.store import RightsRequestStore, attr
-from contact_intake.rights.templates import MailTemplate
+from contact_intake.rights.work import access, consent, erasure, rectification, restriction
+from contact_intake.rights.work.base import (
+    ACTIVE,
+    NoRecordings,
+    RecordingsHook,
+    Worker,
+    WorkerAction,
+    WorkOutcome,
+    WorkResult,
+    done,
+)
+
+__all__ = [
+    "LEASE",
+    "CustomerCheck",
+    "NoRecordings",
+    "RecordingsHook",
+    "RequestBusy",
+    "RightsEngine",
+    "RightsWork",
+    "SubjectMismatch",
+    "WorkOutcome",
+    "WorkResult",
+    "WorkerAction",
+]
 
 LEASE: Final = "worker_lease_until"
-RESTRICTED_TAG: Final = (
-    "privacy-restricted"  # on the person's helpdesk tickets while restricted (Art. 18, 19)
-)
-ACTIVE: Final = (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS)
-
-
-class WorkerAction(StrEnum):
-    """The worker's audit actions (AuditAction's vocabulary is the rights core's)."""
-
-    RESUMED = "resumed"  # a delivery carried on with a request a failed one had started
-    EXPORTED = "exported"
-    # the export left parts of the helpdesk's copy out (Art. 15(4)): counts and conversation ids, for the DPO
-    WITHHELD_FOR_REVIEW = "withheld_for_review"
-    ERASED = "erased"
-    RESTRICTED = "restricted"
-    RESTRICTION_CLEARED = "restriction_cleared"
-    RECTIFIED = "rectified"
-    RECTIFICATION_NEEDS_DPO = "rectification_needs_dpo"
-    CONSENT_WITHDRAWN = "consent_withdrawn"
-
-
-# ---------------------------------------------------------------- ports
-
-
-class RecordingsHook(Protocol):
-    """What the worker needs of the call-recordings ledger (its own module, issue 7)."""
-
-    def list_recordings(self, subject_key: str) -> Sequence[Mapping[str, Any]]: ...
-
-    def erase_recordings(self, subject_key: str) -> int: ...
-
-    def withdraw_consent(self, subject_key: str) -> int: ...
-
-
-class NoRecordings:
-    """The hook until the recordings ledger exists: no recording is kept, so there is none to list or
-    delete."""
-
-    def list_recordings(self, subject_key: str) -> Sequence[Mapping[str, Any]]:
-        return ()
-
-    def erase_recordings(self, subject_key: str) -> int:
-        return 0
-
-    def withdraw_consent(self, subject_key: str) -> int:
-        return 0
-
-
-class RightsHelpdesk(Protocol):
-    """What the worker needs of the helpdesk (contact_intake.helpdesk.freshdesk.FreshdeskClient)."""
-
-    def list_tickets_by_requester_email(self, email: str) -> list[Ticket]: ...
-
-    def get_ticket(self, ticket_id: int) -> Ticket: ...
-
-    def get_ticket_document(self, ticket_id: int) -> dict[str, Any]: ...
-
-    def list_conversations(self, ticket_id: int) -> list[dict[str, Any]]: ...
-
-    def update_ticket(self, ticket_id: int, fields: Mapping[str, Any]) -> Ticket: ...
-
-    def delete_ticket(self, ticket_id: int) -> None: ...
-
-    def find_contact_by_email(self, email: str) -> Contact | None: ...
-
-    def find_contact_document(self, email: str) -> dict[str, Any] | None: ...
-
-    def update_contact(self, contact_id: int, fields: Mapping[str, Any]) -> Contact: ...
-
-    def delete_contact_permanently(self, contact_id: int) -> None: ...
-
-
-# ---------------------------------------------------------------- outcomes and errors
-
-
-class WorkResult(StrEnum):
-    COMPLETED = "completed"  # carried out, the person told, the request completed
-    AWAITING_DPO = "awaiting_dpo"  # nothing (more) to do until the DPO acts
-    RESTRICTION_CLEARED = "restriction_cleared"  # a lifted restriction's flags are gone
-    SKIPPED = "skipped"  # absent, already done, or another message does the work
-    REFUSED = "refused"  # not verified, or not what this message may do: nothing was touched
-
-
-@dataclass(frozen=True)
-class WorkOutcome:
-    request_id: str
-    result: WorkResult
-    reason: str = ""
-    counts: Mapping[str, int] = field(default_factory=dict)
 
 
 class RequestBusy(Exception):
@@ -185,15 +88,6 @@ class RequestBusy(Exception):
 class SubjectMismatch(Exception):
     """The request's subject key is not its address's: acting on it could hand one person's data to another.
     Never retried: the message goes to RightsDLQ for a person to look at."""
-
-
-@dataclass(frozen=True)
-class _Rectification:
-    records: Sequence[InquiryRecord]
-    name: str | None
-    email: str | None
-    key: str | None  # the corrected address's subject key
-    customer_number: str | None
 
 
 # ---------------------------------------------------------------- the engine
@@ -209,7 +103,7 @@ class RightsEngine:
         requests: RightsRequestStore,
         inquiries: InquiryStore,
         eraser: Eraser,
-        helpdesk: RightsHelpdesk,
+        helpdesk: Helpdesk,
         raw_mail: RawMailStore,
         mailer: Mailer,
         inquiry_queue: InquiryQueue,
@@ -221,18 +115,23 @@ class RightsEngine:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._requests = requests
-        self._inquiries = inquiries
-        self._eraser = eraser
-        self._helpdesk = helpdesk
-        self._raw_mail = raw_mail
-        self._mailer = mailer
-        self._inquiry_queue = inquiry_queue
-        self._customers = customers
         self._pepper = pepper
-        self._recordings: RecordingsHook = recordings or NoRecordings()
-        self._delete_contacts = delete_helpdesk_contacts
         self._lease = lease
         self._clock = clock
+        self._worker = Worker(
+            requests=requests,
+            inquiries=inquiries,
+            eraser=eraser,
+            helpdesk=helpdesk,
+            raw_mail=raw_mail,
+            mailer=mailer,
+            inquiry_queue=inquiry_queue,
+            customers=customers,
+            pepper=pepper,
+            recordings=recordings or NoRecordings(),
+            delete_helpdesk_contacts=delete_helpdesk_contacts,
+            clock=clock,
+        )
 
     def run(self, message: RightsMessage) -> WorkOutcome:
         """Carry out ``message``. Raises RequestBusy (try later), SubjectMismatch (never retry), and the
@@ -262,20 +161,22 @@ class RightsEngine:
     def _work_for(
         self, request: RightsRequest, action: QueueAction
     ) -> Callable[[RightsRequest], WorkOutcome]:
+        worker = self._worker
         if action is QueueAction.ERASE:
-            return lambda r: self._erase(r, ErasureReason.OBJECTION_UPHELD)
+            return lambda r: erasure.erase(worker, r, ErasureReason.OBJECTION_UPHELD)
         if action is QueueAction.LIFT_RESTRICTION:
-            return self._lift_restriction
-        handlers: dict[RightType, Callable[[RightsRequest], WorkOutcome]] = {
-            RightType.ACCESS: self._export,
-            RightType.PORTABILITY: self._export,
-            RightType.ERASURE: lambda r: self._erase(r, ErasureReason.RIGHTS_REQUEST),
-            RightType.RESTRICTION: self._restriction,
-            RightType.OBJECTION: self._objection,
-            RightType.RECTIFICATION: self._rectification,
-            RightType.CONSENT_WITHDRAWAL: self._consent_withdrawal,
+            return lambda r: restriction.lift_restriction(worker, r)
+        handlers: dict[RightType, Callable[[Worker, RightsRequest], WorkOutcome]] = {
+            RightType.ACCESS: access.export,
+            RightType.PORTABILITY: access.export,
+            RightType.ERASURE: lambda w, r: erasure.erase(w, r, ErasureReason.RIGHTS_REQUEST),
+            RightType.RESTRICTION: restriction.restriction,
+            RightType.OBJECTION: restriction.objection,
+            RightType.RECTIFICATION: rectification.rectify,
+            RightType.CONSENT_WITHDRAWAL: consent.withdraw_consent,
         }
-        return handlers[request.type]
+        handler = handlers[request.type]
+        return lambda r: handler(worker, r)
 
     def _claim(self, request: RightsRequest, action: QueueAction) -> RightsRequest:
         """Take the lease (and move a verified request to in_progress) in one conditional write."""
@@ -284,9 +185,9 @@ class RightsEngine:
         audit: list[AuditEntry] = []
         if request.status is RequestStatus.VERIFIED:
             fields["status"] = attr(str(RequestStatus.IN_PROGRESS))
-            audit.append(self._entry(AuditAction.STARTED))
+            audit.append(self._worker.entry(AuditAction.STARTED))
         elif action is QueueAction.EXECUTE:
-            audit.append(self._entry(WorkerAction.RESUMED))
+            audit.append(self._worker.entry(WorkerAction.RESUMED))
         try:
             return self._requests.update(
                 request.request_id,
@@ -306,326 +207,6 @@ class RightsEngine:
             logger.warning(
                 "lease not released", extra={"request_id": request_id, "error": type(error).__name__}
             )
-
-    # ---------------------------------------------------------------- access and portability
-
-    def _export(self, request: RightsRequest) -> WorkOutcome:
-        if not _done(request, WorkerAction.EXPORTED):
-            contents = ExportContents(
-                inquiries=self._live_inquiries(request.subject_key),
-                helpdesk=self._helpdesk_copy(request.email),
-                recordings=list(self._recordings.list_recordings(request.subject_key)),
-            )
-            attachment = export_attachment(
-                request, build_export(request, contents, generated_at=self._clock())
-            )
-            # what the allow-list left out (others' messages, notes, addresses): for the DPO to review
-            _, review = helpdesk_part(contents.helpdesk, request.email)
-            self._mail(request, MailTemplate.EXPORT, attachments=(attachment,))
-            entries = [
-                self._entry(
-                    WorkerAction.EXPORTED,
-                    inquiries=len(contents.inquiries),
-                    helpdesk_tickets=len(contents.helpdesk.tickets),
-                    helpdesk_conversations=contents.helpdesk.conversation_count,
-                    call_recordings=len(contents.recordings),
-                    bytes=len(attachment[1]),
-                ),
-                self._entry(AuditAction.NOTIFIED, export=1),
-            ]
-            if not review.empty:
-                entries.append(self._entry(WorkerAction.WITHHELD_FOR_REVIEW, **review.counts()))
-            self._requests.append_audit(request.request_id, *entries)
-        return self._finish(request)
-
-    def _helpdesk_copy(self, email: str) -> HelpdeskCopy:
-        tickets = []
-        for ticket in self._helpdesk.list_tickets_by_requester_email(email):
-            try:
-                document = self._helpdesk.get_ticket_document(ticket.id)
-                conversations = self._helpdesk.list_conversations(ticket.id)
-            except HelpdeskNotFound:
-                continue  # deleted since it was listed
-            tickets.append((document, conversations))
-        return HelpdeskCopy(contact=self._helpdesk.find_contact_document(email), tickets=tickets)
-
-    # ---------------------------------------------------------------- erasure
-
-    def _erase(self, request: RightsRequest, reason: ErasureReason) -> WorkOutcome:
-        if not _done(request, WorkerAction.ERASED):
-            self._erase_everywhere(request, reason)
-        return self._finish(request)
-
-    def _erase_everywhere(self, request: RightsRequest, reason: ErasureReason) -> None:
-        summary = self._eraser.erase_subject(request.subject_key, reason)
-        tickets = self._helpdesk.list_tickets_by_requester_email(request.email)
-        for ticket in tickets:  # the person's tickets no inquiry of ours made (e-mail to the helpdesk, ...)
-            self._helpdesk.delete_ticket(ticket.id)
-        contacts = 0
-        if self._delete_contacts:
-            contact = self._helpdesk.find_contact_by_email(request.email)
-            if contact is not None:
-                self._helpdesk.delete_contact_permanently(contact.id)
-                contacts = 1
-        raw_mails = self._delete_raw_mails(request)
-        recordings = self._recordings.erase_recordings(request.subject_key)
-        self._requests.append_audit(
-            request.request_id,
-            self._entry(
-                WorkerAction.ERASED,
-                inquiries_erased=summary.erased,
-                inquiries_already_absent=summary.already_absent,
-                other_helpdesk_tickets_deleted=len(tickets),
-                helpdesk_contacts_deleted=contacts,
-                raw_mails_deleted=raw_mails,
-                call_recordings_erased=recordings,
-            ),
-        )
-
-    def _delete_raw_mails(self, request: RightsRequest) -> int:
-        """Delete the raw mail of every rights request of the person (this one's included); the requests
-        themselves stay."""
-        keys = {request.raw_mail_key} if request.raw_mail_key else set()
-        for request_id in list(self._requests.keys_by_subject(request.subject_key)):
-            other = self._requests.get(request_id)
-            if other is not None and other.raw_mail_key and other.subject_key == request.subject_key:
-                keys.add(other.raw_mail_key)
-        for key in sorted(keys):
-            self._raw_mail.delete(key)
-        return len(keys)
-
-    # ---------------------------------------------------------------- restriction and objection
-
-    def _restriction(self, request: RightsRequest) -> WorkOutcome:
-        if not _done(request, WorkerAction.RESTRICTED):
-            self._restrict(request)
-        return self._finish(request)
-
-    def _objection(self, request: RightsRequest) -> WorkOutcome:
-        if not _done(request, WorkerAction.RESTRICTED):
-            self._restrict(request)
-        logger.info("objection restricted, awaiting the DPO", extra={"request_id": request.request_id})
-        return WorkOutcome(request.request_id, WorkResult.AWAITING_DPO, "objection_awaits_decision")
-
-    def _restrict(self, request: RightsRequest) -> None:
-        inquiries = sum(
-            self._inquiries.set_restricted(inquiry_id, True)
-            for inquiry_id in list(self._inquiries.keys_by_subject(request.subject_key))
-        )
-        tagged = self._tag_tickets(request.email, restricted=True)
-        self._requests.append_audit(
-            request.request_id,
-            self._entry(WorkerAction.RESTRICTED, inquiries=inquiries, helpdesk_tickets=tagged),
-        )
-
-    def _lift_restriction(self, request: RightsRequest) -> WorkOutcome:
-        counts = self._lift(request)
-        entry = self._entry(WorkerAction.RESTRICTION_CLEARED, **counts)
-        if request.type is RightType.OBJECTION:  # not upheld: the DPO's route told the person the grounds
-            return self._complete(request, entry, notified=False)
-        self._requests.append_audit(request.request_id, entry)
-        return WorkOutcome(request.request_id, WorkResult.RESTRICTION_CLEARED, counts=counts)
-
-    def _lift(self, request: RightsRequest) -> dict[str, int]:
-        if self._restriction_still_required(request):
-            logger.info("restriction kept for another request", extra={"request_id": request.request_id})
-            return {"kept_for_other_requests": 1}
-        released = sent_on = erased = 0
-        now = math.floor(self._clock().timestamp())
-        for inquiry_id in list(self._inquiries.keys_by_subject(request.subject_key)):
-            record = self._inquiries.get(inquiry_id)
-            if record is None:
-                continue
-            # the restriction held the deletion (D68): the normal deadline applies again, computed from
-            # received_at; one already past is due now, so the next sweep erases it
-            deadline = expires_at_epoch(record.received_at, record.lawful_basis)
-            if not self._inquiries.set_restricted(
-                inquiry_id, False, expires_at=None if deadline is None else max(deadline, now)
-            ):
-                continue
-            released += 1
-            if record.status is InquiryStatus.RECEIVED:  # held back by the restriction: forward it now
-                self._inquiry_queue.send(inquiry_id)
-                sent_on += 1
-            elif (
-                record.status is InquiryStatus.RESOLVED
-                and record.lawful_basis is LawfulBasis.LEGITIMATE_INTERESTS
-            ):
-                # a prospect's question handled while restricted: erased now, as its resolution would have
-                self._eraser.erase_inquiry(inquiry_id, ErasureReason.RESOLVED)
-                erased += 1
-        untagged = self._tag_tickets(request.email, restricted=False)
-        return {
-            "inquiries": released,
-            "forwarded": sent_on,
-            "erased_as_handled": erased,
-            "helpdesk_tickets": untagged,
-        }
-
-    def _restriction_still_required(self, request: RightsRequest) -> bool:
-        """Whether another of the person's requests still needs their data restricted."""
-        for request_id in list(self._requests.keys_by_subject(request.subject_key)):
-            if request_id == request.request_id:
-                continue
-            other = self._requests.get(request_id)
-            if other is None or other.subject_key != request.subject_key:
-                continue
-            if other.type is RightType.RESTRICTION and (
-                other.status in ACTIVE
-                or (other.status is RequestStatus.COMPLETED and other.restriction_lifted_at is None)
-            ):
-                return True
-            if (
-                other.type is RightType.OBJECTION
-                and other.status in ACTIVE
-                and other.objection_upheld is not False
-            ):
-                return True
-        return False
-
-    def _tag_tickets(self, email: str, *, restricted: bool) -> int:
-        """Add or remove RESTRICTED_TAG on the person's tickets. A ticket's tags are read from the ticket
-        itself before they are written back whole (Freshdesk's PUT replaces the list)."""
-        changed = 0
-        for listed in self._helpdesk.list_tickets_by_requester_email(email):
-            ticket = self._helpdesk.get_ticket(listed.id)
-            tagged = RESTRICTED_TAG in ticket.tags
-            if tagged == restricted:
-                continue
-            tags = (
-                [*ticket.tags, RESTRICTED_TAG]
-                if restricted
-                else [t for t in ticket.tags if t != RESTRICTED_TAG]
-            )
-            self._helpdesk.update_ticket(ticket.id, {"tags": tags})
-            changed += 1
-        return changed
-
-    # ---------------------------------------------------------------- rectification
-
-    def _rectification(self, request: RightsRequest) -> WorkOutcome:
-        if _done(request, WorkerAction.RECTIFIED):
-            return self._finish(request)
-        plan = self._plan_rectification(request)
-        if plan is None:
-            self._requests.append_audit(
-                request.request_id, self._entry(WorkerAction.RECTIFICATION_NEEDS_DPO, customer_number=1)
-            )
-            logger.warning("rectification needs the DPO", extra={"request_id": request.request_id})
-            return WorkOutcome(request.request_id, WorkResult.AWAITING_DPO, "customer_number_not_verified")
-        contacts = self._rectify_helpdesk(request)
-        for record in plan.records:
-            # the link first: a correction of the address moves the inquiry out of this subject's index
-            if plan.customer_number is not None:
-                self._inquiries.link_customer(record.inquiry_id, plan.customer_number)
-            if plan.name is not None or plan.email is not None:
-                self._inquiries.correct_contact(
-                    record.inquiry_id, name=plan.name, email=plan.email, key=plan.key
-                )
-        self._requests.append_audit(
-            request.request_id,
-            self._entry(
-                WorkerAction.RECTIFIED,
-                inquiries=len(plan.records),
-                helpdesk_contacts=contacts,
-                fields=len(request.corrections),
-            ),
-        )
-        return self._finish(request)
-
-    def _plan_rectification(self, request: RightsRequest) -> _Rectification | None:
-        """The corrections to make, or None when a customer number would not verify with the (corrected)
-        address: the contract of InquiriesTable is that a customer number is stored only when it does."""
-        corrections = request.corrections
-        email = corrections.get("email")
-        key = subject_key(email, self._pepper()) if email is not None else None
-        number = corrections.get("customer_number")
-        records = self._live_inquiries(request.subject_key)
-        if number is not None:
-            to_verify = {number}
-        elif key is not None:
-            to_verify = {r.customer_number for r in records if r.customer_number}
-        else:
-            to_verify = set()
-        for customer_number in sorted(to_verify):
-            if not self._customers.is_verified(customer_number, key or request.subject_key):
-                return None
-        return _Rectification(records, corrections.get("name"), email, key, number)
-
-    def _rectify_helpdesk(self, request: RightsRequest) -> int:
-        fields: dict[str, str] = {
-            name: request.corrections[name] for name in ("name", "email") if name in request.corrections
-        }
-        if not fields:
-            return 0
-        contact = self._helpdesk.find_contact_by_email(request.email)
-        if contact is None:  # none, or corrected already by an earlier delivery
-            return 0
-        self._helpdesk.update_contact(contact.id, fields)
-        return 1
-
-    # ---------------------------------------------------------------- consent withdrawal
-
-    def _consent_withdrawal(self, request: RightsRequest) -> WorkOutcome:
-        if not _done(request, WorkerAction.CONSENT_WITHDRAWN):
-            withdrawn = self._recordings.withdraw_consent(request.subject_key)
-            self._requests.append_audit(
-                request.request_id, self._entry(WorkerAction.CONSENT_WITHDRAWN, call_recordings=withdrawn)
-            )
-        return self._finish(request)
-
-    # ---------------------------------------------------------------- completion
-
-    def _finish(self, request: RightsRequest) -> WorkOutcome:
-        """The completion mail, then the request completed."""
-        self._mail(request, MailTemplate.COMPLETION)
-        return self._complete(request, self._entry(AuditAction.NOTIFIED, completion=1), notified=True)
-
-    def _complete(self, request: RightsRequest, entry: AuditEntry, *, notified: bool) -> WorkOutcome:
-        now = self._clock()
-        self._requests.update(
-            request.request_id,
-            expect=(RequestStatus.IN_PROGRESS,),
-            set_fields={"status": attr(str(RequestStatus.COMPLETED)), "completed_at": attr(now)},
-            audit=(entry, self._entry(AuditAction.COMPLETED)),
-        )
-        metrics.add_metric(name="RightsRequestCompleted", unit=MetricUnit.Count, value=1)
-        with single_metric(
-            name="RightsRequestCompletedByRight",
-            unit=MetricUnit.Count,
-            value=1,
-            namespace=metrics.namespace,
-            default_dimensions=metrics.default_dimensions,
-        ) as metric:
-            metric.add_dimension(name="right", value=str(request.type))
-        return WorkOutcome(request.request_id, WorkResult.COMPLETED, counts={"notified": int(notified)})
-
-    def _mail(
-        self, request: RightsRequest, template: MailTemplate, attachments: Sequence[Attachment] = ()
-    ) -> None:
-        """Mail the verified address stored on the request (never anything a message or a mail says)."""
-        context: dict[str, ContextValue] = {
-            "reference": request.request_id,
-            "right": request.type,
-            "received_date": request.received_at,
-            "completed_date": self._clock(),
-        }
-        self._mailer.send(request.email, template, request.locale, context, attachments)
-
-    # ---------------------------------------------------------------- helpers
-
-    def _live_inquiries(self, key: str) -> list[InquiryRecord]:
-        records = (
-            self._inquiries.get(inquiry_id) for inquiry_id in list(self._inquiries.keys_by_subject(key))
-        )
-        return [record for record in records if record is not None and record.subject_key == key]
-
-    def _entry(self, action: str, **counts: int) -> AuditEntry:
-        return AuditEntry(self._clock(), SYSTEM_ACTOR, str(action), counts)
-
-
-def _done(request: RightsRequest, action: str) -> bool:
-    return any(entry.action == action for entry in request.audit)
 
 
 def _not_runnable(request: RightsRequest, action: QueueAction) -> tuple[WorkResult, str] | None:
@@ -647,13 +228,13 @@ def _not_runnable(request: RightsRequest, action: QueueAction) -> tuple[WorkResu
 def _execute_not_runnable(request: RightsRequest) -> tuple[WorkResult, str] | None:
     if request.type is RightType.UNCLASSIFIED or not request.executable:
         return WorkResult.AWAITING_DPO, f"needs_dpo_{request.type}"
-    if request.type is RightType.RECTIFICATION and _done(request, WorkerAction.RECTIFICATION_NEEDS_DPO):
+    if request.type is RightType.RECTIFICATION and done(request, WorkerAction.RECTIFICATION_NEEDS_DPO):
         return WorkResult.AWAITING_DPO, "customer_number_not_verified"
     if request.type is not RightType.OBJECTION:
         return None
     if request.objection_upheld is not None:
         return WorkResult.SKIPPED, "objection_decided"  # the decision's own message does the work
-    if _done(request, WorkerAction.RESTRICTED):
+    if done(request, WorkerAction.RESTRICTED):
         return WorkResult.AWAITING_DPO, "objection_awaits_decision"
     return None
 
@@ -662,7 +243,7 @@ def _lift_not_runnable(request: RightsRequest) -> tuple[WorkResult, str] | None:
     if request.type is RightType.RESTRICTION:
         if request.status is not RequestStatus.COMPLETED or request.restriction_lifted_at is None:
             return WorkResult.REFUSED, "restriction_not_lifted"
-        if _done(request, WorkerAction.RESTRICTION_CLEARED):
+        if done(request, WorkerAction.RESTRICTION_CLEARED):
             return WorkResult.SKIPPED, "restriction_cleared"
         return None
     if request.type is RightType.OBJECTION and request.objection_upheld is False:

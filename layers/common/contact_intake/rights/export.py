@@ -39,6 +39,7 @@ from typing import Any, Final
 
 from contact_intake.core.retention import LawfulBasis
 from contact_intake.core.subject import normalise_email
+from contact_intake.helpdesk.port import ContactCopy, HelpdeskCopy, TicketCopy
 from contact_intake.intake.models import InquiryRecord, InquiryStatus
 from contact_intake.intake.store import to_item
 from contact_intake.rights.models import RightsRequest
@@ -164,19 +165,6 @@ AUTOMATED_DECISIONS: Final = {
 }
 
 
-@dataclass(frozen=True)
-class HelpdeskCopy:
-    """The helpdesk's copy of a person's data, as its API answers it (raw: ``helpdesk_part`` takes the
-    person's own part of it)."""
-
-    contact: Mapping[str, Any] | None = None
-    tickets: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]] = ()  # (ticket, conversations)
-
-    @property
-    def conversation_count(self) -> int:
-        return sum(len(conversations) for _, conversations in self.tickets)
-
-
 # ---------------------------------------------------------------- the helpdesk part: an allow-list
 
 HELPDESK_SCOPE: Final = (
@@ -185,23 +173,6 @@ HELPDESK_SCOPE: Final = (
     "part of this copy: they concern others too. Our data protection officer reviews them and sends you "
     "what the rights of others allow."
 )
-CONTACT_FIELDS: Final = (
-    "name",
-    "email",
-    "phone",
-    "mobile",
-    "language",
-    "time_zone",
-    "created_at",
-    "updated_at",
-)
-# Freshdesk's bookkeeping about a contact, not data about the person (never counted as withheld)
-_CONTACT_BOOKKEEPING: Final = frozenset(
-    {"id", "active", "deleted", "company_id", "view_all_tickets", "csat_rating", "preferred_source"}
-)
-TICKET_STATUSES: Final = {2: "open", 3: "pending", 4: "resolved", 5: "closed"}
-_TICKET_ADDRESS_FIELDS: Final = ("cc_emails", "fwd_emails", "reply_cc_emails", "to_emails")
-_CONVERSATION_ADDRESS_FIELDS: Final = ("to_emails", "cc_emails", "bcc_emails")
 
 
 class WithheldReason(StrEnum):
@@ -245,85 +216,60 @@ class HelpdeskReview:
 
 
 def _addresses(values: Iterable[Any]) -> list[str]:
-    """The addresses of a Freshdesk address list (``a@x`` or ``"Name" <a@x>``), normalised."""
+    """The addresses of a helpdesk address list (``a@x`` or ``"Name" <a@x>``), normalised."""
     texts = [str(v) for v in values if isinstance(v, str)]
     return [normalise_email(address) for _, address in getaddresses(texts) if address]
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _own_contact(contact: Mapping[str, Any] | None) -> tuple[dict[str, Any] | None, int]:
+def _own_contact(contact: ContactCopy | None) -> tuple[dict[str, Any] | None, int]:
     if contact is None:
         return None, 0
-    withheld = sum(
-        1 for name, value in contact.items()
-        if name not in CONTACT_FIELDS and name not in _CONTACT_BOOKKEEPING and value not in (None, "", [], {})
-    )  # fmt: skip
-    return {name: contact.get(name) for name in CONTACT_FIELDS}, withheld
+    return dict(contact.fields), contact.other_fields
 
 
-def _own_ticket(
-    ticket: Mapping[str, Any], conversations: Sequence[Mapping[str, Any]], person: str
-) -> tuple[dict[str, Any], list[Withheld], int]:
+def _own_ticket(ticket: TicketCopy, person: str) -> tuple[dict[str, Any], list[Withheld], int]:
     """The ticket's allow-listed part for ``person`` (a normalised address), what was withheld, and how
     many other people's addresses were dropped."""
-    ticket_id = _int(ticket.get("id")) or 0
-    requester_id = _int(ticket.get("requester_id"))
-    others = sum(
-        1 for field_name in _TICKET_ADDRESS_FIELDS
-        for address in _addresses(ticket.get(field_name) or []) if address != person
-    )  # fmt: skip
+    others = sum(1 for address in _addresses(ticket.copied_addresses) if address != person)
     messages: list[dict[str, Any]] = []
-    description = _text(ticket.get("description_text")).strip()
+    description = ticket.description.strip()
     if description:
         messages.append(
-            {"id": None, "kind": "your_question", "created_at": ticket.get("created_at"), "text": description}
+            {"id": None, "kind": "your_question", "created_at": ticket.created_at, "text": description}
         )
     withheld: list[Withheld] = []
-    for conversation in conversations:
-        conversation_id = _int(conversation.get("id")) or 0
-        recipients = _addresses(conversation.get("to_emails") or [])
-        author = _addresses([conversation.get("from_email")] if conversation.get("from_email") else [])
-        by_them = conversation.get("incoming") is True and (
-            (requester_id is not None and _int(conversation.get("user_id")) == requester_id)
-            or author == [person]
-        )
-        if conversation.get("private") is not False:  # a note, or a field Freshdesk did not send
-            withheld.append(Withheld(ticket_id, conversation_id, WithheldReason.PRIVATE_NOTE))
+    for message in ticket.messages:
+        recipients = _addresses(message.to)
+        author = _addresses([message.author] if message.author else [])
+        by_them = message.incoming and (message.from_requester or author == [person])
+        if message.private:  # a note, or a message the helpdesk did not say was public
+            withheld.append(Withheld(ticket.id, message.id, WithheldReason.PRIVATE_NOTE))
             continue
-        if conversation.get("incoming") is True and not by_them:
-            withheld.append(Withheld(ticket_id, conversation_id, WithheldReason.OTHER_PARTICIPANT))
+        if message.incoming and not by_them:
+            withheld.append(Withheld(ticket.id, message.id, WithheldReason.OTHER_PARTICIPANT))
             continue
         if not by_them and person not in recipients:
-            withheld.append(Withheld(ticket_id, conversation_id, WithheldReason.NOT_ADDRESSED_TO_THEM))
+            withheld.append(Withheld(ticket.id, message.id, WithheldReason.NOT_ADDRESSED_TO_THEM))
             continue
         # other people's addresses on it (the support mailbox a person writes to is none of them)
-        fields = ("cc_emails", "bcc_emails") if by_them else _CONVERSATION_ADDRESS_FIELDS
+        listed = (message.cc, message.bcc) if by_them else (message.to, message.cc, message.bcc)
         others += sum(
-            1 for field_name in fields
-            for address in _addresses(conversation.get(field_name) or []) if address != person
+            1 for addresses in listed for address in _addresses(addresses) if address != person
         )  # fmt: skip
         messages.append(
             {
-                "id": conversation_id,
+                "id": message.id,
                 "kind": "your_message" if by_them else "reply_to_you",
-                "created_at": conversation.get("created_at"),
-                "text": _text(conversation.get("body_text")),
+                "created_at": message.created_at,
+                "text": message.text,
             }
         )
-    status = _int(ticket.get("status"))
     document = {
-        "id": ticket_id,
-        "subject": _text(ticket.get("subject")),
-        "status": TICKET_STATUSES.get(status, "other") if status is not None else "other",
-        "created_at": ticket.get("created_at"),
-        "updated_at": ticket.get("updated_at"),
+        "id": ticket.id,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
         "messages": messages,
     }
     return document, withheld, others
@@ -335,8 +281,8 @@ def helpdesk_part(copy: HelpdeskCopy, email: str) -> tuple[dict[str, Any], Helpd
     person = normalise_email(email)
     contact, contact_fields = _own_contact(copy.contact)
     tickets, withheld, others = [], [], 0
-    for ticket, conversations in copy.tickets:
-        document, left_out, dropped = _own_ticket(ticket, conversations, person)
+    for ticket in copy.tickets:
+        document, left_out, dropped = _own_ticket(ticket, person)
         tickets.append(document)
         withheld += left_out
         others += dropped

@@ -19,7 +19,7 @@ from contact_intake.rights.settings import RightsWorkerSettings
 from contact_intake.rights.wiring import RightsWiring
 
 if TYPE_CHECKING:
-    from contact_intake.helpdesk.freshdesk import FreshdeskClient
+    from contact_intake.helpdesk.port import Helpdesk
     from contact_intake.intake.accounts import AccountVerifier
     from contact_intake.intake.queue import DeadLetterQueue, InquiryQueue
     from contact_intake.intake.store import InquiryStore
@@ -41,7 +41,7 @@ class RightsWorkerWiring(RightsWiring):
         self.erasure = ErasureWiring(settings, self.clients, clock)
 
     @cached_property
-    def helpdesk(self) -> FreshdeskClient:
+    def helpdesk(self) -> Helpdesk:
         return self.erasure.helpdesk
 
     @cached_property
