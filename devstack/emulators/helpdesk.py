@@ -129,12 +129,7 @@ class FaultRule:
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "operation": self.operation,
-            "id": self.id,
-            "custom_fields": dict(self.custom_fields),
-        }
+        return asdict(self)
 
 
 class ControlError(ValueError):
