@@ -456,7 +456,7 @@ def _tally(
     result.max_receives = queue.max_receives
     result.minutes = math.floor((last_create - START).total_seconds() / 60) + 1
     result.virtual_seconds = (clock.now - START).total_seconds()
-    result.refused_creates = helpdesk.calls["create_ticket_refused"]
+    result.refused_creates = helpdesk.calls["create_ticket_throttled"]
     result.helpdesk_calls = dict(helpdesk.calls)
     result.sqs_ops.update(queue.ops)
     first_minute = math.floor(START.timestamp() / 60)

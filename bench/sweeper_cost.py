@@ -214,17 +214,15 @@ def not_due(inquiries: Inquiries, count: int, offset: int) -> list[Any]:
 
 def due(inquiries: Inquiries, helpdesk: Any, count: int) -> list[Any]:
     """Forwarded prospects past ``expires_at`` (7 h apart, so over a few days), each with a live ticket."""
-    from tests.helpdesk_fake import StoredTicket
-
     records = []
     for i in range(count):
         expires_at = int((START - timedelta(hours=1 + 7 * i)).timestamp())
         record = inquiries.record(received_at=START - timedelta(days=370), expires_at=expires_at)
         ticket_id = max(helpdesk.tickets, default=0) + 1
-        helpdesk.tickets[ticket_id] = StoredTicket(
-            id=ticket_id, email=record.email, name=record.name, subject=record.subject, description="",
-            tags=["contact-form"], custom_fields={"cf_inquiry_id": record.inquiry_id}, source=2, status=4,
-            priority=1, created_at=START - timedelta(days=370),
+        helpdesk.add_ticket(
+            record.email, record.name, record.subject, ticket_id=ticket_id, description="",
+            tags=["contact-form"], source=2, status=4, created_at=START - timedelta(days=370),
+            cf_inquiry_id=record.inquiry_id,
         )  # fmt: skip
         record.helpdesk_ticket_id = ticket_id
         records.append(record)
@@ -284,6 +282,7 @@ def sweeper_on_moto(progress: Progress) -> Iterator[tuple[Any, Any, Any, Any, di
                 "INQUIRIES_TABLE": names["InquiriesTable"],
                 "ERASURE_LEDGER_TABLE": names["ErasureLedgerTable"],
                 "INQUIRY_QUEUE_URL": names["InquiryQueue"],
+                "ACCOUNTS_TABLE": names["AccountsTable"],
             }
         )
         session.client("secretsmanager").create_secret(

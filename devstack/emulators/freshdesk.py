@@ -13,13 +13,18 @@ and this copies (docs/architecture.md §6, §8):
   every ticket it requested for good (``404`` afterwards).
 - ``GET /tickets?email=`` of an address no contact has is a ``400`` ("There is no contact matching the given
   email"), not an empty list; without ``updated_since`` only tickets created in the last 30 days are listed.
+- ``PUT /contacts/{id}`` changes the name or the e-mail (the tickets follow: they belong to the contact); an
+  address another contact has is a ``409`` ``duplicate_value``.
+
+``put_ticket`` and ``put_conversation`` set up what came to the helpdesk some other way (a mailed-in ticket,
+an agent's reply or note, a message of another participant) without the API's rules: the tests use them.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -37,6 +42,8 @@ EMBEDDED_CONVERSATIONS: Final = 10  # GET /tickets/{id}?include=conversations em
 MAX_TEXT: Final = 255
 FIRST_CONTACT_ID: Final = 1_000_000_001  # far from ticket ids, so a mix-up of the two fails loudly
 FIRST_CONVERSATION_ID: Final = 9_000_000_001
+AGENT_USER_ID: Final = 1  # who writes a reply or a note unless told otherwise
+CONTACT_UPDATE_FIELDS: Final = frozenset({"name", "email"})  # what a contact keeps here
 
 _REQUESTER_FIELDS: Final = (
     "requester_id",
@@ -407,6 +414,7 @@ class FreshdeskState:
         self._next_ticket = 1
         self._next_contact = FIRST_CONTACT_ID
         self._next_conversation = FIRST_CONVERSATION_ID
+        self.hard_deleted_contacts: list[int] = []  # in the order they went
 
     # -- contacts
 
@@ -483,8 +491,50 @@ class FreshdeskState:
                 )
             )
         del self.contacts[contact_id]
+        self.hard_deleted_contacts.append(contact_id)
         for ticket_id in [t.id for t in self.tickets.values() if t.requester_id == contact_id]:
             del self.tickets[ticket_id]
+
+    def update_contact(self, contact_id: int, payload: Any) -> dict[str, Any]:
+        """PUT /contacts/{id}: a new name or e-mail; an address another contact has is a 409."""
+        contact = self.contacts.get(contact_id)
+        if contact is None:
+            raise not_found()
+        if not isinstance(payload, dict):
+            raise validation_failed(FieldError("", "Request body has invalid json format", "invalid_json"))
+        errors = [
+            FieldError(name, "Unexpected/invalid field in request", "invalid_field")
+            for name in payload
+            if name not in CONTACT_UPDATE_FIELDS
+        ]
+        _check_text(payload, "name", errors, required=False)
+        email = payload.get("email")
+        if "email" in payload and not (isinstance(email, str) and is_email(email)):
+            errors.append(
+                FieldError("email", "It should be in the 'valid email address' format", "invalid_value")
+            )
+        if errors:
+            raise validation_failed(*errors)
+        holder = self.contact_by_email(email) if isinstance(email, str) else None
+        if holder is not None and holder.id != contact.id:
+            raise ApiError(
+                409,
+                {
+                    "description": "Validation failed",
+                    "errors": [
+                        {
+                            "field": "email",
+                            "message": "It should be a unique value",
+                            "code": "duplicate_value",
+                            "additional_info": {"user_id": holder.id},
+                        }
+                    ],
+                },
+            )
+        contact.name = payload.get("name", contact.name)
+        contact.email = email if isinstance(email, str) else contact.email
+        contact.updated_at = self._clock()
+        return contact.as_json()
 
     # -- tickets
 
@@ -515,6 +565,44 @@ class FreshdeskState:
         self.tickets[ticket.id] = ticket
         self._next_ticket += 1
         return ticket.as_json()
+
+    def put_ticket(
+        self,
+        email: str,
+        name: str = "",
+        subject: str = "",
+        *,
+        ticket_id: int | None = None,
+        description: str | None = None,
+        status: int = 2,
+        priority: int = 1,
+        source: int = 1,
+        tags: Sequence[str] = ("email",),
+        custom_fields: Mapping[str, Any] | None = None,
+        created_at: datetime | None = None,
+    ) -> Ticket:
+        """A ticket as it stands, without the API's validation: by default one mailed to the support
+        address (source 1) by ``email``, whose contact it makes if need be. ``ticket_id`` picks the id."""
+        number = self._next_ticket if ticket_id is None else ticket_id
+        if number in self.tickets:
+            raise ValueError(f"ticket {number} exists")
+        moment = self._clock() if created_at is None else created_at
+        ticket = Ticket(
+            id=number,
+            requester_id=self._requester({"email": email, "name": name}).id,
+            subject=subject,
+            description=f"<div>{html.escape(subject)}</div>" if description is None else description,
+            status=status,
+            priority=priority,
+            source=source,
+            tags=list(tags),
+            custom_fields=dict.fromkeys(sorted(self.known_custom_fields)) | dict(custom_fields or {}),
+            created_at=moment,
+            updated_at=moment,
+        )
+        self.tickets[number] = ticket
+        self._next_ticket = max(self._next_ticket, number + 1)
+        return ticket
 
     def _ticket(self, ticket_id: int, *, deleted_ok: bool = False) -> Ticket:
         ticket = self.tickets.get(ticket_id)
@@ -713,6 +801,49 @@ class FreshdeskState:
         self._next_conversation += 1
         ticket.conversations.append(conversation)
         ticket.updated_at = now
+        return conversation.as_json()
+
+    def put_conversation(
+        self,
+        ticket_id: int,
+        body_text: str,
+        *,
+        incoming: bool = False,
+        private: bool = False,
+        user_id: int | None = None,
+        from_email: str | None = None,
+        to_emails: Sequence[str] | None = None,
+        cc_emails: Sequence[str] = (),
+        bcc_emails: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """A conversation as it stands, without the API's rules. By default an incoming one is the
+        requester's own (their user id and address), an outgoing one an agent's public reply to the
+        requester; ``private`` makes it a note; the other arguments override (another participant's
+        message, a reply to someone else)."""
+        ticket = self.tickets[ticket_id]
+        requester = self.contacts.get(ticket.requester_id)
+        address = None if requester is None else requester.email
+        if incoming:
+            author, sender, recipients = ticket.requester_id, address, []
+        else:
+            author, sender = AGENT_USER_ID, None
+            recipients = [] if private or address is None else [address]
+        conversation = Conversation(
+            id=self._next_conversation,
+            ticket_id=ticket.id,
+            body=f"<div>{html.escape(body_text)}</div>",
+            private=private,
+            source=2 if private else 0,
+            user_id=author if user_id is None else user_id,
+            to_emails=recipients if to_emails is None else list(to_emails),
+            created_at=self._clock(),
+            incoming=incoming,
+            from_email=sender if from_email is None else from_email,
+            cc_emails=list(cc_emails),
+            bcc_emails=list(bcc_emails),
+        )
+        self._next_conversation += 1
+        ticket.conversations.append(conversation)
         return conversation.as_json()
 
     def list_conversations(self, ticket_id: int, query: Mapping[str, str]) -> Page:

@@ -2,18 +2,25 @@
 
 The API is at ``/_local/helpdesk/api/v2/...`` (tickets, search, conversations, contacts; see
 ``devstack.emulators.freshdesk`` for what it copies of Freshdesk). It takes any non-empty API key as the
-Basic-auth user (Freshdesk's password is the dummy ``X``) and answers ``401`` without one.
+Basic-auth user (Freshdesk's password is the dummy ``X``), or only ``api_key`` when one is given, and
+answers ``401`` otherwise. The tests serve the same emulator in-process behind ``responses``
+(tests/helpdesk_fake.py): one model of Freshdesk for devstack and the tests.
 
 Controls, for tests and experiments:
 
-- ``POST /_local/helpdesk/_faults`` ``{"fail_next": N, "mode": "429"|"500"|"timeout"|"lost_response"}``: the
-  next N API calls fail that way. ``429`` carries ``Retry-After: 1``. ``timeout`` holds the request longer
-  than the client's read timeout (``hold_seconds``, default 12 s), does nothing, then answers ``504``.
-  ``lost_response`` does the call (the ticket *is* created) and closes the connection without an answer.
-  ``GET`` lists the pending faults, ``DELETE`` clears them.
+- ``POST /_local/helpdesk/_faults`` ``{"fail_next": N, "mode": "429"|"500"|"timeout"|"lost_response"|
+  "404"}``: the next N API calls fail that way. ``429`` carries ``Retry-After`` (``retry_after_seconds``,
+  default 1). ``timeout`` holds the request longer than the client's read timeout (``hold_seconds``, default
+  12 s), does nothing, then answers ``504``. ``lost_response`` does the call (the ticket *is* created) and
+  closes the connection without an answer. ``404`` answers "Record not found" (deleted meanwhile).
+  ``{"fail_every": {"operation": "create_ticket", "custom_fields": {"cf_inquiry_id": "..."}}, "mode": M}``
+  (``operation``, ``id`` — the ticket or contact id in the path — and ``custom_fields`` of the body, each
+  optional): every matching call fails that way until cleared. ``GET`` lists the pending faults and the
+  standing ones, ``DELETE`` clears both.
 - ``POST /_local/helpdesk/_settings`` ``{"rate_limit_per_minute": R | null, "search_lag_seconds": S,
-  "timeout_hold_seconds": H}``: at most R ticket creates per clock minute (then ``429`` with ``Retry-After``
-  until the next minute), and a search index that lags writes by S seconds, as Freshdesk's does.
+  "timeout_hold_seconds": H, "retry_after_seconds": A, "invalid_emails": [...]}``: at most R ticket creates
+  per clock minute (then ``429`` with ``Retry-After`` until the next minute), a search index that lags
+  writes by S seconds, as Freshdesk's does, and addresses a ticket create refuses as invalid (``400``).
 - ``GET /_local/helpdesk/_state``: every ticket (deleted ones too, with requester and conversations), every
   contact, the settings, the pending faults and the calls counted per operation. ``DELETE`` empties it all.
 """
@@ -28,7 +35,7 @@ import re
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode
@@ -39,6 +46,7 @@ from devstack.emulators.freshdesk import (
     FieldError,
     FreshdeskState,
     Page,
+    not_found,
     validation_failed,
 )
 from devstack.emulators.freshdesk_search import MAX_PAGE, RESULTS_PER_PAGE, compile_query
@@ -46,7 +54,7 @@ from devstack.http import HttpRequest, HttpResponse, json_response
 
 PREFIX: Final = "/_local/helpdesk"
 API_PATH: Final = "/api/v2"
-FAULT_MODES: Final = ("429", "500", "timeout", "lost_response")
+FAULT_MODES: Final = ("429", "500", "timeout", "lost_response", "404")
 # contact_intake.helpdesk.freshdesk.DEFAULT_TIMEOUT reads for 10 s: a held request must outlast that
 CLIENT_READ_TIMEOUT_SECONDS: Final = 10.0
 DEFAULT_HOLD_SECONDS: Final = CLIENT_READ_TIMEOUT_SECONDS + 2
@@ -69,10 +77,19 @@ _ROUTES: Final = tuple(
         ("GET", r"/search/tickets", "search_tickets"),
         ("GET", r"/contacts", "list_contacts"),
         ("GET", rf"/contacts/{_ID}", "get_contact"),
+        ("PUT", rf"/contacts/{_ID}", "update_contact"),
         ("DELETE", rf"/contacts/{_ID}", "delete_contact"),
         ("DELETE", rf"/contacts/{_ID}/hard_delete", "hard_delete_contact"),
     )
 )
+
+
+OPERATIONS: Final = frozenset(name for _, _, name in _ROUTES)
+
+
+def operation_for(method: str, path: str) -> str | None:
+    """The operation a request below /api/v2 (``path``, e.g. "/tickets/7") calls, or None."""
+    return next((name for verb, pattern, name in _ROUTES if verb == method and pattern.fullmatch(path)), None)
 
 
 @dataclass
@@ -80,12 +97,39 @@ class HelpdeskSettings:
     rate_limit_per_minute: int | None = None
     search_lag_seconds: float = 0.0
     timeout_hold_seconds: float = DEFAULT_HOLD_SECONDS
+    retry_after_seconds: int = 1  # of a 429 fault
+    invalid_emails: set[str] = field(default_factory=set)  # a ticket create refuses them (400)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self) | {"invalid_emails": sorted(self.invalid_emails)}
 
 
 @dataclass(frozen=True)
 class Fault:
     mode: str
     hold_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    """A standing fault: every call that matches (each part optional) fails with ``mode``."""
+
+    mode: str
+    operation: str | None = None
+    id: int | None = None  # the ticket or contact id in the path
+    custom_fields: Mapping[str, Any] = field(default_factory=dict)  # of the request body
+
+    def matches(self, operation: str, call: _Call) -> bool:
+        sent = call.payload.get("custom_fields") if isinstance(call.payload, dict) else None
+        sent = sent if isinstance(sent, dict) else {}
+        return (
+            (self.operation is None or self.operation == operation)
+            and (self.id is None or self.id == call.number)
+            and all(sent.get(name) == value for name, value in self.custom_fields.items())
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class ControlError(ValueError):
@@ -131,11 +175,21 @@ class HelpdeskEmulator:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         known_custom_fields: frozenset[str] = DEFAULT_CUSTOM_FIELDS,
         settings: HelpdeskSettings | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        hold: Callable[[float], object] | None = None,
     ) -> None:
+        """``api_key``: the only key accepted (default: any). ``base_url``: the API's address in
+        ``Location`` and ``link`` headers (default: this emulator's below the request's Host). ``hold``:
+        what a ``timeout`` fault does with its seconds (default: wait, or until ``stop``); in-process, the
+        tests' double raises the client's read timeout instead."""
         self._clock = clock
         self._known_custom_fields = known_custom_fields
+        self._api_key = api_key
+        self._base_url = base_url
         self._lock = threading.Lock()
         self._released = threading.Event()  # set on stop: held requests end at once
+        self._hold = hold or self._released.wait
         self._initial_settings = settings or HelpdeskSettings()
         self._reset()
 
@@ -144,7 +198,8 @@ class HelpdeskEmulator:
         self.settings = HelpdeskSettings(**asdict(self._initial_settings))
         self.calls: Counter[str] = Counter()
         self._faults: deque[Fault] = deque()
-        self._creates: Counter[int] = Counter()  # accepted creates per clock minute
+        self.fault_rules: list[FaultRule] = []
+        self.creates_per_minute: Counter[int] = Counter()  # accepted creates per clock minute
 
     def environment(self, api_url: str) -> Mapping[str, str | None]:
         # the functions name the helpdesk by one of the two; a base URL wins (helpdesk/settings.py)
@@ -152,6 +207,46 @@ class HelpdeskEmulator:
 
     def stop(self) -> None:
         self._released.set()
+
+    # --- controls, in-process (the HTTP controls below call these) --------------------------------------
+
+    def fail_next(self, count: int, mode: str, hold_seconds: float | None = None) -> None:
+        """The next ``count`` API calls fail with ``mode`` (FAULT_MODES)."""
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_FAULTS:
+            raise ControlError(f"fail_next must be a whole number from 1 to {MAX_FAULTS}")
+        if mode not in FAULT_MODES:
+            raise ControlError(f"mode must be one of {', '.join(FAULT_MODES)}")
+        if hold_seconds is not None and (
+            isinstance(hold_seconds, bool) or not isinstance(hold_seconds, int | float) or hold_seconds < 0
+        ):
+            raise ControlError("hold_seconds must be a number of seconds")
+        with self._lock:
+            self._faults.extend([Fault(mode, None if hold_seconds is None else float(hold_seconds))] * count)
+
+    def fail_every(
+        self,
+        mode: str,
+        *,
+        operation: str | None = None,
+        id: int | None = None,  # noqa: A002  # the control's field name
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Every API call that matches fails with ``mode`` until the faults are cleared."""
+        if mode not in FAULT_MODES:
+            raise ControlError(f"mode must be one of {', '.join(FAULT_MODES)}")
+        if operation is not None and operation not in OPERATIONS:
+            raise ControlError(f"operation must be one of {', '.join(sorted(OPERATIONS))}")
+        if id is not None and (isinstance(id, bool) or not isinstance(id, int)):
+            raise ControlError("id must be a whole number")
+        if custom_fields is not None and not isinstance(custom_fields, Mapping):
+            raise ControlError("custom_fields must be an object")
+        with self._lock:
+            self.fault_rules.append(FaultRule(mode, operation, id, dict(custom_fields or {})))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self.fault_rules.clear()
 
     # --- requests ---------------------------------------------------------------------------------------
 
@@ -172,7 +267,8 @@ class HelpdeskEmulator:
             return json_response(400, {"message": str(problem)})
 
     def _api(self, request: HttpRequest, path: str) -> HttpResponse:
-        if not _api_key(request):
+        key = _api_key(request)
+        if not key or (self._api_key is not None and key != self._api_key):
             return json_response(
                 401,
                 {
@@ -196,10 +292,23 @@ class HelpdeskEmulator:
         with self._lock:
             self.calls[operation] += 1
             fault = self._faults.popleft() if self._faults else None
+        return self._answer(operation, request, match.groups(), fault)
+
+    def _answer(
+        self, operation: str, request: HttpRequest, ids: tuple[str, ...], fault: Fault | None
+    ) -> HttpResponse:
+        """The operation's answer, or the fault's: the next pending one, else a standing one it matches."""
         if fault is not None and fault.mode != "lost_response":
             return self._fail(fault)
         try:
-            response = self._operate(operation, request, match.groups(), _base_url(request))
+            call = _call(operation, request, ids, self._base_url or _base_url(request))
+            with self._lock:
+                rule = next((r for r in self.fault_rules if r.matches(operation, call)), None)
+            fault = fault or (None if rule is None else Fault(rule.mode))
+            if fault is not None and fault.mode != "lost_response":
+                return self._fail(fault)
+            with self._lock:
+                response = self._operations[operation](call)
         except ApiError as error:
             response = _error_response(error)
         if fault is not None:  # lost_response: it was done, but the answer never arrives
@@ -209,28 +318,19 @@ class HelpdeskEmulator:
     def _fail(self, fault: Fault) -> HttpResponse:
         if fault.mode == "429":
             return json_response(
-                429, {"code": "rate_limit_exceeded", "message": "Too many requests"}, [("Retry-After", "1")]
+                429,
+                {"code": "rate_limit_exceeded", "message": "Too many requests"},
+                [("Retry-After", str(self.settings.retry_after_seconds))],
             )
         if fault.mode == "500":
             return json_response(
                 500, {"code": "internal_error", "message": "We're sorry, something went wrong."}
             )
+        if fault.mode == "404":
+            return _error_response(not_found())
         hold = self.settings.timeout_hold_seconds if fault.hold_seconds is None else fault.hold_seconds
-        self._released.wait(hold)  # outside the lock: other requests go on meanwhile
+        self._hold(hold)  # outside the lock: other requests go on meanwhile
         return json_response(504, {"code": "gateway_timeout", "message": "The request timed out"})
-
-    def _operate(
-        self, operation: str, request: HttpRequest, ids: tuple[str, ...], base_url: str
-    ) -> HttpResponse:
-        wants_body = request.method in {"POST", "PUT"} and operation != "restore_ticket"
-        call = _Call(
-            query=dict(parse_qsl(request.query, keep_blank_values=True)),
-            number=int(ids[0]) if ids else 0,
-            base_url=base_url,
-            payload=_json_body(request) if wants_body else None,
-        )
-        with self._lock:
-            return self._operations[operation](call)
 
     @property
     def _operations(self) -> dict[str, Callable[[_Call], HttpResponse]]:
@@ -254,6 +354,7 @@ class HelpdeskEmulator:
             "search_tickets": lambda c: json_response(200, self._search(c.query)),
             "list_contacts": lambda c: json_response(200, state.list_contacts(c.query)),
             "get_contact": lambda c: json_response(200, state.get_contact(c.number)),
+            "update_contact": lambda c: json_response(200, state.update_contact(c.number, c.payload)),
             "delete_contact": lambda c: _done(lambda: state.delete_contact(c.number)),
             "hard_delete_contact": lambda c: _done(
                 lambda: state.hard_delete_contact(c.number, force=c.query.get("force") == "true")
@@ -262,6 +363,11 @@ class HelpdeskEmulator:
 
     def _create_ticket(self, call: _Call) -> HttpResponse:
         self._count_create()
+        email = call.payload.get("email") if isinstance(call.payload, dict) else None
+        if email in self.settings.invalid_emails:
+            raise validation_failed(
+                FieldError("email", "It should be in the 'valid email address' format", "invalid_value")
+            )
         ticket = self.state.create_ticket(call.payload)
         return json_response(201, ticket, [("Location", f"{call.base_url}/tickets/{ticket['id']}")])
 
@@ -272,7 +378,7 @@ class HelpdeskEmulator:
             return
         now = self._clock().timestamp()
         minute = math.floor(now / 60)
-        if self._creates[minute] >= limit:
+        if self.creates_per_minute[minute] >= limit:
             self.calls["create_ticket_throttled"] += 1
             retry_after = max(1, math.ceil((minute + 1) * 60 - now))
             raise ApiError(
@@ -284,7 +390,7 @@ class HelpdeskEmulator:
                     "X-RateLimit-Remaining": "0",
                 },
             )
-        self._creates[minute] += 1
+        self.creates_per_minute[minute] += 1
 
     def _search(self, query: Mapping[str, str]) -> dict[str, Any]:
         predicate = compile_query(query.get("query", ""), self._known_custom_fields)
@@ -318,25 +424,28 @@ class HelpdeskEmulator:
     def _faults_control(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             body = _control_body(request)
-            count, mode = body.get("fail_next"), body.get("mode")
-            hold = body.get("hold_seconds")
-            if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_FAULTS:
-                raise ControlError(f"fail_next must be a whole number from 1 to {MAX_FAULTS}")
-            if mode not in FAULT_MODES:
-                raise ControlError(f"mode must be one of {', '.join(FAULT_MODES)}")
-            if hold is not None and (isinstance(hold, bool) or not isinstance(hold, int | float) or hold < 0):
-                raise ControlError("hold_seconds must be a number of seconds")
-            with self._lock:
-                self._faults.extend([Fault(mode, None if hold is None else float(hold))] * count)
+            mode = str(body.get("mode"))
+            if "fail_every" in body:
+                match = body["fail_every"]
+                if not isinstance(match, dict) or set(match) - {"operation", "id", "custom_fields"}:
+                    raise ControlError("fail_every takes operation, id and custom_fields")
+                self.fail_every(mode, **match)
+            else:
+                self.fail_next(body.get("fail_next", 0), mode, body.get("hold_seconds"))
         elif request.method == "DELETE":
-            with self._lock:
-                self._faults.clear()
+            self.clear_faults()
         elif request.method != "GET":
             return json_response(
                 405, {"message": "use GET, POST or DELETE"}, [("Allow", "GET, POST, DELETE")]
             )
         with self._lock:
-            return json_response(200, {"pending": [fault.mode for fault in self._faults]})
+            return json_response(
+                200,
+                {
+                    "pending": [fault.mode for fault in self._faults],
+                    "every": [rule.as_json() for rule in self.fault_rules],
+                },
+            )
 
     def _settings_control(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
@@ -347,6 +456,12 @@ class HelpdeskEmulator:
             limit = body.get("rate_limit_per_minute", self.settings.rate_limit_per_minute)
             if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
                 raise ControlError("rate_limit_per_minute must be a positive whole number or null")
+            retry_after = body.get("retry_after_seconds", self.settings.retry_after_seconds)
+            if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
+                raise ControlError("retry_after_seconds must be a whole number of seconds")
+            invalid = body.get("invalid_emails", sorted(self.settings.invalid_emails))
+            if not isinstance(invalid, list) or not all(isinstance(a, str) for a in invalid):
+                raise ControlError("invalid_emails must be a list of addresses")
             numbers = {
                 name: body[name] for name in ("search_lag_seconds", "timeout_hold_seconds") if name in body
             }
@@ -355,11 +470,13 @@ class HelpdeskEmulator:
                     raise ControlError(f"{name} must be a number of seconds")
             with self._lock:
                 self.settings.rate_limit_per_minute = limit
+                self.settings.retry_after_seconds = retry_after
+                self.settings.invalid_emails = set(invalid)
                 for name, value in numbers.items():
                     setattr(self.settings, name, float(value))
         elif request.method != "GET":
             return json_response(405, {"message": "use GET or POST"}, [("Allow", "GET, POST")])
-        return json_response(200, asdict(self.settings))
+        return json_response(200, self.settings.as_json())
 
     def _state_control(self, request: HttpRequest) -> HttpResponse:
         if request.method == "DELETE":
@@ -371,11 +488,21 @@ class HelpdeskEmulator:
         with self._lock:
             snapshot = self.state.snapshot()
             snapshot.update(
-                settings=asdict(self.settings),
+                settings=self.settings.as_json(),
                 faults=[fault.mode for fault in self._faults],
                 calls=dict(sorted(self.calls.items())),
             )
         return json_response(200, snapshot)
+
+
+def _call(operation: str, request: HttpRequest, ids: tuple[str, ...], base_url: str) -> _Call:
+    wants_body = request.method in {"POST", "PUT"} and operation != "restore_ticket"
+    return _Call(
+        query=dict(parse_qsl(request.query, keep_blank_values=True)),
+        number=int(ids[0]) if ids else 0,
+        base_url=base_url,
+        payload=_json_body(request) if wants_body else None,
+    )
 
 
 def _api_key(request: HttpRequest) -> str:

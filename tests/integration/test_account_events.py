@@ -22,7 +22,7 @@ from contact_intake.retention.wiring import AccountEventsWiring
 from tests import logcapture
 from tests.builders import PERSON, FakeContext, a_form, an_inquiry_record, api_event, sample_event
 from tests.fakes import FakeVerifier
-from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
+from tests.helpdesk_fake import FakeFreshdesk
 
 PEPPER = b"local-test-pepper"  # what tests/integration/conftest.py puts in (moto's) SSM
 NUMBER = PERSON["customer_number"]
@@ -169,10 +169,9 @@ def test_account_closed_erases_that_customers_inquiries_and_tickets_only(
             lawful_basis=LawfulBasis.CONTRACT if number else LawfulBasis.LEGITIMATE_INTERESTS,
             **({"expires_at": None} if number else {}),
         )  # fmt: skip
-        helpdesk.tickets[ticket_id] = StoredTicket(
-            id=ticket_id, email=PERSON["email"], name="", subject="", description="", tags=[],
-            custom_fields={"cf_inquiry_id": record.inquiry_id}, source=2, status=2, priority=1,
-            created_at=helpdesk.clock(),
+        helpdesk.add_ticket(
+            PERSON["email"], ticket_id=ticket_id, description="", tags=[], source=2,
+            cf_inquiry_id=record.inquiry_id,
         )  # fmt: skip
         aws.put_inquiry(record)
         return str(record.inquiry_id)

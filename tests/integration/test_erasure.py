@@ -15,7 +15,7 @@ from contact_intake.retention.erasure import ErasureOutcome, ErasureReason, Eras
 from contact_intake.retention.ledger import LEDGER_RETENTION
 from contact_intake.retention.wiring import SweeperWiring
 from tests.builders import PERSON, an_inquiry_record
-from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
+from tests.helpdesk_fake import FakeFreshdesk
 
 SUBJECT = "5" * 64
 
@@ -23,10 +23,9 @@ SUBJECT = "5" * 64
 def a_ticket(helpdesk: FakeFreshdesk, inquiry_id: str, email: str = PERSON["email"]) -> int:
     """A ticket as the forwarder would have made it for this inquiry."""
     ticket_id = max(helpdesk.tickets, default=100) + 1
-    helpdesk.tickets[ticket_id] = StoredTicket(
-        id=ticket_id, email=email, name=PERSON["name"], subject=PERSON["subject"], description="…",
-        tags=["contact-form"], custom_fields={"cf_inquiry_id": inquiry_id}, source=2, status=2, priority=1,
-        created_at=helpdesk.clock(),
+    helpdesk.add_ticket(
+        email, PERSON["name"], PERSON["subject"], ticket_id=ticket_id, description="…", tags=["contact-form"],
+        source=2, cf_inquiry_id=inquiry_id,
     )  # fmt: skip
     return ticket_id
 

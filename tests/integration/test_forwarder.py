@@ -71,8 +71,8 @@ def test_an_inquiry_becomes_one_ticket_and_the_id_is_written_back(
 
     assert answer == {"batchItemFailures": []}
     (ticket,) = helpdesk.live_tickets()
-    assert ticket.email == PERSON["email"]
-    assert ticket.name == PERSON["name"]
+    requester = helpdesk.requester_of(ticket)
+    assert (requester.email, requester.name) == (PERSON["email"], PERSON["name"])
     assert ticket.subject == PERSON["subject"]
     assert ticket.description == "Hallo &lt;b&gt;team&lt;/b&gt;,<br>waar is mijn pakket &amp; bon?"
     assert ticket.custom_fields == {"cf_inquiry_id": inquiry_id}

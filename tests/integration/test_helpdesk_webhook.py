@@ -17,7 +17,7 @@ from contact_intake.intake.models import InquiryStatus
 from contact_intake.intake.store import expiry_day
 from contact_intake.retention.wiring import HelpdeskEventsWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, api_event, sample_event
-from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
+from tests.helpdesk_fake import FakeFreshdesk
 
 SECRET = "local-webhook-secret"
 
@@ -42,10 +42,9 @@ def forwarded(aws: Any, helpdesk: FakeFreshdesk, ticket_id: int = 4711, **overri
     record = an_inquiry_record(
         **{"status": InquiryStatus.FORWARDED, "helpdesk_ticket_id": ticket_id, **overrides}
     )
-    helpdesk.tickets[ticket_id] = StoredTicket(
-        id=ticket_id, email=PERSON["email"], name="", subject="", description="", tags=[],
-        custom_fields={"cf_inquiry_id": record.inquiry_id}, source=2, status=4, priority=1,
-        created_at=helpdesk.clock(),
+    helpdesk.add_ticket(
+        PERSON["email"], ticket_id=ticket_id, description="", tags=[], source=2, status=4,
+        cf_inquiry_id=record.inquiry_id,
     )  # fmt: skip
     aws.put_inquiry(record)
     return str(record.inquiry_id)

@@ -30,6 +30,7 @@ from contact_intake.retention.wiring import AccountEventsWiring, SweeperWiring
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
 from tests.builders import PERSON
 from tests.fakes import FakeClock
+from tests.helpdesk_fake import FakeFreshdesk as RightsFreshdesk
 from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
 from tests.integration.test_account_events import NUMBER, T0, account_event, account_row, deliver, submit
 from tests.integration.test_rights_worker import (
@@ -39,7 +40,6 @@ from tests.integration.test_rights_worker import (
     sent_mails,
     worker,
 )
-from tests.rights_helpdesk_fake import RightsFreshdesk
 
 __all__ = ["helpdesk", "rights_queue", "submit", "worker"]  # fixtures used here by name
 
@@ -91,7 +91,7 @@ def test_an_idn_round_trip_from_the_form_to_the_ticket_to_an_erasure_by_an_a_lab
 
     inquiry_queue.poll()  # the forwarder: the helpdesk takes only the A-label, and gets it
     (ticket,) = helpdesk.tickets.values()
-    assert ticket.email == IDN_A_LABEL
+    assert helpdesk.requester_of(ticket).email == IDN_A_LABEL
     assert aws.queue_counts("InquiryDLQ")["visible"] == 0
 
     # the rights mail carries the A-label (as mail does), upper-cased for good measure

@@ -20,7 +20,7 @@ from contact_intake.retention.ledger import ErasureEntry, ErasureLedger
 from contact_intake.retention.wiring import SweeperWiring
 from tests.builders import PERSON, an_inquiry_record
 from tests.fakes import FakeClock
-from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
+from tests.helpdesk_fake import FakeFreshdesk
 from tools import reapply_erasures
 
 RESTORED = "inquiries-restored-2026-05-01"
@@ -62,10 +62,9 @@ def inquiry(aws: Any, helpdesk: FakeFreshdesk, subject_key: str, received_at: da
         subject_key=subject_key, received_at=received_at, status=InquiryStatus.FORWARDED
     )
     ticket_id = max(helpdesk.tickets, default=500) + 1
-    helpdesk.tickets[ticket_id] = StoredTicket(
-        id=ticket_id, email="x@example.org", name="x", subject="s", description="d", tags=[],
-        custom_fields={"cf_inquiry_id": record.inquiry_id}, source=2, status=2, priority=1,
-        created_at=helpdesk.clock(),
+    helpdesk.add_ticket(
+        "x@example.org", "x", "s", ticket_id=ticket_id, description="d", tags=[], source=2,
+        cf_inquiry_id=record.inquiry_id,
     )  # fmt: skip
     record.helpdesk_ticket_id = ticket_id
     aws.put_inquiry(record)

@@ -46,8 +46,8 @@ from contact_intake.rights.store import attr
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
+from tests.helpdesk_fake import FakeFreshdesk as RightsFreshdesk
 from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
-from tests.rights_helpdesk_fake import RightsFreshdesk
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 SCHEMA = json.loads(
@@ -742,7 +742,7 @@ def test_a_ticket_deleted_while_exporting_is_left_out(
 ) -> None:
     kept = an_inquiry(aws, helpdesk, clock)
     gone = helpdesk.add_ticket(ZOE.email, ZOE.name, "Deleted by an agent just now")
-    helpdesk.gone_on_get.add(gone.id)
+    helpdesk.fail_every("404", operation="get_ticket", id=gone.id)  # deleted meanwhile
     a_verified_request(worker, RightType.ACCESS)
 
     (answer,) = rights_queue.drain()
@@ -1052,7 +1052,7 @@ def test_rectification_corrects_here_and_at_the_helpdesk(
     first = an_inquiry(aws, helpdesk, clock)
     second = an_inquiry(aws, helpdesk, clock, ticket=False)
     theirs = an_inquiry(aws, helpdesk, clock, OTHER)
-    corrected = "Zoë Quasimodo-Nieuw@Example.org"
+    corrected = "Zoë.Quasimodo-Nieuw@Example.org"  # an address Freshdesk takes (no space)
     request = a_verified_request(worker, RightType.RECTIFICATION, name="Zoë Quasimodo-Nieuw", email=corrected)
 
     (answer,) = rights_queue.drain()
@@ -1068,7 +1068,7 @@ def test_rectification_corrects_here_and_at_the_helpdesk(
     assert aws.get_item(theirs.inquiry_id)["email"] == {"S": OTHER.email}
     contact = next(c for c in helpdesk.contacts.values() if c.email == corrected.lower())
     assert contact.name == "Zoë Quasimodo-Nieuw"
-    assert helpdesk.tickets[first.helpdesk_ticket_id].email == corrected.lower()  # type: ignore[index]
+    assert helpdesk.requester_of(helpdesk.tickets[first.helpdesk_ticket_id]).email == corrected.lower()  # type: ignore[index]
     done = request_of(worker, request.request_id)
     assert done.status is RequestStatus.COMPLETED
     assert dict(next(e for e in done.audit if e.action == "rectified").counts) == {

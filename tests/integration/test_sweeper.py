@@ -22,7 +22,7 @@ from contact_intake.retention.sweeper import SweepIncomplete
 from contact_intake.retention.wiring import SweeperWiring
 from contact_intake.rights.models import RequestStatus
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
-from tests.helpdesk_fake import FakeFreshdesk, StoredTicket
+from tests.helpdesk_fake import FakeFreshdesk
 from tests.integration.rights_support import RightsHarness, rights
 
 __all__ = ["rights"]
@@ -64,10 +64,9 @@ def expired(aws: Any, sweeper: SweeperWiring, helpdesk: FakeFreshdesk, ago: time
     record = an_inquiry_record(received_at=now - timedelta(days=370), status=InquiryStatus.FORWARDED,
                                expires_at=int((now - ago).timestamp()))  # fmt: skip
     ticket_id = len(helpdesk.tickets) + 1
-    helpdesk.tickets[ticket_id] = StoredTicket(
-        id=ticket_id, email=PERSON["email"], name="", subject="", description="", tags=[],
-        custom_fields={"cf_inquiry_id": record.inquiry_id}, source=2, status=4, priority=1,
-        created_at=helpdesk.clock(),
+    helpdesk.add_ticket(
+        PERSON["email"], ticket_id=ticket_id, description="", tags=[], source=2, status=4,
+        cf_inquiry_id=record.inquiry_id,
     )  # fmt: skip
     record.helpdesk_ticket_id = ticket_id
     aws.put_inquiry(record)

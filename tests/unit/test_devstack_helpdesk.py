@@ -584,6 +584,58 @@ def test_a_hard_delete_without_force_needs_a_soft_delete_first(emulator: Helpdes
     assert accepted.status == 204
 
 
+def test_a_contact_update_changes_name_and_address_and_its_tickets_follow(emulator: HelpdeskEmulator) -> None:
+    ticket = create(emulator)
+    contact_id = ticket["requester_id"]
+
+    updated = api(emulator, "PUT", f"/contacts/{contact_id}", {"name": "Ann New", "email": "ann@new.example"})
+
+    assert updated.status == 200
+    assert (payload(updated)["name"], payload(updated)["email"]) == ("Ann New", "ann@new.example")
+    assert [t["id"] for t in payload(api(emulator, "GET", "/tickets", query="email=ann%40new.example"))] == [
+        ticket["id"]
+    ]
+    assert payload(api(emulator, "GET", "/contacts", query=f"email={EMAIL}")) == []
+
+
+def test_a_contact_update_is_refused_as_freshdesk_refuses_it(emulator: HelpdeskEmulator) -> None:
+    contact_id = create(emulator)["requester_id"]
+    create(emulator, email="bob@example.org")
+
+    taken = api(emulator, "PUT", f"/contacts/{contact_id}", {"email": "BOB@example.org"})
+    malformed = api(emulator, "PUT", f"/contacts/{contact_id}", {"email": "ann new@example.org"})
+    unknown = api(emulator, "PUT", f"/contacts/{contact_id}", {"shoe_size": 38})
+    missing = api(emulator, "PUT", "/contacts/42", {"name": "Nobody"})
+
+    assert taken.status == 409
+    assert [(e["field"], e["code"]) for e in payload(taken)["errors"]] == [("email", "duplicate_value")]
+    assert errors(malformed) == [("email", "invalid_value")]
+    assert errors(unknown) == [("shoe_size", "invalid_field")]
+    assert missing.status == 404
+    assert payload(api(emulator, "GET", f"/contacts/{contact_id}"))["email"] == EMAIL
+
+
+def test_put_ticket_and_put_conversation_set_up_what_came_another_way(emulator: HelpdeskEmulator) -> None:
+    mailed = emulator.state.put_ticket(EMAIL, "Ann Example", "By mail", ticket_id=4711)
+    emulator.state.put_conversation(mailed.id, "Hello?", incoming=True)
+    emulator.state.put_conversation(mailed.id, "Hello Ann")
+    emulator.state.put_conversation(mailed.id, "She is a regular", private=True)
+
+    read = payload(api(emulator, "GET", "/tickets/4711", query="include=conversations"))
+
+    assert (read["source"], read["tags"], read["description_text"]) == (1, ["email"], "By mail")
+    assert [
+        (c["incoming"], c["private"], c["from_email"], c["to_emails"]) for c in read["conversations"]
+    ] == [
+        (True, False, EMAIL, []),
+        (False, False, None, [EMAIL]),
+        (False, True, None, []),
+    ]
+    assert read["conversations"][0]["user_id"] == read["requester_id"]
+    assert create(emulator)["id"] == 4712  # the API's next id is past it
+    assert create(emulator)["requester_id"] == read["requester_id"]
+
+
 # ------------------------------------------------------------------------------------------- faults
 
 
@@ -592,7 +644,7 @@ def set_faults(emulator: HelpdeskEmulator, body: Any) -> HttpResponse:
 
 
 def test_429_fault_answers_retry_after_one_second_and_creates_nothing(emulator: HelpdeskEmulator) -> None:
-    assert payload(set_faults(emulator, {"fail_next": 2, "mode": "429"})) == {"pending": ["429", "429"]}
+    assert payload(set_faults(emulator, {"fail_next": 2, "mode": "429"}))["pending"] == ["429", "429"]
 
     first = api(emulator, "POST", "/tickets", a_ticket())
     second = api(emulator, "GET", "/tickets/1")
@@ -648,17 +700,82 @@ def test_faults_can_be_listed_and_cleared(emulator: HelpdeskEmulator) -> None:
     listed = payload(call(emulator, "GET", "/_local/helpdesk/_faults"))
     cleared = payload(call(emulator, "DELETE", "/_local/helpdesk/_faults"))
 
-    assert listed == {"pending": ["500", "500", "500"]}
-    assert cleared == {"pending": []}
+    assert listed == {"pending": ["500", "500", "500"], "every": []}
+    assert cleared == {"pending": [], "every": []}
     assert call(emulator, "PUT", "/_local/helpdesk/_faults").status == 405
+
+
+def test_a_standing_fault_fails_every_matching_call_until_cleared(emulator: HelpdeskEmulator) -> None:
+    rule = {"operation": "create_ticket", "custom_fields": {"cf_inquiry_id": "doomed"}}
+    listed = payload(set_faults(emulator, {"fail_every": rule, "mode": "500"}))
+
+    doomed = [api(emulator, "POST", "/tickets", a_ticket(custom_fields={"cf_inquiry_id": "doomed"})).status]
+    doomed += [api(emulator, "POST", "/tickets", a_ticket(custom_fields={"cf_inquiry_id": "doomed"})).status]
+    others = [api(emulator, "POST", "/tickets", a_ticket()).status, api(emulator, "GET", "/tickets/1").status]
+    call(emulator, "DELETE", "/_local/helpdesk/_faults")
+    after = api(emulator, "POST", "/tickets", a_ticket(custom_fields={"cf_inquiry_id": "doomed"})).status
+
+    assert listed == {"pending": [], "every": [{"mode": "500", "id": None, **rule}]}
+    assert (doomed, others, after) == ([500, 500], [201, 200], 201)
+
+
+def test_a_404_fault_answers_record_not_found_for_one_ticket(emulator: HelpdeskEmulator) -> None:
+    kept, gone = create(emulator)["id"], create(emulator)["id"]
+    set_faults(emulator, {"fail_every": {"operation": "get_ticket", "id": gone}, "mode": "404"})
+
+    assert api(emulator, "GET", f"/tickets/{kept}").status == 200
+    assert api(emulator, "GET", f"/tickets/{gone}").status == 404
+    assert payload(api(emulator, "GET", f"/tickets/{gone}")) == {
+        "code": "access_denied",
+        "message": "Record not found",
+    }
+
+
+def test_the_retry_after_of_a_429_fault_and_refused_addresses_are_settings(
+    emulator: HelpdeskEmulator,
+) -> None:
+    body = {"retry_after_seconds": 7, "invalid_emails": [EMAIL]}
+    settings = payload(call(emulator, "POST", "/_local/helpdesk/_settings", body))
+    set_faults(emulator, {"fail_next": 1, "mode": "429"})
+
+    limited = api(emulator, "POST", "/tickets", a_ticket(email="bob@example.org"))
+    refused = api(emulator, "POST", "/tickets", a_ticket())
+
+    assert (settings["retry_after_seconds"], settings["invalid_emails"]) == (7, [EMAIL])
+    assert (limited.status, limited.header("Retry-After")) == (429, "7")
+    assert errors(refused) == [("email", "invalid_value")]
+    assert api(emulator, "POST", "/tickets", a_ticket(email="bob@example.org")).status == 201
+
+
+def test_in_process_a_timeout_fault_is_what_hold_makes_of_it(clock: Clock) -> None:
+    held: list[float] = []
+    emulator = HelpdeskEmulator(clock=clock, hold=held.append)
+    emulator.fail_next(1, "timeout", hold_seconds=3)
+
+    assert api(emulator, "POST", "/tickets", a_ticket()).status == 504
+    assert held == [3.0]
+    assert state(emulator)["tickets"] == []
+
+
+def test_with_an_api_key_given_only_that_key_is_let_in(clock: Clock) -> None:
+    emulator = HelpdeskEmulator(clock=clock, api_key="the-key")
+    right = ("Authorization", "Basic " + base64.b64encode(b"the-key:X").decode())
+    json_body = ("Content-Type", "application/json")
+
+    assert api(emulator, "GET", "/tickets").status == 401  # AUTH carries another key
+    assert call(emulator, "GET", "/_local/helpdesk/api/v2/tickets", headers=(right, json_body)).status == 200
 
 
 @pytest.mark.parametrize(
     "body",
     [
+        {"fail_every": {"operation": "fly"}, "mode": "500"},
+        {"fail_every": {"colour": "red"}, "mode": "500"},
+        {"fail_every": {"id": "7"}, "mode": "500"},
+        {"fail_every": {}, "mode": "418"},
         {"fail_next": 0, "mode": "500"},
         {"fail_next": True, "mode": "500"},
-        {"fail_next": 1, "mode": "404"},
+        {"fail_next": 1, "mode": "503"},
         {"fail_next": 1, "mode": "timeout", "hold_seconds": -1},
         {"fail_next": 1, "mode": "timeout", "hold_seconds": "12"},
         [1],
@@ -669,7 +786,7 @@ def test_a_fault_that_makes_no_sense_is_a_400(emulator: HelpdeskEmulator, body: 
     response = set_faults(emulator, body)
 
     assert response.status == 400
-    assert payload(call(emulator, "GET", "/_local/helpdesk/_faults")) == {"pending": []}
+    assert payload(call(emulator, "GET", "/_local/helpdesk/_faults")) == {"pending": [], "every": []}
 
 
 # --------------------------------------------------------------------------------------- rate limit
@@ -701,6 +818,8 @@ def test_the_create_limit_per_minute_answers_429_until_the_next_minute(
         {"rate_limit_per_minute": 1.5},
         {"search_lag_seconds": -1},
         {"timeout_hold_seconds": "a"},
+        {"retry_after_seconds": -1},
+        {"invalid_emails": "ann@example.org"},
         {"colour": "red"},
     ],
 )
