@@ -59,7 +59,7 @@ class IntakeWiring:
     def prime(self) -> None:
         """Build everything the first request uses, calling nothing: no connection is open and no secret
         is cached when a SnapStart snapshot is taken (docs/decisions.md D78)."""
-        _ = (self.intake, self.clients.dynamodb, self.clients.sqs, self.clients.http)
+        _ = (self.intake, self.clients.dynamodb, self.clients.sqs, self.clients.http_pool)
         _ = self.ssm_secrets.provider
 
     def restored(self) -> None:
@@ -72,7 +72,7 @@ class IntakeWiring:
     def verifier(self) -> CaptchaVerifier:
         s = self.settings
         return RecaptchaVerifier(
-            session=self.clients.http,
+            pool=self.clients.http_pool,
             secret=lambda: self.secrets.text(s.recaptcha_secret_param),
             verify_url=s.recaptcha_verify_url,
             policy=RecaptchaPolicy(
