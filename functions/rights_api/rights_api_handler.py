@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qs
 
 from contact_intake import http
-from contact_intake.config import RightsApiSettings
 from contact_intake.errors import (
     BodyTooLarge,
     ContactIntakeError,
@@ -29,6 +28,7 @@ from contact_intake.errors import (
     ValidationFailed,
 )
 from contact_intake.observability import log_unexpected, logger, metrics
+from contact_intake.plain_config import rights_api_settings
 from contact_intake.principals import caller_arn, require_principal
 from contact_intake.rights.errors import TokenGone
 from contact_intake.rights.outbound import language_of, render_confirm_page, render_page
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 PUBLIC_RESOURCES: Final = frozenset({"/rights-requests/verify"})
 VERIFY: Final = "/rights-requests/verify"
 
-settings = RightsApiSettings.from_env()  # a bad configuration fails here, at init, naming the variable
+# a bad configuration fails here, at init, naming the variable; read without pydantic when plain (D92)
+settings = rights_api_settings()
 wiring = RightsWiring(settings)
 
 # The verification page: no scripts, no external resources, never cached, and no Referer (the URL holds
