@@ -394,8 +394,9 @@ def test_the_handler_fails_as_the_declared_route(
 def test_the_intake_never_imports_requests() -> None:
     """A fresh process that imports the handler, primes it (everything the first request uses is built,
     docs/decisions.md D78) and answers an inquiry never imports `requests`: siteverify goes over urllib3
-    (D90). The child has no moto: its secrets are a SecretReader over fixed values (a wiring's collaborator
-    is replaced by assignment), and its siteverify a closed port, so the POST is really attempted."""
+    (D90); nor the settings models (D93). The child has no moto: its secrets are a SecretReader over
+    fixed values (a wiring's collaborator is replaced by assignment), and its siteverify a closed port,
+    so the POST is really attempted."""
     import os
     import subprocess
     import sys
@@ -412,7 +413,8 @@ from tests.builders import FakeContext, a_form, api_event
 snapstart.run_before_snapshot()
 intake_handler.wiring.secrets = SecretReader(fetch=lambda name, max_age: "a-secret")
 answer = intake_handler.lambda_handler(api_event(a_form()), FakeContext())
-print(answer["statusCode"], "requests" in sys.modules, type(intake_handler.wiring.verifier._pool).__module__)
+print(answer["statusCode"], [m for m in ("requests", "contact_intake.config") if m in sys.modules],
+      type(intake_handler.wiring.verifier._pool).__module__, type(intake_handler.settings).__name__)
 """
     env = {
         **os.environ,
@@ -423,4 +425,9 @@ print(answer["statusCode"], "requests" in sys.modules, type(intake_handler.wirin
         [sys.executable, "-c", script], check=False, env=env, capture_output=True, text=True, cwd=root
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.splitlines()[-1].split() == ["503", "False", "urllib3.poolmanager"]
+    assert result.stdout.splitlines()[-1].split() == [
+        "503",
+        "[]",
+        "urllib3.poolmanager",
+        "PlainIntakeSettings",
+    ]

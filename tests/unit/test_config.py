@@ -1,16 +1,26 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BeforeValidator
 from pydantic.fields import FieldInfo
 
-from contact_intake.config import IntakeSettings, RightsApiSettings
+from contact_intake.config import IntakeSettings, RightsApiSettings, _split_csv
 from contact_intake.errors import ConfigurationError
-from contact_intake.plain_config import RIGHTS_API_VARIABLES, PlainRightsApiSettings, rights_api_settings
+from contact_intake.plain_config import (
+    INTAKE_VARIABLES,
+    RIGHTS_API_VARIABLES,
+    PlainIntakeSettings,
+    PlainRightsApiSettings,
+    Variable,
+    intake_settings,
+    rights_api_settings,
+)
 from tests.conftest import TEST_ENVIRONMENT
 
 
@@ -40,21 +50,39 @@ def test_hostnames_are_required() -> None:
         IntakeSettings.from_env({**TEST_ENVIRONMENT, "RECAPTCHA_HOSTNAMES": " , "})
 
 
-# ---------------------------------------------------------------- RightsApiFunction's plain settings
-# contact_intake.plain_config reads RightsApiSettings's variables without pydantic when they are plain
-# (docs/decisions.md D92); these tests hold it to the model: the same fields, aliases, defaults and
-# constraints, and for any environment the same values or pydantic's own error.
-
-RIGHTS_API = {
-    k: v for k, v in TEST_ENVIRONMENT.items() if k in {v.alias for v in RIGHTS_API_VARIABLES.values()}
-}
+# ---------------------------------------------------------------- settings read without the models
+# contact_intake.plain_config reads RightsApiSettings's and IntakeSettings's variables without the models
+# when they are plain (docs/decisions.md D92, D93); these tests hold it to the models: the same fields,
+# aliases, types, defaults and constraints, and for any environment the same values or pydantic's error.
 
 
-def _declared(info: FieldInfo) -> dict[str, Any]:
-    """A field's constraints; any other metadata (a validator, a strict flag) fails: the plain reading
-    would not know it."""
+@dataclasses.dataclass(frozen=True)
+class Plain:
+    model: type[Any]
+    variables: Mapping[str, Variable]
+    plain: type[Any]
+    read: Callable[[Mapping[str, str]], Any]
+
+    @property
+    def environment(self) -> dict[str, str]:
+        aliases = {v.alias for v in self.variables.values()}
+        return {k: v for k, v in TEST_ENVIRONMENT.items() if k in aliases}
+
+
+RIGHTS_API = Plain(RightsApiSettings, RIGHTS_API_VARIABLES, PlainRightsApiSettings, rights_api_settings)
+INTAKE = Plain(IntakeSettings, INTAKE_VARIABLES, PlainIntakeSettings, intake_settings)
+BOTH = pytest.mark.parametrize("case", [RIGHTS_API, INTAKE], ids=["rights_api", "intake"])
+
+
+def _declared(info: FieldInfo) -> tuple[Any, dict[str, Any]]:
+    """A field's type and constraints as the plain reading names them: config's CsvList is ``list``; any
+    other metadata (a validator, a strict flag) fails: the plain reading would not know it."""
+    kind: Any = info.annotation
     constraints: dict[str, Any] = {}
     for item in info.metadata:
+        if isinstance(item, BeforeValidator) and item.func is _split_csv and info.annotation == list[str]:
+            kind = list
+            continue
         found = {
             name: getattr(item, name)
             for name in ("min_length", "max_length", "pattern", "ge", "gt", "le", "lt", "multiple_of")
@@ -62,86 +90,122 @@ def _declared(info: FieldInfo) -> dict[str, Any]:
         }
         assert found, f"{item!r} is not a constraint the plain reading knows"
         constraints |= found
-    return constraints
+    return kind, constraints
 
 
-def test_the_plain_reading_declares_the_models_fields() -> None:
-    model = RightsApiSettings.model_fields
-    assert list(RIGHTS_API_VARIABLES) == list(model)
-    assert [f.name for f in dataclasses.fields(PlainRightsApiSettings)] == list(model)
+@BOTH
+def test_the_plain_reading_declares_the_models_fields(case: Plain) -> None:
+    model = case.model.model_fields
+    assert list(case.variables) == list(model)
+    assert [f.name for f in dataclasses.fields(case.plain)] == list(model)
     for name, info in model.items():
-        variable = RIGHTS_API_VARIABLES[name]
+        variable = case.variables[name]
         assert variable.alias == info.alias, name
-        assert variable.kind is info.annotation, name
-        assert variable.default == (None if info.is_required() else info.default), name
-        assert dict(variable.constraints) == _declared(info), name
-    assert RightsApiSettings.model_config.get("extra") == "ignore"
-    decorators = RightsApiSettings.__pydantic_decorators__
+        default = None if info.is_required() else info.get_default(call_default_factory=True)
+        assert variable.default == default, name
+        assert (variable.kind, dict(variable.constraints)) == _declared(info), name
+    assert case.model.model_config.get("extra") == "ignore"
+    decorators = case.model.__pydantic_decorators__
     assert not decorators.model_validators
     assert not decorators.field_validators
     assert not decorators.validators
 
 
-def _outcome(read: Any) -> tuple[str, Any]:
+def _outcome(case: Plain, environ: Mapping[str, str], *, plain: bool) -> tuple[str, Any]:
     try:
-        settings = read()
+        settings = case.read(environ) if plain else case.model.from_env(environ)
     except ConfigurationError as error:
         return "error", str(error)
-    return "values", {name: getattr(settings, name) for name in RIGHTS_API_VARIABLES}
+    return "values", {name: getattr(settings, name) for name in case.variables}
 
 
-def test_a_plain_environment_is_read_without_pydantic() -> None:
-    settings = rights_api_settings(RIGHTS_API)
-    assert isinstance(settings, PlainRightsApiSettings)
-    assert _outcome(lambda: settings) == _outcome(lambda: RightsApiSettings.from_env(RIGHTS_API))
-    assert settings.max_body_bytes == 16 * 1024  # a default
+@BOTH
+def test_a_plain_environment_is_read_without_the_model(case: Plain) -> None:
+    settings = case.read(case.environment)
+    assert isinstance(settings, case.plain)
+    assert _outcome(case, case.environment, plain=True) == _outcome(case, case.environment, plain=False)
+    assert settings.max_body_bytes in {16 * 1024, 32 * 1024}  # a default
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"RIGHTS_REQUESTS_TABLE": None},
-        {"RIGHTS_REQUESTS_TABLE": ""},
-        {"MAIL_FROM": "privacy"},
-        {"MAIL_FROM": "privacy@shop.example\n"},
-        {"MAIL_FROM": " privacy@shop.example"},
-        {"MAIL_FROM": "privé@shop.example"},
-        {"PUBLIC_API_URL": "https://api.shop.example/v1/"},
-        {"PUBLIC_API_URL": ""},
-        {"DPO_PRINCIPAL_ARN": "arn:aws:iam::123:role/x"},
-        {"DPO_PRINCIPAL_ARN": "arn:aws:iam::123456789012:role/Ünicode"},
-        {"RIGHTS_RETENTION_YEARS": "0"},
-        {"RIGHTS_RETENTION_YEARS": "10"},
-        {"RIGHTS_RETENTION_YEARS": "11"},
-        {"RIGHTS_RETENTION_YEARS": " 5"},
-        {"RIGHTS_RETENTION_YEARS": "05"},
-        {"RIGHTS_RETENTION_YEARS": "5.0"},
-        {"RIGHTS_RETENTION_YEARS": "1_0"},
-        {"SECRETS_MAX_AGE_SECONDS": "0"},
-        {"SECRETS_MAX_AGE_SECONDS": "-1"},
-        {"MAX_BODY_BYTES": "0"},
-        {"MAX_BODY_BYTES": "99999999999999999999999"},
-        {"max_body_bytes": "10"},
-        {"mail_from": "other@shop.example", "MAIL_FROM": None},
-    ],
-)
-def test_every_environment_gets_the_models_values_or_its_error(change: dict[str, str | None]) -> None:
-    env = {k: v for k, v in {**RIGHTS_API, **change}.items() if v is not None}
-    assert _outcome(lambda: rights_api_settings(env)) == _outcome(lambda: RightsApiSettings.from_env(env))
+def test_a_default_list_is_not_shared() -> None:
+    env = {k: v for k, v in INTAKE.environment.items() if k != "ALLOWED_ORIGINS"}
+    first, second = intake_settings(env), intake_settings(env)
+    assert first.allowed_origins == second.allowed_origins == []
+    assert first.allowed_origins is not second.allowed_origins
+
+
+CHANGES = [
+    {"RIGHTS_REQUESTS_TABLE": None},
+    {"RIGHTS_REQUESTS_TABLE": ""},
+    {"MAIL_FROM": "privacy"},
+    {"MAIL_FROM": "privacy@shop.example\n"},
+    {"MAIL_FROM": " privacy@shop.example"},
+    {"MAIL_FROM": "privé@shop.example"},
+    {"PUBLIC_API_URL": "https://api.shop.example/v1/"},
+    {"PUBLIC_API_URL": ""},
+    {"DPO_PRINCIPAL_ARN": "arn:aws:iam::123:role/x"},
+    {"DPO_PRINCIPAL_ARN": "arn:aws:iam::123456789012:role/Ünicode"},
+    {"RIGHTS_RETENTION_YEARS": "0"},
+    {"RIGHTS_RETENTION_YEARS": "10"},
+    {"RIGHTS_RETENTION_YEARS": "11"},
+    {"RIGHTS_RETENTION_YEARS": " 5"},
+    {"RIGHTS_RETENTION_YEARS": "05"},
+    {"RIGHTS_RETENTION_YEARS": "5.0"},
+    {"RIGHTS_RETENTION_YEARS": "1_0"},
+    {"SECRETS_MAX_AGE_SECONDS": "0"},
+    {"SECRETS_MAX_AGE_SECONDS": "-1"},
+    {"MAX_BODY_BYTES": "0"},
+    {"MAX_BODY_BYTES": "99999999999999999999999"},
+    {"max_body_bytes": "10"},
+    {"mail_from": "other@shop.example", "MAIL_FROM": None},
+    {"INQUIRIES_TABLE": None},
+    {"RECAPTCHA_HOSTNAMES": ""},
+    {"RECAPTCHA_HOSTNAMES": ","},
+    {"RECAPTCHA_HOSTNAMES": " , "},
+    {"RECAPTCHA_HOSTNAMES": "a.example,,b.example,"},
+    {"RECAPTCHA_HOSTNAMES": "a.example, b.example"},
+    {"ALLOWED_ORIGINS": ""},
+    {"ALLOWED_ORIGINS": "https://a.example,https://b.example"},
+    {"RECAPTCHA_MIN_SCORE": "0"},
+    {"RECAPTCHA_MIN_SCORE": "1"},
+    {"RECAPTCHA_MIN_SCORE": "1.0"},
+    {"RECAPTCHA_MIN_SCORE": "1.5"},
+    {"RECAPTCHA_MIN_SCORE": ".5"},
+    {"RECAPTCHA_MIN_SCORE": "5e-1"},
+    {"RECAPTCHA_MIN_SCORE": "nan"},
+    {"RECAPTCHA_TIMEOUT_SECONDS": "0"},
+    {"RECAPTCHA_TIMEOUT_SECONDS": "0.000000001"},
+    {"RECAPTCHA_TIMEOUT_SECONDS": "10"},
+    {"RECAPTCHA_TIMEOUT_SECONDS": "10.000000001"},
+    {"RECAPTCHA_VERIFY_URL": ""},
+    {"RECAPTCHA_ACTION": "contact form"},
+    {"THANK_YOU_URL": "https://shop.example/thanks"},
+    {"recaptcha_hostnames": "x.example"},
+]
+
+
+@BOTH
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_environment_gets_the_models_values_or_its_error(
+    case: Plain, change: dict[str, str | None]
+) -> None:
+    env = {k: v for k, v in {**case.environment, **change}.items() if v is not None}
+    assert _outcome(case, env, plain=True) == _outcome(case, env, plain=False)
 
 
 _VALUES = st.one_of(
-    st.sampled_from(["", "0", "1", "3", "10", "11", "16384", "-1", " 7", "07", "x", "a b", "é",
-                     "privacy@shop.example", "https://api.shop.example/v1", "http://h/x/",
-                     "arn:aws:iam::123456789012:role/DPO", "arn:aws-cn:iam::123456789012:user/a/b"]),
+    st.sampled_from(["", "0", "1", "3", "10", "11", "16384", "-1", " 7", "07", "x", "a b", "é", ",", "a,,b",
+                     "0.5", "1.0", "0.49", "3.25", "1e3", "privacy@shop.example", "https://api.shop.example/v1",
+                     "http://h/x/", "arn:aws:iam::123456789012:role/DPO",
+                     "arn:aws-cn:iam::123456789012:user/a/b"]),
     st.text(max_size=12),
 )  # fmt: skip
 
 
-@given(
-    st.dictionaries(st.sampled_from([v.alias for v in RIGHTS_API_VARIABLES.values()]), _VALUES, max_size=4)
-)
+@BOTH
+@given(data=st.data())
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_property_the_plain_reading_never_disagrees_with_the_model(change: dict[str, str]) -> None:
-    env = {**RIGHTS_API, **change}
-    assert _outcome(lambda: rights_api_settings(env)) == _outcome(lambda: RightsApiSettings.from_env(env))
+def test_property_the_plain_reading_never_disagrees_with_the_model(case: Plain, data: st.DataObject) -> None:
+    aliases = st.sampled_from([v.alias for v in case.variables.values()])
+    env = {**case.environment, **data.draw(st.dictionaries(aliases, _VALUES, max_size=4))}
+    assert _outcome(case, env, plain=True) == _outcome(case, env, plain=False)

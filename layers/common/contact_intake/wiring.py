@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from contact_intake.captcha import CaptchaVerifier, RecaptchaPolicy, RecaptchaVerifier
 from contact_intake.clients import Clients
-from contact_intake.config import IntakeSettings
 from contact_intake.intake import IntakeService
 from contact_intake.queue import InquiryQueue
 from contact_intake.secrets import SecretReader, SsmSecrets
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     )
     from contact_intake.erasure import Eraser
     from contact_intake.ledger import ErasureLedger
+    from contact_intake.plain_config import IntakeConfig  # IntakeSettings, or read without it (D93)
     from contact_intake.resolution import ResolutionService, WebhookAuthenticator
     from contact_intake.rights.store import RightsRequestStore
     from contact_intake.sweeper import Sweeper
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 
 class IntakeWiring:
-    def __init__(self, settings: IntakeSettings, clients: Clients | None = None) -> None:
+    def __init__(self, settings: IntakeConfig, clients: Clients | None = None) -> None:
         self.settings = settings
         self.clients = clients or Clients()
 
