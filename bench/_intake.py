@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,7 +73,6 @@ def _test_environment() -> dict[str, str]:
 
 
 HANDLER_ENVIRONMENT: dict[str, str] = _test_environment()
-SITEVERIFY_URL = "https://www.google.com/recaptcha/api/siteverify"
 SITEVERIFY_OK: dict[str, Any] = {
     "success": True,
     "hostname": "shop.example",
@@ -237,31 +236,47 @@ def local_aws() -> Iterator[LocalAws]:
         server.stop()
 
 
-class _SiteverifyHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    answer = json.dumps(SITEVERIFY_OK).encode()
+@dataclass
+class LocalSiteverify:
+    """A local siteverify: its URL, the verdict it gives (changeable between requests), requests served."""
 
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(self.answer)))
-        self.end_headers()
-        self.wfile.write(self.answer)
+    url: str = ""
+    verdict: dict[str, Any] = field(default_factory=lambda: dict(SITEVERIFY_OK))
+    calls: int = 0
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
-        """Quiet."""
+
+def _siteverify_handler(state: LocalSiteverify) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            state.calls += 1
+            answer = json.dumps(state.verdict).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+            """Quiet."""
+
+    return Handler
 
 
 @contextmanager
-def local_siteverify() -> Iterator[str]:
-    """A tiny HTTP server answering every POST with a person's siteverify verdict; yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SiteverifyHandler)
-    thread = threading.Thread(target=server.serve_forever, name="siteverify", daemon=True)
+def local_siteverify() -> Iterator[LocalSiteverify]:
+    """A tiny HTTP server answering every POST with ``verdict`` (a person's, unless changed)."""
+    state = LocalSiteverify()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _siteverify_handler(state))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), name="siteverify", daemon=True)
     thread.start()
     try:
         host, port = server.server_address[:2]
-        yield f"http://{host!s}:{port}/recaptcha/api/siteverify"
+        state.url = f"http://{host!s}:{port}/recaptcha/api/siteverify"
+        yield state
     finally:
         server.shutdown()
         server.server_close()

@@ -142,7 +142,19 @@ def local_stack() -> Iterator[Stack]:
         if helpdesk is not None:
             helpdesk.stop()  # as devstack does: a held request (none here) ends at once
         server.stop()
+        _reset_moto(moto)
         moto.stop()
+
+
+def _reset_moto(moto: Any) -> None:
+    """Empty moto's backends, which live in this process and outlast the server: a second stack in the
+    same run (intake_cold, then rights_cold) creates the template's resources afresh."""
+    import urllib.request
+
+    host, port = moto.get_host_and_port()
+    request = urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (our own local moto)
+        answer.read()
 
 
 class ProbeFailed(RuntimeError):

@@ -1,6 +1,6 @@
 """AWS calls per inquiry (docs/architecture.md §1: one durable write, one enqueue), counted, not timed.
 
-IntakeFunction runs in-process against moto (``mock_aws``) with siteverify served by ``responses``. A
+IntakeFunction runs in-process against moto (``mock_aws``) with siteverify served by a local HTTP server. A
 botocore ``before-call.*.*`` handler on the wiring's clients (and on the SSM client Powertools
 parameters uses) counts every API call. Three inquiries with one Idempotency-Key and one body:
 
@@ -14,17 +14,18 @@ parameters uses) counts every API call. Three inquiries with one Idempotency-Key
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from typing import Any
 
 from bench._core import Options, Progress, Report
 from bench._intake import (
     SITEVERIFY_OK,
-    SITEVERIFY_URL,
     BenchContext,
     a_form,
     api_event,
     create_intake_resources,
+    local_siteverify,
     output_to_devnull,
     use_handler_in_process,
 )
@@ -57,18 +58,19 @@ def others(calls: Counter[str]) -> str:
 def run(progress: Progress, options: Options) -> Report:
     use_handler_in_process()
     import intake_handler
-    import responses
     from moto import mock_aws
 
+    from contact_intake.intake.settings import IntakeSettings
     from contact_intake.intake.wiring import IntakeWiring
 
     report = Report()
     body = a_form()
     new_token = a_form()["captcha_token"]
     context = BenchContext()
-    with mock_aws(), responses.RequestsMock(assert_all_requests_are_fired=False) as google:
+    with mock_aws(), local_siteverify() as google:
         create_intake_resources(None)
-        wiring = IntakeWiring(intake_handler.settings)
+        settings = IntakeSettings.from_env({**os.environ, "RECAPTCHA_VERIFY_URL": google.url})
+        wiring = IntakeWiring(settings)
         counter = CallCounter()
         counter.attach(wiring.clients.dynamodb)
         counter.attach(wiring.clients.sqs)
@@ -83,14 +85,14 @@ def run(progress: Progress, options: Options) -> Report:
                     ("retry, same token", body, TOKEN_USED),
                     ("retry, new token", {**body, "captcha_token": new_token}, SITEVERIFY_OK),
                 ):
-                    google.upsert(responses.POST, SITEVERIFY_URL, json=verdict)
+                    google.verdict = verdict
                     before = Counter(counter.calls)
-                    google_before = len(google.calls)
+                    google_before = google.calls
                     response = intake_handler.lambda_handler(
                         api_event(form, headers={"Idempotency-Key": IDEMPOTENCY_KEY}),
                         context,
                     )
-                    steps.append((label, counter.since(before), len(google.calls) - google_before, response))
+                    steps.append((label, counter.since(before), google.calls - google_before, response))
                     progress(f"{label}: {response['statusCode']}, {dict(steps[-1][1])}")
             dynamodb, sqs = wiring.clients.dynamodb, wiring.clients.sqs
             stored = dynamodb.scan(TableName=intake_handler.settings.inquiries_table)["Count"]
@@ -120,6 +122,6 @@ def run(progress: Progress, options: Options) -> Report:
             {"step": label, "status": r["statusCode"], "aws_calls": dict(sorted(c.items())), "siteverify": s}
             for label, c, s, r in steps
         ],
-        "method": "moto mock_aws in-process, responses for siteverify, botocore before-call.*.* counters",
+        "method": "moto mock_aws in-process, a local HTTP siteverify, botocore before-call.*.* counters",
     }
     return report

@@ -20,7 +20,7 @@ from contact_intake.core import snapstart
 from contact_intake.core.errors import ContactIntakeError, NotFound, ValidationFailed
 from contact_intake.core.observability import logger, metrics
 from contact_intake.intake.models import InquiryForm
-from contact_intake.intake.settings import IntakeSettings
+from contact_intake.intake.plain_settings import intake_settings
 from contact_intake.intake.wiring import IntakeWiring
 
 ROUTE = ("POST", "/inquiries")
@@ -31,7 +31,8 @@ _idempotency_key: TypeAdapter[str] = TypeAdapter(
     Annotated[str, StringConstraints(min_length=KEY_MIN, max_length=KEY_MAX, pattern=KEY_PATTERN)]
 )
 
-settings = IntakeSettings.from_env()  # a bad configuration fails here, at init, naming the variable
+# a bad configuration fails here, at init, naming the variable; read without its model when plain (D93)
+settings = intake_settings()
 wiring = IntakeWiring(settings)
 
 

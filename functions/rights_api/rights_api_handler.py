@@ -30,7 +30,7 @@ from contact_intake.core.observability import logger, metrics
 from contact_intake.core.principals import caller_arn, require_principal
 from contact_intake.rights.errors import TokenGone
 from contact_intake.rights.outbound import language_of, render_confirm_page, render_page
-from contact_intake.rights.settings import RightsApiSettings
+from contact_intake.rights.plain_settings import rights_api_settings
 from contact_intake.rights.wiring import RightsWiring
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 PUBLIC_RESOURCES: Final = frozenset({"/rights-requests/verify"})
 VERIFY: Final = "/rights-requests/verify"
 
-settings = RightsApiSettings.from_env()  # a bad configuration fails here, at init, naming the variable
+# a bad configuration fails here, at init, naming the variable; read without pydantic when plain (D92)
+settings = rights_api_settings()
 wiring = RightsWiring(settings)
 
 # The verification page: no scripts, no external resources, never cached, and no Referer (the URL holds

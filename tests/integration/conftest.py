@@ -37,6 +37,7 @@ from devstack.template import load_template, translate
 from tests.builders import FakeContext
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import API_KEY, FakeFreshdesk
+from tests.siteverify_double import SiteverifyDouble, siteverify_double
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-central-1"
@@ -139,11 +140,21 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
 
 
 @pytest.fixture
-def wiring(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> IntakeWiring:
-    """The handler's wiring, pointed at this test's moto tables (its Powertools caches emptied)."""
+def siteverify() -> Iterator[SiteverifyDouble]:
+    """A real siteverify on a free local port (tests/siteverify_double.py): queue its answers with
+    ``says``, read what it received in ``requests``."""
+    with siteverify_double() as double:
+        yield double
+
+
+@pytest.fixture
+def wiring(aws: Aws, siteverify: SiteverifyDouble, monkeypatch: pytest.MonkeyPatch) -> IntakeWiring:
+    """The handler's wiring, pointed at this test's moto tables and siteverify double (its Powertools
+    caches emptied)."""
     from aws_lambda_powertools.utilities import parameters
 
     parameters.clear_caches()
+    monkeypatch.setenv("RECAPTCHA_VERIFY_URL", siteverify.url)
     monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
     monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
     monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))

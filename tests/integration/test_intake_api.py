@@ -1,6 +1,7 @@
 """IntakeFunction end to end in one process: API Gateway event -> handler -> moto DynamoDB/SQS/SSM.
 
-Google's siteverify is served by `responses` with its real request and answer formats.
+Google's siteverify is a real local HTTP server (tests/siteverify_double.py) speaking its request and answer
+formats; the handler reaches it over a socket.
 """
 
 from __future__ import annotations
@@ -13,17 +14,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-import responses
 from botocore.stub import Stubber
 
 from tests.builders import PERSON, a_form, api_event, sample_event
+from tests.siteverify_double import SiteverifyDouble
 
-SITEVERIFY = "https://www.google.com/recaptcha/api/siteverify"
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-def google_says(body: dict[str, Any], status: int = 200) -> None:
-    responses.add(responses.POST, SITEVERIFY, json=body, status=status)
 
 
 PERSON_OK = {"success": True, "hostname": "shop.example", "action": "contact", "score": 0.9,
@@ -48,9 +44,10 @@ def error_of(response: dict[str, Any]) -> dict[str, Any]:
     return dict(body["error"])
 
 
-@responses.activate
-def test_accepted_inquiry_is_stored_with_the_contract_attributes(invoke: Invoke, aws: Any) -> None:
-    google_says(PERSON_OK)
+def test_accepted_inquiry_is_stored_with_the_contract_attributes(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any
+) -> None:
+    siteverify.says(PERSON_OK)
     response = invoke(api_event(a_form(customer_number="C-998877")))
     assert response["statusCode"] == 202
     body = json.loads(response["body"])
@@ -72,9 +69,10 @@ def test_accepted_inquiry_is_stored_with_the_contract_attributes(invoke: Invoke,
     assert "customer_number" not in item  # no such account in the mirror: a prospect's inquiry
 
 
-@responses.activate
-def test_queue_message_is_the_id_and_nothing_personal(invoke: Invoke, aws: Any) -> None:
-    google_says(PERSON_OK)
+def test_queue_message_is_the_id_and_nothing_personal(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any
+) -> None:
+    siteverify.says(PERSON_OK)
     inquiry_id = json.loads(invoke(api_event(a_form()))["body"])["inquiry_id"]
     messages = aws.receive_all()
     assert [json.loads(m["Body"]) for m in messages] == [{"inquiry_id": inquiry_id}]
@@ -84,10 +82,11 @@ def test_queue_message_is_the_id_and_nothing_personal(invoke: Invoke, aws: Any) 
     assert "MessageAttributes" not in messages[0]
 
 
-@responses.activate
-def test_one_put_and_one_send_per_inquiry_none_on_a_retry(invoke: Invoke, aws: Any) -> None:
-    google_says(PERSON_OK)
-    google_says({"success": False, "error-codes": ["timeout-or-duplicate"]})
+def test_one_put_and_one_send_per_inquiry_none_on_a_retry(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any
+) -> None:
+    siteverify.says(PERSON_OK)
+    siteverify.says({"success": False, "error-codes": ["timeout-or-duplicate"]})
     body = a_form()
     first = invoke(api_event(body, headers={"Idempotency-Key": "retry-me"}))
     calls_after_first = dict(aws.calls)
@@ -101,10 +100,11 @@ def test_one_put_and_one_send_per_inquiry_none_on_a_retry(invoke: Invoke, aws: A
     assert len(aws.receive_all()) == 1
 
 
-@responses.activate
-def test_same_key_new_token_and_same_body_writes_nothing_new(invoke: Invoke, aws: Any) -> None:
-    google_says(PERSON_OK)
-    google_says(PERSON_OK)
+def test_same_key_new_token_and_same_body_writes_nothing_new(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any
+) -> None:
+    siteverify.says(PERSON_OK)
+    siteverify.says(PERSON_OK)
     body = a_form()
     first = invoke(api_event(body, headers={"Idempotency-Key": "k"}))
     again = invoke(api_event({**body, "captcha_token": "pass:new"}, headers={"Idempotency-Key": "k"}))
@@ -113,10 +113,9 @@ def test_same_key_new_token_and_same_body_writes_nothing_new(invoke: Invoke, aws
     assert aws.scan_count() == 1
 
 
-@responses.activate
-def test_same_key_other_body_is_409(invoke: Invoke, aws: Any) -> None:
-    google_says(PERSON_OK)
-    google_says(PERSON_OK)
+def test_same_key_other_body_is_409(siteverify: SiteverifyDouble, invoke: Invoke, aws: Any) -> None:
+    siteverify.says(PERSON_OK)
+    siteverify.says(PERSON_OK)
     invoke(api_event(a_form(), headers={"Idempotency-Key": "k"}))
     response = invoke(api_event(a_form(message="Another question"), headers={"Idempotency-Key": "k"}))
     assert response["statusCode"] == 409
@@ -157,7 +156,6 @@ def test_422_for_the_idempotency_header_names_it(invoke: Invoke) -> None:
     assert [f["field"] for f in error_of(response)["fields"]] == ["Idempotency-Key"]
 
 
-@responses.activate
 @pytest.mark.parametrize(
     ("google", "status", "code"),
     [
@@ -167,46 +165,49 @@ def test_422_for_the_idempotency_header_names_it(invoke: Invoke) -> None:
         ({"success": False, "error-codes": ["invalid-input-secret"]}, 503, "captcha_unavailable"),
     ],
 )
-def test_captcha_outcomes_store_nothing(invoke: Invoke, aws: Any, google: dict[str, Any], status: int,
-                                        code: str) -> None:  # fmt: skip
-    google_says(google)
+def test_captcha_outcomes_store_nothing(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any, *, google: dict[str, Any], status: int, code: str
+) -> None:
+    siteverify.says(google)
     response = invoke(api_event(a_form()))
     assert (response["statusCode"], error_of(response)["code"]) == (status, code)
     assert aws.scan_count() == 0
 
 
-@responses.activate
-def test_google_unreachable_is_503_and_nothing_stored(invoke: Invoke, aws: Any) -> None:
-    import requests
-
-    responses.add(responses.POST, SITEVERIFY, body=requests.ConnectTimeout())
+def test_google_unreachable_is_503_and_nothing_stored(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any
+) -> None:
+    siteverify.hangs_up()  # the connection drops without an answer
     response = invoke(api_event(a_form()))
     assert response["statusCode"] == 503
     assert aws.scan_count() == 0
 
 
-@responses.activate
-def test_the_siteverify_request_carries_secret_token_and_ip(invoke: Invoke) -> None:
-    google_says(PERSON_OK)
+def test_the_siteverify_request_carries_secret_token_and_ip(
+    siteverify: SiteverifyDouble, invoke: Invoke
+) -> None:
+    siteverify.says(PERSON_OK)
     invoke(api_event(a_form(captcha_token="pass:abc"), source_ip="203.0.113.9"))
     assert (
-        responses.calls[0].request.body
+        siteverify.requests[0].body
         == "secret=local-test-recaptcha-secret&response=pass%3Aabc&remoteip=203.0.113.9"
     )
 
 
-@responses.activate
-def test_honeypot_gets_202_and_nothing_is_stored(invoke: Invoke, aws: Any) -> None:
+def test_honeypot_gets_202_and_nothing_is_stored(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any
+) -> None:
     response = invoke(api_event(a_form(website="http://spam.example")))
     assert response["statusCode"] == 202
     assert json.loads(response["body"])["status"] == "received"
     assert aws.scan_count() == 0
-    assert len(responses.calls) == 0
+    assert len(siteverify.requests) == 0
 
 
-@responses.activate
-def test_urlencoded_form_from_a_browser_gets_303(invoke: Invoke, aws: Any) -> None:
-    google_says(PERSON_OK)
+def test_urlencoded_form_from_a_browser_gets_303(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any
+) -> None:
+    siteverify.says(PERSON_OK)
     fields = a_form()
     fields["g-recaptcha-response"] = fields.pop("captcha_token")
     response = invoke(api_event(urlencode(fields), content_type="application/x-www-form-urlencoded",
@@ -216,26 +217,23 @@ def test_urlencoded_form_from_a_browser_gets_303(invoke: Invoke, aws: Any) -> No
     assert aws.scan_count() == 1
 
 
-@responses.activate
-def test_urlencoded_from_a_script_gets_json_202(invoke: Invoke) -> None:
-    google_says(PERSON_OK)
+def test_urlencoded_from_a_script_gets_json_202(siteverify: SiteverifyDouble, invoke: Invoke) -> None:
+    siteverify.says(PERSON_OK)
     response = invoke(api_event(urlencode(a_form()), content_type="application/x-www-form-urlencoded"))
     assert response["statusCode"] == 202
 
 
-@responses.activate
-def test_base64_encoded_body_is_accepted(invoke: Invoke) -> None:
-    google_says(PERSON_OK)
+def test_base64_encoded_body_is_accepted(siteverify: SiteverifyDouble, invoke: Invoke) -> None:
+    siteverify.says(PERSON_OK)
     event = api_event(None)
     event["body"] = base64.b64encode(json.dumps(a_form()).encode()).decode()
     event["isBase64Encoded"] = True
     assert invoke(event)["statusCode"] == 202
 
 
-@responses.activate
-def test_cors_headers_only_for_allowed_origins(invoke: Invoke) -> None:
-    google_says(PERSON_OK)
-    google_says(PERSON_OK)
+def test_cors_headers_only_for_allowed_origins(siteverify: SiteverifyDouble, invoke: Invoke) -> None:
+    siteverify.says(PERSON_OK)
+    siteverify.says(PERSON_OK)
     allowed = invoke(api_event(a_form()))
     assert header_of(allowed, "Access-Control-Allow-Origin") == "https://shop.example"
     other = invoke(api_event(a_form(), headers={"Origin": "https://evil.example"}))
@@ -254,9 +252,10 @@ def test_preflight(invoke: Invoke) -> None:
     assert header_of(refused, "Access-Control-Allow-Origin") is None
 
 
-@responses.activate
-def test_dynamodb_throttling_is_503_and_never_a_trace(invoke: Invoke, wiring: Any) -> None:
-    google_says(PERSON_OK)
+def test_dynamodb_throttling_is_503_and_never_a_trace(
+    siteverify: SiteverifyDouble, invoke: Invoke, wiring: Any
+) -> None:
+    siteverify.says(PERSON_OK)
     with Stubber(wiring.clients.dynamodb) as stub:
         for _ in range(1):
             stub.add_client_error("put_item", service_error_code="ProvisionedThroughputExceededException",
@@ -267,9 +266,10 @@ def test_dynamodb_throttling_is_503_and_never_a_trace(invoke: Invoke, wiring: An
     assert "Traceback" not in response["body"]
 
 
-@responses.activate
-def test_enqueue_failure_after_the_write_still_answers_202(invoke: Invoke, aws: Any, wiring: Any) -> None:
-    google_says(PERSON_OK)
+def test_enqueue_failure_after_the_write_still_answers_202(
+    siteverify: SiteverifyDouble, invoke: Invoke, aws: Any, wiring: Any
+) -> None:
+    siteverify.says(PERSON_OK)
     with Stubber(wiring.clients.sqs) as stub:
         stub.add_client_error("send_message", service_error_code="AWS.SimpleQueueService.NonExistentQueue")
         response = invoke(api_event(a_form()))
@@ -277,7 +277,6 @@ def test_enqueue_failure_after_the_write_still_answers_202(invoke: Invoke, aws: 
     assert aws.scan_count() == 1  # stored: the sweeper re-enqueues it
 
 
-@responses.activate
 def test_an_unexpected_error_is_a_bare_500(invoke: Invoke, wiring: Any) -> None:
     class Broken:
         def submit(self, *args: Any, **kwargs: Any) -> None:
@@ -290,9 +289,8 @@ def test_an_unexpected_error_is_a_bare_500(invoke: Invoke, wiring: Any) -> None:
     assert "internal detail" not in response["body"]
 
 
-@responses.activate
-def test_the_committed_sample_event_is_accepted(invoke: Invoke) -> None:
-    google_says(PERSON_OK)
+def test_the_committed_sample_event_is_accepted(siteverify: SiteverifyDouble, invoke: Invoke) -> None:
+    siteverify.says(PERSON_OK)
     event = sample_event("intake_post_inquiries.json")
     event["headers"]["Origin"] = "https://shop.example"
     response = invoke(event)
@@ -346,14 +344,15 @@ def _prepared(event: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return prepared, prepare_form_post(prepared, 32 * 1024).wants_html
 
 
-@responses.activate
 @pytest.mark.parametrize("case", list(SAME_ANSWER_CASES))
-def test_the_handler_answers_as_the_declared_route(wiring: Any, case: str) -> None:
+def test_the_handler_answers_as_the_declared_route(
+    siteverify: SiteverifyDouble, wiring: Any, case: str
+) -> None:
     import importlib
 
     handler = importlib.import_module("intake_handler")
     declared = importlib.import_module("intake_api")
-    google_says(PERSON_OK)
+    siteverify.says(PERSON_OK)
     event, wants_html = _prepared(SAME_ANSWER_CASES[case])
     ours = handler.respond(copy.deepcopy(event), wants_html)
     reference = declared.respond(copy.deepcopy(event), wants_html)
@@ -365,9 +364,10 @@ def test_the_handler_answers_as_the_declared_route(wiring: Any, case: str) -> No
     assert ours["statusCode"] in {202, 303, 404, 422}
 
 
-@responses.activate
 @pytest.mark.parametrize("failure", ["captcha rejected", "captcha unavailable", "unexpected"])
-def test_the_handler_fails_as_the_declared_route(wiring: Any, failure: str) -> None:
+def test_the_handler_fails_as_the_declared_route(
+    siteverify: SiteverifyDouble, wiring: Any, failure: str
+) -> None:
     import importlib
 
     handler = importlib.import_module("intake_handler")
@@ -380,7 +380,7 @@ def test_the_handler_fails_as_the_declared_route(wiring: Any, failure: str) -> N
 
         wiring.intake = Broken()
     else:
-        google_says(
+        siteverify.says(
             {"success": False, "error-codes": ["invalid-input-response"]}
             if failure == "captcha rejected"
             else {"success": False, "error-codes": ["invalid-input-secret"]}
@@ -389,3 +389,45 @@ def test_the_handler_fails_as_the_declared_route(wiring: Any, failure: str) -> N
     ours = handler.respond(copy.deepcopy(event), wants_html)
     assert ours == declared.respond(copy.deepcopy(event), wants_html)
     assert ours["statusCode"] in {403, 500, 503}
+
+
+def test_the_intake_never_imports_requests() -> None:
+    """A fresh process that imports the handler, primes it (everything the first request uses is built,
+    docs/decisions.md D78) and answers an inquiry never imports `requests`: siteverify goes over urllib3
+    (D90); nor the settings models (D93). The child has no moto: its secrets are a SecretReader over
+    fixed values (a wiring's collaborator is replaced by assignment), and its siteverify a closed port,
+    so the POST is really attempted."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.siteverify_double import closed_port
+
+    root = Path(__file__).resolve().parents[2]
+    script = """
+import sys, intake_handler
+from contact_intake.core import snapstart
+from contact_intake.core.secrets import SecretReader
+from tests.builders import FakeContext, a_form, api_event
+snapstart.run_before_snapshot()
+intake_handler.wiring.secrets = SecretReader(fetch=lambda name, max_age: "a-secret")
+answer = intake_handler.lambda_handler(api_event(a_form()), FakeContext())
+print(answer["statusCode"], [m for m in ("requests", "contact_intake.core.settings") if m in sys.modules],
+      type(intake_handler.wiring.verifier._pool).__module__, type(intake_handler.settings).__name__)
+"""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root / "functions" / "intake"), os.environ.get("PYTHONPATH", "")]),
+        "RECAPTCHA_VERIFY_URL": closed_port(),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], check=False, env=env, capture_output=True, text=True, cwd=root
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1].split() == [
+        "503",
+        "[]",
+        "urllib3.poolmanager",
+        "PlainIntakeSettings",
+    ]

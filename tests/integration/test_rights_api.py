@@ -773,7 +773,8 @@ def test_the_handler_answers_the_link_as_the_declared_routes(
 
 def test_the_link_is_answered_without_the_event_handler(rights: RightsHarness) -> None:
     """A fresh process that imports the handler and opens a link never imports Powertools' event handler,
-    its OpenAPI validation or the DPO routes' module; a DPO route imports them when it arrives."""
+    its OpenAPI validation or the DPO routes' module, nor pydantic (its settings are read without it, D92);
+    a DPO route imports them when it arrives."""
     import os
     import subprocess
     import sys
@@ -784,8 +785,8 @@ def test_the_link_is_answered_without_the_event_handler(rights: RightsHarness) -
 import sys, rights_api_handler
 from tests.builders import FakeContext, sample_event
 answer = rights_api_handler.lambda_handler(sample_event("rights_api_verify.json"), FakeContext())
-loaded = [m for m in ("aws_lambda_powertools.event_handler", "rights_api_app", "contact_intake.intake.models")
-          if m in sys.modules]
+loaded = [m for m in ("aws_lambda_powertools.event_handler", "rights_api_app", "contact_intake.intake.models",
+                      "pydantic", "contact_intake.core.settings") if m in sys.modules]
 print(answer["statusCode"], loaded)
 """
     env = {

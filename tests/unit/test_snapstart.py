@@ -38,7 +38,7 @@ def test_hooks_run_in_the_runtimes_order(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_priming_builds_the_clients_and_fetches_no_secret(wiring: IntakeWiring) -> None:
     wiring.prime()
-    assert {"dynamodb", "sqs", "http", "ssm"} <= set(vars(wiring.clients))
+    assert {"dynamodb", "sqs", "http_pool", "ssm"} <= set(vars(wiring.clients))
     assert "intake" in vars(wiring)
     assert wiring.ssm_secrets.provider.store == {}  # nothing cached in the snapshot
 

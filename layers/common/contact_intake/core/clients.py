@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import boto3
     import requests
+    import urllib3
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_sesv2.client import SESV2Client
@@ -71,6 +72,18 @@ class Clients:
     @cached_property
     def ssm(self) -> SSMClient:
         return self.boto_session.client("ssm", config=self._boto_config)
+
+    @cached_property
+    def http_pool(self) -> urllib3.PoolManager:
+        """urllib3 (botocore's own HTTP library, so already loaded) for siteverify: one form POST does not
+        need `requests` (docs/decisions.md D90). The CA bundle is certifi's, as `requests` and botocore
+        use."""
+        import certifi
+        import urllib3
+
+        return urllib3.PoolManager(
+            headers={"User-Agent": USER_AGENT}, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where()
+        )
 
     @cached_property
     def http(self) -> requests.Session:

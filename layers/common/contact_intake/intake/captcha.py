@@ -3,20 +3,25 @@
 Fails closed: a rejected token is ``CaptchaRejected`` (403), and anything that keeps us from getting a
 verdict (timeouts, Google unreachable, a 5xx, a garbled answer, our own secret refused) is
 ``CaptchaUnavailable`` (503). Either way nothing is stored.
+
+Siteverify is POSTed over urllib3, which botocore already loaded: `requests` was ~80-120 ms of the
+intake's first response for one form POST (docs/decisions.md D90).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlencode
 
 from contact_intake.core.errors import CaptchaRejected, CaptchaUnavailable
 
 if TYPE_CHECKING:
-    # imported on the first siteverify: a function that imports the wiring without verifying anything
-    # (the forwarder) does not pay for it (docs/decisions.md D87)
-    import requests
+    import urllib3
+
+FORM = "application/x-www-form-urlencoded"
 
 # siteverify error codes (developers.google.com/recaptcha/docs/verify) that mean *our* side is wrong:
 # the sender cannot fix them, so they are a 503 and an alarm, not a 403.
@@ -45,17 +50,17 @@ class RecaptchaVerifier:
     def __init__(
         self,
         *,
-        session: requests.Session,
+        pool: urllib3.PoolManager,
         secret: Callable[[], str],
         verify_url: str,
         policy: RecaptchaPolicy,
         timeout_seconds: float = 3.0,
     ) -> None:
-        self._session = session
+        self._pool = pool
         self._secret = secret
         self._url = verify_url
         self._policy = policy
-        self._timeout = (min(timeout_seconds, 2.0), timeout_seconds)
+        self._connect_timeout, self._read_timeout = min(timeout_seconds, 2.0), timeout_seconds
 
     def verify(self, token: str, remote_ip: str | None) -> None:
         answer = self._siteverify(token, remote_ip)
@@ -67,21 +72,31 @@ class RecaptchaVerifier:
         self._check_policy(answer)
 
     def _siteverify(self, token: str, remote_ip: str | None) -> dict[str, Any]:
-        import requests  # the session's own module, loaded with it (Clients.http); a dict lookup here
+        import urllib3  # loaded with botocore (and with the pool, Clients.http_pool): a dict lookup here
 
         form = {"secret": self._secret(), "response": token}
         if remote_ip:
             form["remoteip"] = remote_ip
         try:
-            response = self._session.post(self._url, data=form, timeout=self._timeout)
-        except requests.Timeout:
-            raise CaptchaUnavailable(reason="timeout") from None
-        except requests.RequestException:
+            response = self._pool.request(
+                "POST",
+                self._url,
+                body=urlencode(form),
+                headers={**self._pool.headers, "Content-Type": FORM},
+                timeout=urllib3.Timeout(connect=self._connect_timeout, read=self._read_timeout),
+                retries=False,  # one attempt, as before; a redirect is an answer (http-3xx), not followed
+                redirect=False,
+            )
+        except urllib3.exceptions.NewConnectionError:  # refused, no route, no name (a TimeoutError subclass)
             raise CaptchaUnavailable(reason="unreachable") from None
-        if response.status_code != 200:
-            raise CaptchaUnavailable(reason=f"http-{response.status_code}")
+        except urllib3.exceptions.TimeoutError:  # connect or read timeout
+            raise CaptchaUnavailable(reason="timeout") from None
+        except urllib3.exceptions.HTTPError:  # the connection dropped, TLS failed, a garbled answer
+            raise CaptchaUnavailable(reason="unreachable") from None
+        if response.status != 200:
+            raise CaptchaUnavailable(reason=f"http-{response.status}")
         try:
-            answer = response.json()
+            answer = json.loads(response.data)
         except ValueError:
             raise CaptchaUnavailable(reason="invalid-json") from None
         if not isinstance(answer, dict):

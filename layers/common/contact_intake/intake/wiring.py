@@ -18,11 +18,11 @@ from contact_intake.core.secrets import SecretReader, SsmSecrets
 from contact_intake.intake.captcha import CaptchaVerifier, RecaptchaPolicy, RecaptchaVerifier
 from contact_intake.intake.queue import InquiryQueue
 from contact_intake.intake.service import IntakeService
-from contact_intake.intake.settings import IntakeSettings
 from contact_intake.intake.store import InquiryStore
 
 if TYPE_CHECKING:
     from contact_intake.intake.accounts import AccountVerifier
+    from contact_intake.intake.plain_settings import IntakeConfig  # IntakeSettings, or read without it (D93)
 
 if TYPE_CHECKING:
     # imported where built, so IntakeFunction's cold start never pays for the forwarder's modules
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 
 class IntakeWiring:
-    def __init__(self, settings: IntakeSettings, clients: Clients | None = None) -> None:
+    def __init__(self, settings: IntakeConfig, clients: Clients | None = None) -> None:
         self.settings = settings
         self.clients = clients or Clients()
 
@@ -48,7 +48,7 @@ class IntakeWiring:
     def prime(self) -> None:
         """Build everything the first request uses, calling nothing: no connection is open and no secret
         is cached when a SnapStart snapshot is taken (docs/decisions.md D78)."""
-        _ = (self.intake, self.clients.dynamodb, self.clients.sqs, self.clients.http)
+        _ = (self.intake, self.clients.dynamodb, self.clients.sqs, self.clients.http_pool)
         _ = self.ssm_secrets.provider
 
     def restored(self) -> None:
@@ -61,7 +61,7 @@ class IntakeWiring:
     def verifier(self) -> CaptchaVerifier:
         s = self.settings
         return RecaptchaVerifier(
-            session=self.clients.http,
+            pool=self.clients.http_pool,
             secret=lambda: self.secrets.text(s.recaptcha_secret_param),
             verify_url=s.recaptcha_verify_url,
             policy=RecaptchaPolicy(

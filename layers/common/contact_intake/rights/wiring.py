@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from contact_intake.core.clients import Clients
 from contact_intake.core.secrets import SecretReader
@@ -17,14 +18,16 @@ from contact_intake.rights.acknowledgements import AcknowledgementLimit
 from contact_intake.rights.outbound import Mailer
 from contact_intake.rights.queue import RightsQueue
 from contact_intake.rights.service import RightsService
-from contact_intake.rights.settings import RightsSettings
 from contact_intake.rights.store import RightsRequestStore
+
+if TYPE_CHECKING:  # RightsSettings or, for RightsApiFunction, settings read without pydantic (D92)
+    from contact_intake.rights.plain_settings import RightsConfig
 
 
 class RightsWiring:
     def __init__(
         self,
-        settings: RightsSettings,
+        settings: RightsConfig,
         clients: Clients | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
