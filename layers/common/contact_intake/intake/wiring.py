@@ -8,13 +8,11 @@ new wiring object; no internals are patched.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from contact_intake.core.clients import Clients
 from contact_intake.core.secrets import SecretReader, SsmSecrets
+from contact_intake.core.wiring import Wiring
 from contact_intake.intake.captcha import CaptchaVerifier, RecaptchaPolicy, RecaptchaVerifier
 from contact_intake.intake.queue import InquiryQueue
 from contact_intake.intake.service import IntakeService
@@ -22,21 +20,17 @@ from contact_intake.intake.store import InquiryStore
 
 if TYPE_CHECKING:
     from contact_intake.intake.accounts import AccountVerifier
-    from contact_intake.intake.plain_settings import IntakeConfig  # IntakeSettings, or read without it (D93)
+    from contact_intake.intake.plain_settings import IntakeConfig  # noqa: F401  (a base class's argument)
+    from contact_intake.intake.settings import ForwarderSettings  # noqa: F401  (a base class's argument)
 
 if TYPE_CHECKING:
     # imported where built, so IntakeFunction's cold start never pays for the forwarder's modules
     from contact_intake.helpdesk.port import Helpdesk
     from contact_intake.intake.forwarder import Forwarder, HelpdeskPacer, InquiryMessages
     from contact_intake.intake.queue import DeadLetterQueue
-    from contact_intake.intake.settings import ForwarderSettings
 
 
-class IntakeWiring:
-    def __init__(self, settings: IntakeConfig, clients: Clients | None = None) -> None:
-        self.settings = settings
-        self.clients = clients or Clients()
-
+class IntakeWiring(Wiring["IntakeConfig"]):
     @cached_property
     def ssm_secrets(self) -> SsmSecrets:
         return SsmSecrets(lambda: self.clients.ssm)
@@ -103,19 +97,9 @@ class IntakeWiring:
         )
 
 
-class ForwarderWiring:
+class ForwarderWiring(Wiring["ForwarderSettings"]):
     """ForwarderFunction's collaborators. ``pacer`` holds this container's view of the helpdesk's rate
     limit, so it lives as long as the container does. ``clock`` is for tests and the benchmark."""
-
-    def __init__(
-        self,
-        settings: ForwarderSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.settings = settings
-        self.clients = clients or Clients()
-        self.clock = clock
 
     @cached_property
     def secrets(self) -> SecretReader:

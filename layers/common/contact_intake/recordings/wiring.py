@@ -7,24 +7,25 @@ rights worker builds one from its settings (which take RecordingsStorageSettings
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from contact_intake.core.clients import Clients
 from contact_intake.core.secrets import SecretReader
+from contact_intake.core.wiring import Wiring
 from contact_intake.recordings.models import Purpose, RetentionPolicy
 from contact_intake.recordings.service import RecordingsRights, RecordingsService, UploadConfirmer
 from contact_intake.recordings.settings import (
-    RecordingsSettings,
     RecordingsStorageSettings,
-    RecordingUploadedSettings,
 )
 from contact_intake.recordings.store import AudioStore, RecordingLedger
 
 if TYPE_CHECKING:
     from contact_intake.intake.accounts import AccountStore
+    from contact_intake.recordings.settings import (  # noqa: F401  (base classes' arguments)
+        RecordingsSettings,
+        RecordingUploadedSettings,
+    )
 
 
 def retention_policy(settings: RecordingsStorageSettings) -> RetentionPolicy:
@@ -38,17 +39,10 @@ def retention_policy(settings: RecordingsStorageSettings) -> RetentionPolicy:
     )
 
 
-class RecordingsStorageWiring:
-    def __init__(
-        self,
-        settings: RecordingsStorageSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.settings = settings
-        self.clients = clients or Clients()
-        self.clock = clock
+RS = TypeVar("RS", bound="RecordingsStorageSettings")
 
+
+class RecordingsStorageWiring(Wiring[RS]):
     @cached_property
     def retention(self) -> RetentionPolicy:
         return retention_policy(self.settings)
@@ -75,18 +69,8 @@ class RecordingsStorageWiring:
         )
 
 
-class RecordingsWiring(RecordingsStorageWiring):
+class RecordingsWiring(RecordingsStorageWiring["RecordingsSettings"]):
     """RecordingsFunction's collaborators."""
-
-    settings: RecordingsSettings
-
-    def __init__(
-        self,
-        settings: RecordingsSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, clients, clock)
 
     @cached_property
     def secrets(self) -> SecretReader:
@@ -111,18 +95,8 @@ class RecordingsWiring(RecordingsStorageWiring):
         )
 
 
-class RecordingUploadedWiring(RecordingsStorageWiring):
+class RecordingUploadedWiring(RecordingsStorageWiring["RecordingUploadedSettings"]):
     """RecordingUploadedFunction's collaborators."""
-
-    settings: RecordingUploadedSettings
-
-    def __init__(
-        self,
-        settings: RecordingUploadedSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, clients, clock)
 
     @cached_property
     def uploads(self) -> UploadConfirmer:

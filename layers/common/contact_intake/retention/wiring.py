@@ -7,13 +7,12 @@ new wiring object; no internals are patched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from contact_intake.core.clients import Clients
 from contact_intake.core.secrets import SecretReader
+from contact_intake.core.wiring import Wiring
 from contact_intake.intake.queue import InquiryQueue
 from contact_intake.intake.store import InquiryStore
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from contact_intake.retention.erasure import Eraser
     from contact_intake.retention.ledger import ErasureLedger
     from contact_intake.retention.resolution import ResolutionService, WebhookAuthenticator
-    from contact_intake.retention.settings import (
+    from contact_intake.retention.settings import (  # noqa: F401  (base classes' arguments)
         AccountEventsSettings,
         ErasureSettings,
         HelpdeskEventsSettings,
@@ -34,18 +33,11 @@ if TYPE_CHECKING:
     from contact_intake.helpdesk.port import Helpdesk
 
 
-class ErasureWiring:
-    """The Eraser and what it needs: the base of every function that erases. ``clock`` is for tests."""
+ES = TypeVar("ES", bound="ErasureSettings")
 
-    def __init__(
-        self,
-        settings: ErasureSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.settings = settings
-        self.clients = clients or Clients()
-        self.clock = clock
+
+class ErasureWiring(Wiring[ES]):
+    """The Eraser and what it needs: the base of every function that erases. ``clock`` is for tests."""
 
     @cached_property
     def secrets(self) -> SecretReader:
@@ -93,17 +85,7 @@ class ErasureWiring:
         )
 
 
-class AccountEventsWiring(ErasureWiring):
-    settings: AccountEventsSettings
-
-    def __init__(
-        self,
-        settings: AccountEventsSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, clients, clock)
-
+class AccountEventsWiring(ErasureWiring["AccountEventsSettings"]):
     @cached_property
     def mirror(self) -> AccountMirror:
         from contact_intake.intake.accounts import AccountStore
@@ -129,17 +111,7 @@ class AccountEventsWiring(ErasureWiring):
         )
 
 
-class HelpdeskEventsWiring(ErasureWiring):
-    settings: HelpdeskEventsSettings
-
-    def __init__(
-        self,
-        settings: HelpdeskEventsSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, clients, clock)
-
+class HelpdeskEventsWiring(ErasureWiring["HelpdeskEventsSettings"]):
     @cached_property
     def authenticator(self) -> WebhookAuthenticator:
         from contact_intake.retention.resolution import WebhookAuthenticator
@@ -158,17 +130,7 @@ class HelpdeskEventsWiring(ErasureWiring):
         )
 
 
-class SweeperWiring(ErasureWiring):
-    settings: SweeperSettings
-
-    def __init__(
-        self,
-        settings: SweeperSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, clients, clock)
-
+class SweeperWiring(ErasureWiring["SweeperSettings"]):
     @cached_property
     def queue(self) -> InquiryQueue:
         return InquiryQueue(queue_url=self.settings.inquiry_queue_url, client=lambda: self.clients.sqs)

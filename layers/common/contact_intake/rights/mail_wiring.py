@@ -3,11 +3,8 @@ that joins them. Built lazily once per container; a test replaces any of them by
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import cached_property
 
-from contact_intake.core.clients import Clients
 from contact_intake.rights.acknowledgements import AcknowledgementLimit
 from contact_intake.rights.mail_intake import RightsMailIntake, RightsReceiver
 from contact_intake.rights.models import RequestStatus, RightsRequest
@@ -16,17 +13,7 @@ from contact_intake.rights.settings import RightsMailSettings
 from contact_intake.rights.wiring import RightsWiring
 
 
-class RightsMailWiring(RightsWiring):
-    settings: RightsMailSettings
-
-    def __init__(
-        self,
-        settings: RightsMailSettings,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__(settings, clients, clock)
-
+class RightsMailWiring(RightsWiring[RightsMailSettings]):
     @cached_property
     def acknowledgements(self) -> AcknowledgementLimit | None:
         """One live link per address and a daily cap (RIGHTS_ACK_DAILY_CAP) on the same table."""

@@ -7,13 +7,11 @@ queue and sender in the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from contact_intake.core.clients import Clients
 from contact_intake.core.secrets import SecretReader
+from contact_intake.core.wiring import Wiring
 from contact_intake.rights.acknowledgements import AcknowledgementLimit
 from contact_intake.rights.outbound import Mailer
 from contact_intake.rights.queue import RightsQueue
@@ -24,17 +22,10 @@ if TYPE_CHECKING:  # RightsSettings or, for RightsApiFunction, settings read wit
     from contact_intake.rights.plain_settings import RightsConfig
 
 
-class RightsWiring:
-    def __init__(
-        self,
-        settings: RightsConfig,
-        clients: Clients | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.settings = settings
-        self.clients = clients or Clients()
-        self.clock = clock
+RC = TypeVar("RC", bound="RightsConfig")
 
+
+class RightsWiring(Wiring[RC]):
     @cached_property
     def secrets(self) -> SecretReader:
         return SecretReader(max_age_seconds=self.settings.secrets_max_age_seconds)

@@ -28,9 +28,7 @@ if TYPE_CHECKING:
     from contact_intake.rights.raw_mail import RawMailStore
 
 
-class RightsWorkerWiring(RightsWiring):
-    settings: RightsWorkerSettings
-
+class RightsWorkerWiring(RightsWiring[RightsWorkerSettings]):
     def __init__(
         self,
         settings: RightsWorkerSettings,
