@@ -40,9 +40,9 @@ _FALLBACK_ENVIRONMENT: dict[str, str] = {
     "INQUIRIES_TABLE": "test-inquiries",
     "INQUIRY_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-inquiries",
     "ACCOUNTS_TABLE": "test-accounts",
-    "RECAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
+    "CAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
     "SUBJECT_PEPPER_PARAM": "/contact-intake/subject-pepper",
-    "RECAPTCHA_HOSTNAMES": "shop.example,localhost",
+    "CAPTCHA_HOSTNAMES": "shop.example,localhost",
     "ALLOWED_ORIGINS": "https://shop.example",
     "THANK_YOU_URL": "https://shop.example/thanks",
     "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
@@ -213,7 +213,7 @@ def create_intake_resources(endpoint: str | None) -> str:
     ]
     ssm = session.client("ssm", endpoint_url=endpoint)
     for name, value in (
-        (HANDLER_ENVIRONMENT["RECAPTCHA_SECRET_PARAM"], "bench-recaptcha-secret"),
+        (HANDLER_ENVIRONMENT["CAPTCHA_SECRET_PARAM"], "bench-recaptcha-secret"),
         (HANDLER_ENVIRONMENT["SUBJECT_PEPPER_PARAM"], "bench-pepper-0123456789abcdef"),
     ):
         ssm.put_parameter(Name=name, Value=value, Type="SecureString")

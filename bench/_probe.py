@@ -61,7 +61,7 @@ def floor_calls(session: object, dynamodb: object, sqs: object) -> None:
     import urllib3
 
     ssm = session.client("ssm")  # type: ignore[attr-defined]
-    secret = ssm.get_parameter(Name=os.environ["RECAPTCHA_SECRET_PARAM"], WithDecryption=True)
+    secret = ssm.get_parameter(Name=os.environ["CAPTCHA_SECRET_PARAM"], WithDecryption=True)
     form = {
         "secret": secret["Parameter"]["Value"],
         "response": f"pass:{uuid.uuid4()}",
@@ -69,7 +69,7 @@ def floor_calls(session: object, dynamodb: object, sqs: object) -> None:
     }
     answer = urllib3.PoolManager().request(
         "POST",
-        os.environ["RECAPTCHA_VERIFY_URL"],
+        os.environ["CAPTCHA_VERIFY_URL"],
         body=urlencode(form),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         timeout=urllib3.Timeout(connect=2.0, read=3.0),

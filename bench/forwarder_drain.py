@@ -467,7 +467,7 @@ def _template_parameters() -> dict[str, str]:
     return {
         "AllowedOrigins": "https://shop.example",
         "ThankYouUrl": "https://shop.example/thanks",
-        "RecaptchaHostnames": "shop.example",
+        "CaptchaHostnames": "shop.example",
         "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
         "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
         "HelpdeskDomain": "myshop",

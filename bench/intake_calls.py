@@ -69,7 +69,7 @@ def run(progress: Progress, options: Options) -> Report:
     context = BenchContext()
     with mock_aws(), local_siteverify() as google:
         create_intake_resources(None)
-        settings = IntakeSettings.from_env({**os.environ, "RECAPTCHA_VERIFY_URL": google.url})
+        settings = IntakeSettings.from_env({**os.environ, "CAPTCHA_VERIFY_URL": google.url})
         wiring = IntakeWiring(settings)
         counter = CallCounter()
         counter.attach(wiring.clients.dynamodb)

@@ -33,7 +33,7 @@ PEPPER = b"bench-pepper"
 TEMPLATE_PARAMETERS = {
     "AllowedOrigins": "https://shop.example",
     "ThankYouUrl": "https://shop.example/thanks",
-    "RecaptchaHostnames": "shop.example",
+    "CaptchaHostnames": "shop.example",
     "HelpdeskDomain": "myshop",
 }
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

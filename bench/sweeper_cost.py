@@ -59,7 +59,7 @@ BATCH = 25  # BatchWriteItem's limit
 TEMPLATE_PARAMETERS = {
     "AllowedOrigins": "https://shop.example",
     "ThankYouUrl": "https://shop.example/thanks",
-    "RecaptchaHostnames": "shop.example",
+    "CaptchaHostnames": "shop.example",
     "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
     "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
     "HelpdeskDomain": "myshop",

@@ -25,7 +25,7 @@ class LocalSecret:
 
 # template parameter holding the secret's name -> where it lives and how to make the local value
 LOCAL_SECRETS: Final[Mapping[str, LocalSecret]] = {
-    "RecaptchaSecretParameterName": LocalSecret("ssm", lambda: RECAPTCHA_SECRET),
+    "CaptchaSecretParameterName": LocalSecret("ssm", lambda: RECAPTCHA_SECRET),
     "SubjectPepperParameterName": LocalSecret("ssm", lambda: secrets.token_hex(32)),
     "WebhookSecretParameterName": LocalSecret("ssm", lambda: "local-webhook-secret"),
     # the helpdesk emulator takes any non-empty API key (docs/architecture.md §8)

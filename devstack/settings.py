@@ -24,7 +24,7 @@ LOCAL_TELEPHONY_ARN: Final = f"arn:aws:iam::{ACCOUNT_ID}:user/{TELEPHONY_ACCESS_
 
 # Template parameters overridden locally ("{api_port}" is filled in once the API is bound).
 LOCAL_PARAMETERS: Final[Mapping[str, str]] = {
-    "RecaptchaHostnames": "localhost,127.0.0.1",
+    "CaptchaHostnames": "localhost,127.0.0.1",
     "AllowedOrigins": "http://127.0.0.1:{api_port},http://localhost:{api_port}",
     "ThankYouUrl": "/thanks.html",
     "HelpdeskDomain": "local",

@@ -40,7 +40,7 @@ X86_DIR = REPO_ROOT / ".aws-sam" / "smoke-x86_64"
 PARAMETERS = {
     "AllowedOrigins": "http://127.0.0.1",
     "ThankYouUrl": "http://127.0.0.1/thanks",
-    "RecaptchaHostnames": "localhost",  # what the captcha stand-in reports a token was solved on
+    "CaptchaHostnames": "localhost",  # what the captcha stand-in reports a token was solved on
     "HelpdeskDomain": "smoke",  # replaced by the stand-in's URL once deployed (step "point at stand-ins")
     "MailFrom": "privacy@example.com",
     # who may call the DPO and the telephony routes (any well-formed ARN: LocalStack enforces no IAM)
@@ -176,7 +176,7 @@ def seed_secrets(client: Callable[[str], Any], sam_template: dict[str, Any]) -> 
 
     defaults = {name: spec.get("Default") for name, spec in sam_template["Parameters"].items()}
     ssm_values = {
-        "RecaptchaSecretParameterName": RECAPTCHA_SECRET,  # what the captcha stand-in accepts
+        "CaptchaSecretParameterName": RECAPTCHA_SECRET,  # what the captcha stand-in accepts
         "SubjectPepperParameterName": secrets.token_hex(32),
         "WebhookSecretParameterName": secrets.token_hex(16),
     }
@@ -201,8 +201,8 @@ def point_at_stand_ins(
         if "HELPDESK_DOMAIN" in variables:
             changed.pop("HELPDESK_DOMAIN")
             changed["HELPDESK_BASE_URL"] = str(overrides["HELPDESK_BASE_URL"])
-        if "RECAPTCHA_SECRET_PARAM" in variables:
-            changed["RECAPTCHA_VERIFY_URL"] = str(overrides["RECAPTCHA_VERIFY_URL"])
+        if "CAPTCHA_SECRET_PARAM" in variables:
+            changed["CAPTCHA_VERIFY_URL"] = str(overrides["CAPTCHA_VERIFY_URL"])
         if changed == variables:
             continue
         lambda_.update_function_configuration(FunctionName=name, Environment={"Variables": changed})

@@ -2,7 +2,7 @@
 
 The same emulators the devstack serves under /_local/ (devstack/emulators), served alone here so the
 deployed functions can reach them: the smoke points the functions' HELPDESK_BASE_URL and
-RECAPTCHA_VERIFY_URL at this server.
+CAPTCHA_VERIFY_URL at this server.
 """
 
 from __future__ import annotations

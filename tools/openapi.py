@@ -27,9 +27,9 @@ API_MODULES = [
 _PLACEHOLDER_ENV = {
     "INQUIRIES_TABLE": "InquiriesTable",
     "INQUIRY_QUEUE_URL": "https://sqs.invalid/InquiryQueue",
-    "RECAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
+    "CAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
     "SUBJECT_PEPPER_PARAM": "/contact-intake/subject-pepper",
-    "RECAPTCHA_HOSTNAMES": "shop.example",
+    "CAPTCHA_HOSTNAMES": "shop.example",
     "ACCOUNTS_TABLE": "AccountsTable",
     "ERASURE_LEDGER_TABLE": "ErasureLedgerTable",
     "WEBHOOK_SECRET_PARAM": "/contact-intake/helpdesk-webhook-secret",

@@ -28,7 +28,7 @@ class Emulator(Protocol):
         """Answer a request below ``prefix``; ``subpath`` is the rest of the path ("" or "/...")."""
 
     def environment(self, api_url: str) -> Mapping[str, str | None]:
-        """Variables that point a function at this emulator (e.g. RECAPTCHA_VERIFY_URL); None removes one."""
+        """Variables that point a function at this emulator (e.g. CAPTCHA_VERIFY_URL); None removes one."""
 
 
 def is_local_path(path: str) -> bool:

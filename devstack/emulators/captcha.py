@@ -35,7 +35,7 @@ class SiteverifyEmulator:
         self._lock = threading.Lock()
 
     def environment(self, api_url: str) -> Mapping[str, str]:
-        return {"RECAPTCHA_VERIFY_URL": f"{api_url}{PREFIX}/siteverify"}
+        return {"CAPTCHA_VERIFY_URL": f"{api_url}{PREFIX}/siteverify"}
 
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         if subpath != "/siteverify":

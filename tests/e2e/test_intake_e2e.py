@@ -184,7 +184,7 @@ def test_resources_json_describes_every_resource_and_function(devstack: RunningD
     assert environment["INQUIRIES_TABLE"] == described["resources"]["InquiriesTable"]
     assert environment["INQUIRY_QUEUE_URL"] == described["resources"]["InquiryQueue"]
     assert environment["AWS_ENDPOINT_URL"] == described["aws_endpoint"]
-    assert environment["RECAPTCHA_VERIFY_URL"] == f"{devstack.api_url}/_local/captcha/siteverify"
+    assert environment["CAPTCHA_VERIFY_URL"] == f"{devstack.api_url}/_local/captcha/siteverify"
 
 
 def test_the_dlq_is_the_queues_redrive_target(devstack: RunningDevstack) -> None:

@@ -44,7 +44,7 @@ REGION = "eu-central-1"
 TEST_PARAMETERS = {
     "AllowedOrigins": "https://shop.example",
     "ThankYouUrl": "https://shop.example/thanks",
-    "RecaptchaHostnames": "shop.example,localhost",
+    "CaptchaHostnames": "shop.example,localhost",
     "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
     "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
 }
@@ -154,7 +154,7 @@ def wiring(aws: Aws, siteverify: SiteverifyDouble, monkeypatch: pytest.MonkeyPat
     from aws_lambda_powertools.utilities import parameters
 
     parameters.clear_caches()
-    monkeypatch.setenv("RECAPTCHA_VERIFY_URL", siteverify.url)
+    monkeypatch.setenv("CAPTCHA_VERIFY_URL", siteverify.url)
     monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
     monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
     monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))

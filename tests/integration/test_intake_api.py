@@ -419,7 +419,7 @@ print(answer["statusCode"], [m for m in ("requests", "contact_intake.core.settin
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(root / "functions" / "intake"), os.environ.get("PYTHONPATH", "")]),
-        "RECAPTCHA_VERIFY_URL": closed_port(),
+        "CAPTCHA_VERIFY_URL": closed_port(),
     }
     result = subprocess.run(
         [sys.executable, "-c", script], check=False, env=env, capture_output=True, text=True, cwd=root

@@ -24,7 +24,7 @@ REGION = "eu-central-1"
 PARAMETER_VALUES = {
     "AllowedOrigins": "https://www.example.com",
     "ThankYouUrl": "https://www.example.com/thanks",
-    "RecaptchaHostnames": "www.example.com",
+    "CaptchaHostnames": "www.example.com",
     "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
     "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
 }

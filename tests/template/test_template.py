@@ -251,9 +251,9 @@ def test_intake_environment_points_at_its_resources(functions: Resources) -> Non
     variables = functions["IntakeFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["INQUIRIES_TABLE"] == ref("InquiriesTable")
     assert variables["INQUIRY_QUEUE_URL"] == ref("InquiryQueue")
-    assert variables["RECAPTCHA_SECRET_PARAM"] == ref("RecaptchaSecretParameterName")
+    assert variables["CAPTCHA_SECRET_PARAM"] == ref("CaptchaSecretParameterName")
     assert variables["SUBJECT_PEPPER_PARAM"] == ref("SubjectPepperParameterName")
-    assert variables["RECAPTCHA_ACTION"] == "contact"
+    assert variables["CAPTCHA_ACTION"] == "contact"
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "ContactIntake"
 
 
@@ -320,7 +320,7 @@ def test_intake_function_may_do_only_its_job(resources: Resources) -> None:
     parameter_arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${%s}"
     assert sorted(granted["ssm:GetParameter"], key=json.dumps) == sorted(
         [
-            {"Fn::Sub": parameter_arn % "RecaptchaSecretParameterName"},
+            {"Fn::Sub": parameter_arn % "CaptchaSecretParameterName"},
             {"Fn::Sub": parameter_arn % "SubjectPepperParameterName"},
         ],
         key=json.dumps,
@@ -339,7 +339,7 @@ def test_intake_decrypts_only_through_ssm(resources: Resources) -> None:
 
 def test_secret_parameter_names_are_absolute(sam_template: dict[str, Any]) -> None:
     # the ARN is built as ...:parameter${Name}, which is only right for names that start with "/"
-    for name in ("RecaptchaSecretParameterName", "SubjectPepperParameterName"):
+    for name in ("CaptchaSecretParameterName", "SubjectPepperParameterName"):
         parameter = sam_template["Parameters"][name]
         assert parameter["Default"].startswith("/")
         assert parameter["AllowedPattern"].startswith("^/")

@@ -29,8 +29,8 @@ def test_reads_and_splits_the_environment() -> None:
         {**TEST_ENVIRONMENT, "ALLOWED_ORIGINS": " https://a.example , https://b.example,"}
     )
     assert settings.allowed_origins == ["https://a.example", "https://b.example"]
-    assert settings.recaptcha_hostnames == ["shop.example", "localhost"]
-    assert settings.recaptcha_min_score == 0.5
+    assert settings.captcha_hostnames == ["shop.example", "localhost"]
+    assert settings.captcha_min_score == 0.5
     assert settings.max_body_bytes == 32 * 1024
 
 
@@ -41,13 +41,31 @@ def test_missing_variable_is_named_without_values() -> None:
 
 
 def test_out_of_range_score_fails_at_start() -> None:
-    with pytest.raises(ConfigurationError, match="RECAPTCHA_MIN_SCORE"):
-        IntakeSettings.from_env({**TEST_ENVIRONMENT, "RECAPTCHA_MIN_SCORE": "1.5"})
+    with pytest.raises(ConfigurationError, match="CAPTCHA_MIN_SCORE"):
+        IntakeSettings.from_env({**TEST_ENVIRONMENT, "CAPTCHA_MIN_SCORE": "1.5"})
+
+
+def test_the_captcha_provider_is_chosen_by_configuration_and_an_unknown_one_fails_at_start() -> None:
+    assert IntakeSettings.from_env(TEST_ENVIRONMENT).captcha_provider == "recaptcha"  # the default
+    assert (
+        intake_settings({**TEST_ENVIRONMENT, "CAPTCHA_PROVIDER": "recaptcha"}).captcha_provider == "recaptcha"
+    )
+    for read in (IntakeSettings.from_env, intake_settings):
+        with pytest.raises(ConfigurationError, match="CAPTCHA_PROVIDER"):
+            read({**TEST_ENVIRONMENT, "CAPTCHA_PROVIDER": "turnstile"})
+
+
+def test_the_wiring_builds_the_configured_providers_verifier() -> None:
+    from contact_intake.intake.captcha import RecaptchaVerifier
+    from contact_intake.intake.wiring import IntakeWiring
+
+    wiring = IntakeWiring(intake_settings(TEST_ENVIRONMENT))
+    assert isinstance(wiring.verifier, RecaptchaVerifier)
 
 
 def test_hostnames_are_required() -> None:
-    with pytest.raises(ConfigurationError, match="RECAPTCHA_HOSTNAMES"):
-        IntakeSettings.from_env({**TEST_ENVIRONMENT, "RECAPTCHA_HOSTNAMES": " , "})
+    with pytest.raises(ConfigurationError, match="CAPTCHA_HOSTNAMES"):
+        IntakeSettings.from_env({**TEST_ENVIRONMENT, "CAPTCHA_HOSTNAMES": " , "})
 
 
 # ---------------------------------------------------------------- settings read without the models
@@ -160,28 +178,28 @@ CHANGES = [
     {"max_body_bytes": "10"},
     {"mail_from": "other@shop.example", "MAIL_FROM": None},
     {"INQUIRIES_TABLE": None},
-    {"RECAPTCHA_HOSTNAMES": ""},
-    {"RECAPTCHA_HOSTNAMES": ","},
-    {"RECAPTCHA_HOSTNAMES": " , "},
-    {"RECAPTCHA_HOSTNAMES": "a.example,,b.example,"},
-    {"RECAPTCHA_HOSTNAMES": "a.example, b.example"},
+    {"CAPTCHA_HOSTNAMES": ""},
+    {"CAPTCHA_HOSTNAMES": ","},
+    {"CAPTCHA_HOSTNAMES": " , "},
+    {"CAPTCHA_HOSTNAMES": "a.example,,b.example,"},
+    {"CAPTCHA_HOSTNAMES": "a.example, b.example"},
     {"ALLOWED_ORIGINS": ""},
     {"ALLOWED_ORIGINS": "https://a.example,https://b.example"},
-    {"RECAPTCHA_MIN_SCORE": "0"},
-    {"RECAPTCHA_MIN_SCORE": "1"},
-    {"RECAPTCHA_MIN_SCORE": "1.0"},
-    {"RECAPTCHA_MIN_SCORE": "1.5"},
-    {"RECAPTCHA_MIN_SCORE": ".5"},
-    {"RECAPTCHA_MIN_SCORE": "5e-1"},
-    {"RECAPTCHA_MIN_SCORE": "nan"},
-    {"RECAPTCHA_TIMEOUT_SECONDS": "0"},
-    {"RECAPTCHA_TIMEOUT_SECONDS": "0.000000001"},
-    {"RECAPTCHA_TIMEOUT_SECONDS": "10"},
-    {"RECAPTCHA_TIMEOUT_SECONDS": "10.000000001"},
-    {"RECAPTCHA_VERIFY_URL": ""},
-    {"RECAPTCHA_ACTION": "contact form"},
+    {"CAPTCHA_MIN_SCORE": "0"},
+    {"CAPTCHA_MIN_SCORE": "1"},
+    {"CAPTCHA_MIN_SCORE": "1.0"},
+    {"CAPTCHA_MIN_SCORE": "1.5"},
+    {"CAPTCHA_MIN_SCORE": ".5"},
+    {"CAPTCHA_MIN_SCORE": "5e-1"},
+    {"CAPTCHA_MIN_SCORE": "nan"},
+    {"CAPTCHA_TIMEOUT_SECONDS": "0"},
+    {"CAPTCHA_TIMEOUT_SECONDS": "0.000000001"},
+    {"CAPTCHA_TIMEOUT_SECONDS": "10"},
+    {"CAPTCHA_TIMEOUT_SECONDS": "10.000000001"},
+    {"CAPTCHA_VERIFY_URL": ""},
+    {"CAPTCHA_ACTION": "contact form"},
     {"THANK_YOU_URL": "https://shop.example/thanks"},
-    {"recaptcha_hostnames": "x.example"},
+    {"captcha_hostnames": "x.example"},
 ]
 
 

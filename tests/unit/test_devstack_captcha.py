@@ -100,5 +100,5 @@ def test_other_methods_and_paths_are_refused(emulator: SiteverifyEmulator) -> No
 
 def test_it_points_functions_at_itself(emulator: SiteverifyEmulator) -> None:
     assert emulator.environment("http://127.0.0.1:3000") == {
-        "RECAPTCHA_VERIFY_URL": "http://127.0.0.1:3000/_local/captcha/siteverify"
+        "CAPTCHA_VERIFY_URL": "http://127.0.0.1:3000/_local/captcha/siteverify"
     }

@@ -107,8 +107,8 @@ def test_the_intake_function_runs_with_the_templates_variables_resolved_and_the_
     environment = intake.environment
     assert environment["INQUIRIES_TABLE"] == "contact-intake-InquiriesTable"
     assert environment["INQUIRY_QUEUE_URL"] == repo_resources.ref("InquiryQueue")
-    assert environment["RECAPTCHA_SECRET_PARAM"] == "/contact-intake/recaptcha-secret"
-    assert environment["RECAPTCHA_HOSTNAMES"] == LOCAL_PARAMETERS["RecaptchaHostnames"]
+    assert environment["CAPTCHA_SECRET_PARAM"] == "/contact-intake/recaptcha-secret"
+    assert environment["CAPTCHA_HOSTNAMES"] == LOCAL_PARAMETERS["CaptchaHostnames"]
     assert environment["ALLOWED_ORIGINS"] == "http://127.0.0.1:3000,http://localhost:3000"
     assert environment["POWERTOOLS_SERVICE_NAME"] == "contact-intake"  # from Globals
     assert environment["AWS_LAMBDA_LOG_FORMAT"] == "JSON"  # LoggingConfig, as Lambda sets it

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCAL = {
     "AllowedOrigins": "http://127.0.0.1:3000",
     "ThankYouUrl": "/thanks.html",
-    "RecaptchaHostnames": "localhost",
+    "CaptchaHostnames": "localhost",
     "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
     "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
 }

@@ -78,7 +78,7 @@ def test_local_paths_go_to_the_emulator_with_the_longest_prefix() -> None:
     assert captcha.status == 405  # the captcha emulator answered, not the control endpoints
     assert registry.handle(get("/_local/nothing")).status == 404
     assert registry.endpoints == ["GET /_local/resources.json", "POST /_local/captcha/siteverify"]
-    assert registry.environment("http://h") == {"RECAPTCHA_VERIFY_URL": "http://h/_local/captcha/siteverify"}
+    assert registry.environment("http://h") == {"CAPTCHA_VERIFY_URL": "http://h/_local/captcha/siteverify"}
 
 
 @pytest.mark.parametrize(

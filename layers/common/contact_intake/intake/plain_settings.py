@@ -24,19 +24,21 @@ class IntakeConfig(Protocol):
     @property
     def accounts_table(self) -> str: ...
     @property
-    def recaptcha_secret_param(self) -> str: ...
+    def captcha_provider(self) -> str: ...
+    @property
+    def captcha_secret_param(self) -> str: ...
     @property
     def subject_pepper_param(self) -> str: ...
     @property
-    def recaptcha_verify_url(self) -> str: ...
+    def captcha_verify_url(self) -> str: ...
     @property
-    def recaptcha_hostnames(self) -> list[str]: ...
+    def captcha_hostnames(self) -> list[str]: ...
     @property
-    def recaptcha_action(self) -> str: ...
+    def captcha_action(self) -> str: ...
     @property
-    def recaptcha_min_score(self) -> float: ...
+    def captcha_min_score(self) -> float: ...
     @property
-    def recaptcha_timeout_seconds(self) -> float: ...
+    def captcha_timeout_seconds(self) -> float: ...
     @property
     def allowed_origins(self) -> list[str]: ...
     @property
@@ -52,16 +54,19 @@ INTAKE_VARIABLES: Final[Mapping[str, Variable]] = {
     "inquiries_table": Variable("INQUIRIES_TABLE", str, constraints={"min_length": 1}),
     "inquiry_queue_url": Variable("INQUIRY_QUEUE_URL", str, constraints={"min_length": 1}),
     "accounts_table": Variable("ACCOUNTS_TABLE", str, constraints={"min_length": 1}),
-    "recaptcha_secret_param": Variable("RECAPTCHA_SECRET_PARAM", str, constraints={"min_length": 1}),
-    "subject_pepper_param": Variable("SUBJECT_PEPPER_PARAM", str, constraints={"min_length": 1}),
-    "recaptcha_verify_url": Variable(
-        "RECAPTCHA_VERIFY_URL", str, "https://www.google.com/recaptcha/api/siteverify"
+    "captcha_provider": Variable(
+        "CAPTCHA_PROVIDER", str, "recaptcha", constraints={"pattern": r"^recaptcha$"}
     ),
-    "recaptcha_hostnames": Variable("RECAPTCHA_HOSTNAMES", list, constraints={"min_length": 1}),
-    "recaptcha_action": Variable("RECAPTCHA_ACTION", str, "contact"),
-    "recaptcha_min_score": Variable("RECAPTCHA_MIN_SCORE", float, 0.5, constraints={"ge": 0.0, "le": 1.0}),
-    "recaptcha_timeout_seconds": Variable(
-        "RECAPTCHA_TIMEOUT_SECONDS", float, 3.0, constraints={"gt": 0, "le": 10}
+    "captcha_secret_param": Variable("CAPTCHA_SECRET_PARAM", str, constraints={"min_length": 1}),
+    "subject_pepper_param": Variable("SUBJECT_PEPPER_PARAM", str, constraints={"min_length": 1}),
+    "captcha_verify_url": Variable(
+        "CAPTCHA_VERIFY_URL", str, "https://www.google.com/recaptcha/api/siteverify"
+    ),
+    "captcha_hostnames": Variable("CAPTCHA_HOSTNAMES", list, constraints={"min_length": 1}),
+    "captcha_action": Variable("CAPTCHA_ACTION", str, "contact"),
+    "captcha_min_score": Variable("CAPTCHA_MIN_SCORE", float, 0.5, constraints={"ge": 0.0, "le": 1.0}),
+    "captcha_timeout_seconds": Variable(
+        "CAPTCHA_TIMEOUT_SECONDS", float, 3.0, constraints={"gt": 0, "le": 10}
     ),
     "allowed_origins": Variable("ALLOWED_ORIGINS", list, []),
     "thank_you_url": Variable("THANK_YOU_URL", str, "/"),
@@ -77,13 +82,14 @@ class PlainIntakeSettings:
     inquiries_table: str
     inquiry_queue_url: str
     accounts_table: str
-    recaptcha_secret_param: str
+    captcha_provider: str
+    captcha_secret_param: str
     subject_pepper_param: str
-    recaptcha_verify_url: str
-    recaptcha_hostnames: list[str]
-    recaptcha_action: str
-    recaptcha_min_score: float
-    recaptcha_timeout_seconds: float
+    captcha_verify_url: str
+    captcha_hostnames: list[str]
+    captcha_action: str
+    captcha_min_score: float
+    captcha_timeout_seconds: float
     allowed_origins: list[str]
     thank_you_url: str
     max_body_bytes: int

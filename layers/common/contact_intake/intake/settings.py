@@ -14,15 +14,17 @@ class IntakeSettings(EnvModel):
     inquiries_table: str = Field(alias="INQUIRIES_TABLE", min_length=1)
     inquiry_queue_url: str = Field(alias="INQUIRY_QUEUE_URL", min_length=1)
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)  # read only when a number is given
-    recaptcha_secret_param: str = Field(alias="RECAPTCHA_SECRET_PARAM", min_length=1)
+    # the captcha provider behind the one verifier interface (intake/captcha.py); reCAPTCHA is the one today
+    captcha_provider: str = Field(alias="CAPTCHA_PROVIDER", default="recaptcha", pattern=r"^recaptcha$")
+    captcha_secret_param: str = Field(alias="CAPTCHA_SECRET_PARAM", min_length=1)
     subject_pepper_param: str = Field(alias="SUBJECT_PEPPER_PARAM", min_length=1)
-    recaptcha_verify_url: str = Field(
-        alias="RECAPTCHA_VERIFY_URL", default="https://www.google.com/recaptcha/api/siteverify"
+    captcha_verify_url: str = Field(
+        alias="CAPTCHA_VERIFY_URL", default="https://www.google.com/recaptcha/api/siteverify"
     )
-    recaptcha_hostnames: CsvList = Field(alias="RECAPTCHA_HOSTNAMES", min_length=1)
-    recaptcha_action: str = Field(alias="RECAPTCHA_ACTION", default="contact")
-    recaptcha_min_score: float = Field(alias="RECAPTCHA_MIN_SCORE", default=0.5, ge=0.0, le=1.0)
-    recaptcha_timeout_seconds: float = Field(alias="RECAPTCHA_TIMEOUT_SECONDS", default=3.0, gt=0, le=10)
+    captcha_hostnames: CsvList = Field(alias="CAPTCHA_HOSTNAMES", min_length=1)
+    captcha_action: str = Field(alias="CAPTCHA_ACTION", default="contact")
+    captcha_min_score: float = Field(alias="CAPTCHA_MIN_SCORE", default=0.5, ge=0.0, le=1.0)
+    captcha_timeout_seconds: float = Field(alias="CAPTCHA_TIMEOUT_SECONDS", default=3.0, gt=0, le=10)
     allowed_origins: CsvList = Field(alias="ALLOWED_ORIGINS", default_factory=list)
     thank_you_url: str = Field(alias="THANK_YOU_URL", default="/")
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=32 * 1024, gt=0)

@@ -8,6 +8,7 @@ new wiring object; no internals are patched.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -53,17 +54,23 @@ class IntakeWiring(Wiring["IntakeConfig"]):
 
     @cached_property
     def verifier(self) -> CaptchaVerifier:
+        """The configured provider's verifier (CAPTCHA_PROVIDER; the settings accept only the providers
+        named here, so a second one adds its builder below and its value to the settings' pattern)."""
+        builders: dict[str, Callable[[], CaptchaVerifier]] = {"recaptcha": self._recaptcha}
+        return builders[self.settings.captcha_provider]()
+
+    def _recaptcha(self) -> CaptchaVerifier:
         s = self.settings
         return RecaptchaVerifier(
             pool=self.clients.http_pool,
-            secret=lambda: self.secrets.text(s.recaptcha_secret_param),
-            verify_url=s.recaptcha_verify_url,
+            secret=lambda: self.secrets.text(s.captcha_secret_param),
+            verify_url=s.captcha_verify_url,
             policy=RecaptchaPolicy(
-                hostnames=tuple(s.recaptcha_hostnames),
-                action=s.recaptcha_action,
-                min_score=s.recaptcha_min_score,
+                hostnames=tuple(s.captcha_hostnames),
+                action=s.captcha_action,
+                min_score=s.captcha_min_score,
             ),
-            timeout_seconds=s.recaptcha_timeout_seconds,
+            timeout_seconds=s.captcha_timeout_seconds,
         )
 
     @cached_property
