@@ -1,9 +1,9 @@
 """The wording of every rights mail and of the verification page, in Dutch, German, English and French.
 
 This module holds the shapes: which mails there are (``MailTemplate``), what a mail is made of, what a
-language provides (``LanguagePack``, ``ConfirmTexts``). The words themselves are one module per language
-(``nl``, ``de``, ``en``, ``fr``: a translator reads one file), gathered by language code in
-``languages`` (``PACKS``, ``CONFIRM``).
+language provides (``LanguagePack``, ``ConfirmTexts``). The words themselves are data, one TOML file per
+language (``nl.toml``, ``de.toml``, ``en.toml``, ``fr.toml``: a translator edits one file), read and checked
+by ``languages`` (``PACKS``, ``CONFIRM``), whose docstring describes the files.
 
 Each mail is a subject and a sequence of blocks between the language's greeting and closing: a paragraph
 (``{name}`` placeholders), a link on its own line, a list, or a quoted text the DPO wrote. outbound.py
@@ -40,6 +40,10 @@ class MailTemplate(StrEnum):
     OBJECTION_UPHELD = "objection_upheld"
     OBJECTION_NOT_UPHELD = "objection_not_upheld"
     RESTRICTION_LIFTED = "restriction_lifted"
+
+
+# The pages after the link (``render_page``): confirmed, or why the link did not work.
+PAGES: Final = ("confirmed", "gone", "missing", "unavailable")
 
 
 @dataclass(frozen=True)
