@@ -1,19 +1,20 @@
-"""Unit tests never touch the network: sockets are disabled (pytest-socket)."""
+"""Unit tests never touch the network: sockets are disabled (pytest-socket). Here too the fixtures the
+moto-backed tests share: a session on moto's account and the resources template.yaml creates in it."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
+from devstack.resources import ResourceMap, create_resources
 from devstack.settings import local_parameter_values
 from devstack.template import load_template, parameter_values, translate
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.aws_support import REGION, ROOT, moto_session
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +27,7 @@ def _no_network() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def _translated_repo_template() -> dict[str, Any]:
     loaded = load_template(ROOT / "template.yaml")
-    return translate(loaded, parameter_values(loaded, local_parameter_values(3000)), "eu-central-1")
+    return translate(loaded, parameter_values(loaded, local_parameter_values(3000)), REGION)
 
 
 @pytest.fixture
@@ -36,3 +37,16 @@ def repo_template(_translated_repo_template: dict[str, Any]) -> dict[str, Any]:
     without the SAM transform per test (~0.25 s of CPU each)."""
     result: dict[str, Any] = copy.deepcopy(_translated_repo_template)
     return result
+
+
+@pytest.fixture
+def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
+    """A boto3 session on moto's account, for the test's duration (see tests/aws_support.py)."""
+    with moto_session(monkeypatch) as moto:
+        yield moto
+
+
+@pytest.fixture
+def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
+    """What template.yaml creates, in the test's moto account."""
+    return create_resources(session, repo_template, local_parameter_values(3000))

@@ -7,13 +7,11 @@ import io
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from devstack.console import Console
 from devstack.emulators.triggers import EventsEndpoint, EventSourcesEndpoint, SchedulesEndpoint
@@ -38,21 +36,13 @@ from devstack.functions import function_specs
 from devstack.http import HttpRequest, HttpResponse
 from devstack.invoker import FunctionFailed
 from devstack.resources import ResourceMap, create_resources
-from devstack.settings import local_parameter_values
+from tests.aws_support import REGION
 
-REGION = "eu-central-1"
 NOW = datetime(2026, 11, 25, 10, 0, 0, tzinfo=UTC)
 
 
 def clock() -> datetime:
     return NOW
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.session.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
 
 
 @pytest.fixture
@@ -83,11 +73,6 @@ def a_delivery(functions: Functions, output: io.StringIO, **configs: AsyncConfig
 
 
 # ------------------------------------------------------------------------------------- the template
-
-
-@pytest.fixture
-def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
-    return create_resources(session, repo_template, local_parameter_values(3000))
 
 
 def test_the_account_events_rule_and_the_sweepers_schedule_come_from_the_template(
