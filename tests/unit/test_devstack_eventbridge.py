@@ -431,6 +431,11 @@ def a_rule(logical_id: str, pattern: dict[str, Any], **fields: Any) -> Rule:
     return Rule(logical_id=logical_id, pattern=compile_pattern(pattern), **{**defaults, **fields})
 
 
+def a_bus(rules: list[Rule], functions: Functions, output: io.StringIO) -> EventBus:
+    """An EventBus on the test's clock, delivering to ``functions``."""
+    return EventBus(rules, a_delivery(functions, output), region=REGION, clock=clock)
+
+
 def test_an_event_is_delivered_to_the_targets_of_the_rules_it_matches(output: io.StringIO) -> None:
     functions = Functions(Fn=[{"applied": True}])
     rules = [
@@ -440,7 +445,7 @@ def test_an_event_is_delivered_to_the_targets_of_the_rules_it_matches(output: io
         a_rule("OtherBus", {"source": ["shop.accounts"]}, event_bus="orders"),
         Rule("Scheduled", "s", "arn:s", (Target("T", "Fn"),), schedule="rate(1 hour)"),
     ]
-    bus = EventBus(rules, a_delivery(functions, output), region=REGION, clock=clock)
+    bus = a_bus(rules, functions, output)
 
     answer = bus.put({"source": "shop.accounts", "detail-type": "AccountOpened", "detail": {"n": 1}})
 
@@ -467,12 +472,7 @@ def test_an_event_is_delivered_to_the_targets_of_the_rules_it_matches(output: io
 
 def test_an_event_on_another_bus_reaches_that_bus_rules(output: io.StringIO) -> None:
     functions = Functions()
-    bus = EventBus(
-        [a_rule("OtherBus", {"source": ["shop.accounts"]}, event_bus="orders")],
-        a_delivery(functions, output),
-        region=REGION,
-        clock=clock,
-    )
+    bus = a_bus([a_rule("OtherBus", {"source": ["shop.accounts"]}, event_bus="orders")], functions, output)
 
     answer = bus.put(
         {"source": "shop.accounts", "detail-type": "X", "EventBusName": "arn:aws:events:r:1:event-bus/orders"}
@@ -493,16 +493,27 @@ def a_schedule(logical_id: str = "Sweep", **fields: Any) -> Schedule:
     return Schedule(logical_id=logical_id, **{**defaults, **fields})
 
 
-def test_a_schedule_run_now_sends_the_scheduled_event(output: io.StringIO) -> None:
-    functions = Functions(Fn=[{"erased": 0}])
-    scheduler = Scheduler(
-        [a_schedule()],
-        a_delivery(functions, output),
+def a_scheduler(
+    delivery: AsyncInvoker,
+    output: io.StringIO,
+    *,
+    interval_seconds: float,
+    schedules: list[Schedule] | None = None,
+) -> Scheduler:
+    """A Scheduler on the test's clock, telling ``output``; by default the one schedule of a_schedule()."""
+    return Scheduler(
+        [a_schedule()] if schedules is None else schedules,
+        delivery,
         region=REGION,
-        interval_seconds=0,
+        interval_seconds=interval_seconds,
         console=Console(output),
         clock=clock,
     )
+
+
+def test_a_schedule_run_now_sends_the_scheduled_event(output: io.StringIO) -> None:
+    functions = Functions(Fn=[{"erased": 0}])
+    scheduler = a_scheduler(a_delivery(functions, output), output, interval_seconds=0)
 
     deliveries = scheduler.run_now("Sweep")
 
@@ -532,7 +543,7 @@ def test_schedules_run_on_the_local_interval_and_stop(output: io.StringIO) -> No
     delivery = AsyncInvoker(
         functions, specs={}, configs={"Fn": AsyncConfig(0)}, sqs=None, console=Console(output)
     )
-    scheduler = Scheduler(schedules, delivery, region=REGION, interval_seconds=0.02, console=Console(output))
+    scheduler = a_scheduler(delivery, output, interval_seconds=0.02, schedules=schedules)
 
     scheduler.start()
     deadline = time.monotonic() + 10
@@ -558,9 +569,7 @@ def test_a_tick_skips_a_schedule_whose_run_is_still_going(output: io.StringIO) -
         release.wait(10)
 
     delivery = AsyncInvoker(slow, specs={}, configs={}, sqs=None, console=Console(output))
-    scheduler = Scheduler(
-        [a_schedule()], delivery, region=REGION, interval_seconds=0.01, console=Console(output)
-    )
+    scheduler = a_scheduler(delivery, output, interval_seconds=0.01)
     scheduler.start()
     try:
         assert started.wait(5)
@@ -574,13 +583,7 @@ def test_a_tick_skips_a_schedule_whose_run_is_still_going(output: io.StringIO) -
 
 def test_interval_zero_runs_nothing_on_its_own(output: io.StringIO) -> None:
     functions = Functions()
-    scheduler = Scheduler(
-        [a_schedule()],
-        a_delivery(functions, output),
-        region=REGION,
-        interval_seconds=0,
-        console=Console(output),
-    )
+    scheduler = a_scheduler(a_delivery(functions, output), output, interval_seconds=0)
 
     scheduler.start()
     scheduler.stop()
@@ -603,12 +606,7 @@ def payload(response: HttpResponse) -> Any:
 
 @pytest.fixture
 def events(output: io.StringIO) -> EventsEndpoint:
-    bus = EventBus(
-        [a_rule("Accounts", {"source": ["shop.accounts"]})],
-        a_delivery(Functions(), output),
-        region=REGION,
-        clock=clock,
-    )
+    bus = a_bus([a_rule("Accounts", {"source": ["shop.accounts"]})], Functions(), output)
     return EventsEndpoint(bus)
 
 
@@ -643,13 +641,7 @@ def test_local_events_lists_the_rules_and_refuses_what_is_not_an_event(events: E
 
 def test_local_schedules_list_and_run(output: io.StringIO) -> None:
     functions = Functions(Fn=[{"erased": 1}])
-    scheduler = Scheduler(
-        [a_schedule()],
-        a_delivery(functions, output),
-        region=REGION,
-        interval_seconds=10,
-        console=Console(output),
-    )
+    scheduler = a_scheduler(a_delivery(functions, output), output, interval_seconds=10)
     endpoint = SchedulesEndpoint(scheduler)
 
     listed = endpoint.handle(request("GET", "/_local/schedules"), "")
