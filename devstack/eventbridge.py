@@ -219,23 +219,12 @@ def rules_from_template(
     resource_map: ResourceMap, specs: Mapping[str, FunctionSpec]
 ) -> tuple[list[Rule], list[str]]:
     """The template's AWS::Events::Rule resources with Lambda targets devstack runs; lines for the rest."""
-    rules: list[Rule] = []
-    skipped: list[str] = []
-    for logical_id, resource in sorted(resource_map.template["Resources"].items()):
-        if resource.get("Type") != "AWS::Events::Rule":
-            continue
-        if "Condition" in resource and not resource_map.condition(resource["Condition"]):
-            continue
-        try:
-            rule = _rule(resource_map, specs, logical_id, resource.get("Properties") or {})
-        except (UnresolvableError, PatternError, ValueError) as problem:
-            skipped.append(f"{logical_id}: {problem}")
-            continue
-        if not rule.targets:
-            skipped.append(f"{logical_id}: no target is a function devstack runs")
-        else:
-            rules.append(rule)
-    return rules, skipped
+
+    def read(logical_id: str, properties: Mapping[str, Any]) -> Rule | str:
+        rule = _rule(resource_map, specs, logical_id, properties)
+        return rule if rule.targets else "no target is a function devstack runs"
+
+    return resource_map.read_each("AWS::Events::Rule", read, (UnresolvableError, PatternError, ValueError))
 
 
 def _rule(
@@ -436,43 +425,33 @@ def schedules_from_template(
     resource_map: ResourceMap, specs: Mapping[str, FunctionSpec], rules: list[Rule]
 ) -> tuple[list[Schedule], list[str]]:
     """Scheduled rules, and AWS::Scheduler::Schedule resources with a function target."""
+
+    def read(logical_id: str, properties: Mapping[str, Any]) -> Schedule | str:
+        target = properties.get("Target") or {}
+        function = function_logical_id(target.get("Arn"), resource_map, specs)
+        if function is None:
+            return "its target is not a function devstack runs"
+        resolved = resource_map.resolve(
+            {k: properties[k] for k in ("Name", "ScheduleExpression", "State") if k in properties}
+        )
+        given = resource_map.resolve(target.get("Input")) if "Input" in target else None
+        name = str(resolved.get("Name") or physical_name(logical_id))
+        return Schedule(
+            logical_id=logical_id,
+            expression=str(resolved.get("ScheduleExpression", "")),
+            arn=f"arn:aws:scheduler:{resource_map.region}:{ACCOUNT_ID}:schedule/default/{name}",
+            targets=(Target(id=logical_id, function=function, input=given if given is not None else "{}"),),
+            enabled=str(resolved.get("State", "ENABLED")).upper() == "ENABLED",
+            scheduler=True,
+        )
+
     schedules = [
         Schedule(rule.logical_id, rule.schedule, rule.arn, rule.targets, rule.enabled)
         for rule in rules
         if rule.schedule is not None
     ]
-    skipped: list[str] = []
-    for logical_id, resource in sorted(resource_map.template["Resources"].items()):
-        if resource.get("Type") != "AWS::Scheduler::Schedule":
-            continue
-        properties = resource.get("Properties") or {}
-        target = properties.get("Target") or {}
-        function = function_logical_id(target.get("Arn"), resource_map, specs)
-        if function is None:
-            skipped.append(f"{logical_id}: its target is not a function devstack runs")
-            continue
-        try:
-            read = resource_map.resolve(
-                {k: properties[k] for k in ("Name", "ScheduleExpression", "State") if k in properties}
-            )
-            given = resource_map.resolve(target.get("Input")) if "Input" in target else None
-        except UnresolvableError as problem:
-            skipped.append(f"{logical_id}: {problem}")
-            continue
-        name = str(read.get("Name") or physical_name(logical_id))
-        schedules.append(
-            Schedule(
-                logical_id=logical_id,
-                expression=str(read.get("ScheduleExpression", "")),
-                arn=f"arn:aws:scheduler:{resource_map.region}:{ACCOUNT_ID}:schedule/default/{name}",
-                targets=(
-                    Target(id=logical_id, function=function, input=given if given is not None else "{}"),
-                ),
-                enabled=str(read.get("State", "ENABLED")).upper() == "ENABLED",
-                scheduler=True,
-            )
-        )
-    return schedules, skipped
+    scheduled, skipped = resource_map.read_each("AWS::Scheduler::Schedule", read)
+    return schedules + scheduled, skipped
 
 
 class Scheduler:

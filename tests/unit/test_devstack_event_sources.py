@@ -271,6 +271,17 @@ def test_a_mapping_with_a_broken_filter_is_skipped(session: boto3.session.Sessio
     assert "a leaf of a pattern is a list" in skipped
 
 
+def test_a_mapping_whose_condition_is_false_is_passed_over(session: boto3.session.Session) -> None:
+    """As CloudFormation would not create it (nor the queue it reads, here)."""
+    template = a_template({"Fn::GetAtt": ["Queue", "Arn"]}, {"Ref": "Fn"})
+    template["Conditions"] = {"Never": {"Fn::Equals": ["a", "b"]}}
+    template["Resources"]["Mapping"]["Condition"] = "Never"
+    template["Resources"]["Queue"]["Condition"] = "Never"
+    resources = create_resources(session, template)
+
+    assert sqs_mappings(resources, function_specs(resources, {})[0]) == ([], [])
+
+
 def test_a_function_is_found_by_name_or_arn(session: boto3.session.Session) -> None:
     resources = create_resources(session, a_template({"Fn::GetAtt": ["Queue", "Arn"]}, {"Ref": "Fn"}))
     specs, _ = function_specs(resources, {})

@@ -206,7 +206,13 @@ def test_scheduler_schedules_are_read_too(session: boto3.session.Session) -> Non
                 "Type": "AWS::Scheduler::Schedule",
                 "Properties": {"ScheduleExpression": {"Ref": "Nothing"}, "Target": {"Arn": FN_ARN}},
             },
-        }
+            "Off": {
+                "Type": "AWS::Scheduler::Schedule",
+                "Condition": "Never",
+                "Properties": {"ScheduleExpression": "rate(1 day)", "Target": {"Arn": FN_ARN}},
+            },
+        },
+        "Conditions": {"Never": {"Fn::Equals": ["a", "b"]}},
     }
     resources = create_resources(session, template)
     specs, _ = function_specs(resources, {})
@@ -223,6 +229,7 @@ def test_scheduler_schedules_are_read_too(session: boto3.session.Session) -> Non
     assert by_id["Plain"].enabled is False
     assert by_id["Plain"].targets[0].payload({}) == {}
     assert sorted(line.split(":")[0] for line in skipped) == ["Queue", "Unresolvable"]
+    assert "Off" not in by_id  # its Condition is false: CloudFormation would not create it
 
 
 # ---------------------------------------------------------------------------------------- envelopes
