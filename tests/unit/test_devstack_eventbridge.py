@@ -235,6 +235,21 @@ def test_scheduler_schedules_are_read_too(session: boto3.session.Session) -> Non
 # ---------------------------------------------------------------------------------------- envelopes
 
 
+def an_envelope(detail_type: str, source: str, resources: list[str], detail: Any) -> dict[str, Any]:
+    """The envelope EventBridge delivers, sent at the tests' clock (NOW) from the local account; its random
+    id left out."""
+    return {
+        "version": "0",
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": "2026-11-25T10:00:00Z",
+        "region": REGION,
+        "resources": resources,
+        "detail": detail,
+    }
+
+
 def test_an_event_gets_eventbridges_envelope() -> None:
     sent = envelope(
         {"source": "shop.accounts", "detail-type": "AccountOpened", "detail": {"customer_number": "C-1"}},
@@ -243,16 +258,7 @@ def test_an_event_gets_eventbridges_envelope() -> None:
     )
 
     assert sent.pop("id")
-    assert sent == {
-        "version": "0",
-        "detail-type": "AccountOpened",
-        "source": "shop.accounts",
-        "account": "123456789012",
-        "time": "2026-11-25T10:00:00Z",
-        "region": REGION,
-        "resources": [],
-        "detail": {"customer_number": "C-1"},
-    }
+    assert sent == an_envelope("AccountOpened", "shop.accounts", [], {"customer_number": "C-1"})
 
 
 def test_putevents_names_an_id_and_a_time_are_taken_as_given() -> None:
@@ -529,16 +535,7 @@ def test_a_schedule_run_now_sends_the_scheduled_event(output: io.StringIO) -> No
     ]
     ((_, event),) = functions.calls
     assert event.pop("id")
-    assert event == {
-        "version": "0",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": "2026-11-25T10:00:00Z",
-        "region": REGION,
-        "resources": ["arn:aws:events:r:1:rule/Sweep"],
-        "detail": {},
-    }
+    assert event == an_envelope("Scheduled Event", "aws.events", ["arn:aws:events:r:1:rule/Sweep"], {})
     assert "schedule Sweep -> Fn: ok" in output.getvalue()
     with pytest.raises(KeyError):
         scheduler.run_now("Nothing")
