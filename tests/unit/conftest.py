@@ -4,6 +4,7 @@ moto-backed tests share: a session on moto's account and the resources template.
 from __future__ import annotations
 
 import copy
+import hmac
 from collections.abc import Iterator
 from typing import Any
 
@@ -50,3 +51,18 @@ def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
 def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
     """What template.yaml creates, in the test's moto account."""
     return create_resources(session, repo_template, local_parameter_values(3000))
+
+
+@pytest.fixture
+def compare_digest_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
+    """The arguments of every ``hmac.compare_digest`` call the test makes (each still compared for real):
+    for the tests that a secret or a token is compared in constant time."""
+    calls: list[tuple[Any, Any]] = []
+    real = hmac.compare_digest
+
+    def spy(a: Any, b: Any) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    return calls
