@@ -16,7 +16,7 @@ from contact_intake.helpdesk.freshdesk import (
     HelpdeskRejected,
     HelpdeskServerError,
 )
-from tests.unit.freshdesk_wire import BASE, BASIC, EMAIL, a_client
+from tests.unit.freshdesk_wire import BASE, BASIC, EMAIL, a_client, cap_pages
 
 TICKET = {
     "id": 42,
@@ -90,7 +90,7 @@ def test_unreadable_conversations(client: FreshdeskClient, body: object) -> None
 def test_a_conversation_list_that_never_ends_is_an_error(
     client: FreshdeskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("contact_intake.helpdesk.freshdesk.MAX_PAGES", 2)
+    cap_pages(monkeypatch, 2)
     responses.get(
         f"{BASE}/tickets/42/conversations",
         json=[conversation(1)],
