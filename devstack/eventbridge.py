@@ -203,14 +203,21 @@ class Target:
         return event
 
 
-@dataclass(frozen=True)
-class Rule:
+@dataclass(frozen=True, kw_only=True)
+class Trigger:
+    """What starts functions on its own, a rule or a schedule: its logical id and ARN, its targets, and
+    whether it is enabled."""
+
     logical_id: str
-    name: str
     arn: str
     targets: tuple[Target, ...]
-    event_bus: str = DEFAULT_BUS
     enabled: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule(Trigger):
+    name: str
+    event_bus: str = DEFAULT_BUS
     schedule: str | None = None  # the ScheduleExpression (a scheduled rule has no pattern)
     pattern: EventPredicate | None = field(default=None, repr=False)
 
@@ -397,13 +404,9 @@ class EventBus:
 # ---------------------------------------------------------------------------------------------- schedules
 
 
-@dataclass(frozen=True)
-class Schedule:
-    logical_id: str
+@dataclass(frozen=True, kw_only=True)
+class Schedule(Trigger):
     expression: str
-    arn: str
-    targets: tuple[Target, ...]
-    enabled: bool = True
     scheduler: bool = False  # an AWS::Scheduler::Schedule (EventBridge Scheduler) rather than a rule
 
     def event(self, *, region: str, clock: Callable[[], datetime]) -> dict[str, Any]:
@@ -446,7 +449,13 @@ def schedules_from_template(
         )
 
     schedules = [
-        Schedule(rule.logical_id, rule.schedule, rule.arn, rule.targets, rule.enabled)
+        Schedule(
+            logical_id=rule.logical_id,
+            expression=rule.schedule,
+            arn=rule.arn,
+            targets=rule.targets,
+            enabled=rule.enabled,
+        )
         for rule in rules
         if rule.schedule is not None
     ]

@@ -456,7 +456,13 @@ def test_an_event_is_delivered_to_the_targets_of_the_rules_it_matches(output: io
         a_rule("Orders", {"source": ["shop.orders"]}),
         a_rule("Disabled", {"source": ["shop.accounts"]}, enabled=False),
         a_rule("OtherBus", {"source": ["shop.accounts"]}, event_bus="orders"),
-        Rule("Scheduled", "s", "arn:s", (Target("T", "Fn"),), schedule="rate(1 hour)"),
+        Rule(
+            logical_id="Scheduled",
+            name="s",
+            arn="arn:s",
+            targets=(Target("T", "Fn"),),
+            schedule="rate(1 hour)",
+        ),
     ]
     bus = a_bus(rules, functions, output)
 
