@@ -1,5 +1,6 @@
-"""Unit tests never touch the network: sockets are disabled (pytest-socket). Here too the fixtures the
-moto-backed tests share: a session on moto's account and the resources template.yaml creates in it."""
+"""Unit tests never touch the network: sockets are disabled (pytest-socket). Here too the fixtures several
+test files share: the template as devstack translates it, a session on moto's account and the resources
+template.yaml creates in it, and a spy on hmac.compare_digest."""
 
 from __future__ import annotations
 
