@@ -132,20 +132,22 @@ def _text(argument: Any, where: str, operator_name: str) -> str:
     return argument
 
 
-def _prefix(argument: Any, where: str) -> Matcher:
-    if isinstance(argument, Mapping) and set(argument) == {"equals-ignore-case"}:
-        wanted = _text(argument["equals-ignore-case"], where, "prefix").casefold()
-        return lambda v: isinstance(v, str) and v.casefold().startswith(wanted)
-    text = _text(argument, where, "prefix")
-    return lambda v: isinstance(v, str) and v.startswith(text)
+def _affix(operator_name: str, has: Callable[[str, str], bool]) -> Callable[[Any, str], Matcher]:
+    """The builder of ``prefix`` or ``suffix`` (``has``: str.startswith or str.endswith): a string, or
+    ``{"equals-ignore-case": <string>}`` to compare without case."""
+
+    def build(argument: Any, where: str) -> Matcher:
+        if isinstance(argument, Mapping) and set(argument) == {"equals-ignore-case"}:
+            wanted = _text(argument["equals-ignore-case"], where, operator_name).casefold()
+            return lambda v: isinstance(v, str) and has(v.casefold(), wanted)
+        text = _text(argument, where, operator_name)
+        return lambda v: isinstance(v, str) and has(v, text)
+
+    return build
 
 
-def _suffix(argument: Any, where: str) -> Matcher:
-    if isinstance(argument, Mapping) and set(argument) == {"equals-ignore-case"}:
-        wanted = _text(argument["equals-ignore-case"], where, "suffix").casefold()
-        return lambda v: isinstance(v, str) and v.casefold().endswith(wanted)
-    text = _text(argument, where, "suffix")
-    return lambda v: isinstance(v, str) and v.endswith(text)
+_prefix = _affix("prefix", str.startswith)
+_suffix = _affix("suffix", str.endswith)
 
 
 def _ignore_case(argument: Any, where: str) -> Matcher:

@@ -107,21 +107,11 @@ def sqs_mappings(
     resource_map: ResourceMap, specs: Mapping[str, FunctionSpec]
 ) -> tuple[list[SqsMapping], list[str]]:
     """The template's SQS event source mappings devstack can run, and a line for each one it cannot."""
-    mappings: list[SqsMapping] = []
-    skipped: list[str] = []
-    for logical_id, resource in sorted(resource_map.template["Resources"].items()):
-        if resource.get("Type") != "AWS::Lambda::EventSourceMapping":
-            continue
-        try:
-            mapping = _mapping(resource_map, specs, logical_id, resource.get("Properties") or {})
-        except (UnresolvableError, PatternError, ValueError, TypeError) as problem:
-            skipped.append(f"{logical_id}: {problem}")
-            continue
-        if isinstance(mapping, str):
-            skipped.append(f"{logical_id}: {mapping}")
-        else:
-            mappings.append(mapping)
-    return mappings, skipped
+    return resource_map.read_each(
+        "AWS::Lambda::EventSourceMapping",
+        lambda logical_id, properties: _mapping(resource_map, specs, logical_id, properties),
+        (UnresolvableError, PatternError, ValueError, TypeError),
+    )
 
 
 def _mapping(

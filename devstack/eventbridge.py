@@ -203,14 +203,21 @@ class Target:
         return event
 
 
-@dataclass(frozen=True)
-class Rule:
+@dataclass(frozen=True, kw_only=True)
+class Trigger:
+    """What starts functions on its own, a rule or a schedule: its logical id and ARN, its targets, and
+    whether it is enabled."""
+
     logical_id: str
-    name: str
     arn: str
     targets: tuple[Target, ...]
-    event_bus: str = DEFAULT_BUS
     enabled: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule(Trigger):
+    name: str
+    event_bus: str = DEFAULT_BUS
     schedule: str | None = None  # the ScheduleExpression (a scheduled rule has no pattern)
     pattern: EventPredicate | None = field(default=None, repr=False)
 
@@ -219,23 +226,12 @@ def rules_from_template(
     resource_map: ResourceMap, specs: Mapping[str, FunctionSpec]
 ) -> tuple[list[Rule], list[str]]:
     """The template's AWS::Events::Rule resources with Lambda targets devstack runs; lines for the rest."""
-    rules: list[Rule] = []
-    skipped: list[str] = []
-    for logical_id, resource in sorted(resource_map.template["Resources"].items()):
-        if resource.get("Type") != "AWS::Events::Rule":
-            continue
-        if "Condition" in resource and not resource_map.condition(resource["Condition"]):
-            continue
-        try:
-            rule = _rule(resource_map, specs, logical_id, resource.get("Properties") or {})
-        except (UnresolvableError, PatternError, ValueError) as problem:
-            skipped.append(f"{logical_id}: {problem}")
-            continue
-        if not rule.targets:
-            skipped.append(f"{logical_id}: no target is a function devstack runs")
-        else:
-            rules.append(rule)
-    return rules, skipped
+
+    def read(logical_id: str, properties: Mapping[str, Any]) -> Rule | str:
+        rule = _rule(resource_map, specs, logical_id, properties)
+        return rule if rule.targets else "no target is a function devstack runs"
+
+    return resource_map.read_each("AWS::Events::Rule", read, (UnresolvableError, PatternError, ValueError))
 
 
 def _rule(
@@ -408,13 +404,9 @@ class EventBus:
 # ---------------------------------------------------------------------------------------------- schedules
 
 
-@dataclass(frozen=True)
-class Schedule:
-    logical_id: str
+@dataclass(frozen=True, kw_only=True)
+class Schedule(Trigger):
     expression: str
-    arn: str
-    targets: tuple[Target, ...]
-    enabled: bool = True
     scheduler: bool = False  # an AWS::Scheduler::Schedule (EventBridge Scheduler) rather than a rule
 
     def event(self, *, region: str, clock: Callable[[], datetime]) -> dict[str, Any]:
@@ -436,43 +428,39 @@ def schedules_from_template(
     resource_map: ResourceMap, specs: Mapping[str, FunctionSpec], rules: list[Rule]
 ) -> tuple[list[Schedule], list[str]]:
     """Scheduled rules, and AWS::Scheduler::Schedule resources with a function target."""
-    schedules = [
-        Schedule(rule.logical_id, rule.schedule, rule.arn, rule.targets, rule.enabled)
-        for rule in rules
-        if rule.schedule is not None
-    ]
-    skipped: list[str] = []
-    for logical_id, resource in sorted(resource_map.template["Resources"].items()):
-        if resource.get("Type") != "AWS::Scheduler::Schedule":
-            continue
-        properties = resource.get("Properties") or {}
+
+    def read(logical_id: str, properties: Mapping[str, Any]) -> Schedule | str:
         target = properties.get("Target") or {}
         function = function_logical_id(target.get("Arn"), resource_map, specs)
         if function is None:
-            skipped.append(f"{logical_id}: its target is not a function devstack runs")
-            continue
-        try:
-            read = resource_map.resolve(
-                {k: properties[k] for k in ("Name", "ScheduleExpression", "State") if k in properties}
-            )
-            given = resource_map.resolve(target.get("Input")) if "Input" in target else None
-        except UnresolvableError as problem:
-            skipped.append(f"{logical_id}: {problem}")
-            continue
-        name = str(read.get("Name") or physical_name(logical_id))
-        schedules.append(
-            Schedule(
-                logical_id=logical_id,
-                expression=str(read.get("ScheduleExpression", "")),
-                arn=f"arn:aws:scheduler:{resource_map.region}:{ACCOUNT_ID}:schedule/default/{name}",
-                targets=(
-                    Target(id=logical_id, function=function, input=given if given is not None else "{}"),
-                ),
-                enabled=str(read.get("State", "ENABLED")).upper() == "ENABLED",
-                scheduler=True,
-            )
+            return "its target is not a function devstack runs"
+        resolved = resource_map.resolve(
+            {k: properties[k] for k in ("Name", "ScheduleExpression", "State") if k in properties}
         )
-    return schedules, skipped
+        given = resource_map.resolve(target.get("Input")) if "Input" in target else None
+        name = str(resolved.get("Name") or physical_name(logical_id))
+        return Schedule(
+            logical_id=logical_id,
+            expression=str(resolved.get("ScheduleExpression", "")),
+            arn=f"arn:aws:scheduler:{resource_map.region}:{ACCOUNT_ID}:schedule/default/{name}",
+            targets=(Target(id=logical_id, function=function, input=given if given is not None else "{}"),),
+            enabled=str(resolved.get("State", "ENABLED")).upper() == "ENABLED",
+            scheduler=True,
+        )
+
+    schedules = [
+        Schedule(
+            logical_id=rule.logical_id,
+            expression=rule.schedule,
+            arn=rule.arn,
+            targets=rule.targets,
+            enabled=rule.enabled,
+        )
+        for rule in rules
+        if rule.schedule is not None
+    ]
+    scheduled, skipped = resource_map.read_each("AWS::Scheduler::Schedule", read)
+    return schedules + scheduled, skipped
 
 
 class Scheduler:

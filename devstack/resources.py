@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from devstack.intrinsics import Intrinsics, UnresolvableError, references
 from devstack.settings import ACCOUNT_ID, REPO_ROOT, STACK_NAME
@@ -106,6 +106,9 @@ class AwsClients:
         return client
 
 
+Read = TypeVar("Read")  # what ResourceMap.read_each makes of a resource
+
+
 @dataclass
 class ResourceMap:
     """The local resources of a translated template, and the resolver of references to them."""
@@ -156,6 +159,34 @@ class ResourceMap:
 
     def condition(self, name: str) -> bool:
         return self._intrinsics.condition(name)
+
+    def read_each(
+        self,
+        resource_type: str,
+        read: Callable[[str, Mapping[str, Any]], Read | str],
+        problems: tuple[type[Exception], ...] = (UnresolvableError,),
+    ) -> tuple[list[Read], list[str]]:
+        """The template's resources of ``resource_type`` (those whose Condition holds, in logical-id order),
+        each read by ``read(logical_id, properties)`` into what devstack runs; and for each one devstack
+        cannot run, a line "<logical id>: <why>", the why being the text ``read`` returns instead, or one of
+        the ``problems`` it raises."""
+        found: list[Read] = []
+        skipped: list[str] = []
+        for logical_id, resource in sorted(self.template["Resources"].items()):
+            if resource.get("Type") != resource_type:
+                continue
+            if "Condition" in resource and not self.condition(resource["Condition"]):
+                continue
+            try:
+                result = read(logical_id, resource.get("Properties") or {})
+            except problems as problem:
+                skipped.append(f"{logical_id}: {problem}")
+                continue
+            if isinstance(result, str):
+                skipped.append(f"{logical_id}: {result}")
+            else:
+                found.append(result)
+        return found, skipped
 
     @cached_property
     def _intrinsics(self) -> Intrinsics:

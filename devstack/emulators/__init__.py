@@ -35,6 +35,19 @@ def is_local_path(path: str) -> bool:
     return path == LOCAL_PREFIX or path.startswith(LOCAL_PREFIX + "/")
 
 
+def no_local_endpoint(request: HttpRequest) -> HttpResponse:
+    """The 404 of a path below /_local/ that no emulator answers."""
+    return json_response(404, {"message": f"no local endpoint at {request.path}"})
+
+
+class PointsNoFunction:
+    """The base of an emulator that no function is pointed at (it is driven by hand, or by devstack
+    itself): it sets no variable."""
+
+    def environment(self, api_url: str) -> Mapping[str, str | None]:
+        return {}
+
+
 class EmulatorRegistry:
     """Routes /_local/ requests to the emulator with the longest matching prefix."""
 
@@ -45,7 +58,7 @@ class EmulatorRegistry:
         for emulator in self._emulators:
             if request.path == emulator.prefix or request.path.startswith(emulator.prefix + "/"):
                 return emulator.handle(request, request.path[len(emulator.prefix) :])
-        return json_response(404, {"message": f"no local endpoint at {request.path}"})
+        return no_local_endpoint(request)
 
     def environment(self, api_url: str) -> dict[str, str | None]:
         merged: dict[str, str | None] = {}

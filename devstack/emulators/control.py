@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from devstack.emulators import PointsNoFunction, no_local_endpoint
 from devstack.http import HttpRequest, HttpResponse, json_response, text_response
 
 PREFIX: Final = "/_local"
 
 
-class ControlEndpoints:
+class ControlEndpoints(PointsNoFunction):
     prefix = PREFIX
     endpoints = ("GET /_local/resources.json",)
 
     def __init__(self, describe_stack: Callable[[], Mapping[str, Any]], index: Callable[[], str]) -> None:
         self._describe_stack = describe_stack
         self._index = index
-
-    def environment(self, api_url: str) -> Mapping[str, str]:
-        return {}
 
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         if request.method not in {"GET", "HEAD"}:
@@ -28,4 +26,4 @@ class ControlEndpoints:
             return json_response(200, self._describe_stack())
         if subpath in {"", "/"}:
             return text_response(200, self._index(), "text/html; charset=utf-8")
-        return json_response(404, {"message": f"no local endpoint at {request.path}"})
+        return no_local_endpoint(request)

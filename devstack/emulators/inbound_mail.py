@@ -32,6 +32,7 @@ from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from devstack.console import Console
+from devstack.emulators import PointsNoFunction, no_local_endpoint
 from devstack.event_sources import function_logical_id
 from devstack.functions import FunctionSpec
 from devstack.http import HttpRequest, HttpResponse, json_response
@@ -178,7 +179,7 @@ class Arrival:
     received: datetime
 
 
-class InboundMailEmulator:
+class InboundMailEmulator(PointsNoFunction):
     prefix = PREFIX
     endpoints = ("GET|POST /_local/inbound-mail",)
 
@@ -197,12 +198,9 @@ class InboundMailEmulator:
         self._region = region
         self._clock = clock
 
-    def environment(self, api_url: str) -> Mapping[str, str | None]:
-        return {}
-
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         if subpath not in {"", "/"}:
-            return json_response(404, {"message": f"no local endpoint at {request.path}"})
+            return no_local_endpoint(request)
         if request.method == "GET":
             return json_response(200, {"rules": [rule.describe() for rule in self._rules]})
         if request.method != "POST":

@@ -28,7 +28,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl
 
 from devstack.console import Console
-from devstack.emulators import Emulator
+from devstack.emulators import Emulator, PointsNoFunction, no_local_endpoint
 from devstack.http import HttpRequest, HttpResponse, json_response, text_response
 from devstack.resources import AwsClients
 from devstack.settings import ACCOUNT_ID
@@ -130,26 +130,23 @@ class MailJsonEndpoint:
         if request.method not in {"GET", "HEAD"}:
             return json_response(405, {"message": "use GET"}, headers=[("Allow", "GET")])
         if subpath:
-            return json_response(404, {"message": f"no local endpoint at {request.path}"})
+            return no_local_endpoint(request)
         to = dict(parse_qsl(request.query)).get("to")
         return json_response(200, {"messages": self._mail.messages(to)})
 
 
-class MailPageEndpoint:
+class MailPageEndpoint(PointsNoFunction):
     prefix = PAGE_PATH
     endpoints = ("GET /_local/mail",)
 
     def __init__(self, mail: SentMail) -> None:
         self._mail = mail
 
-    def environment(self, api_url: str) -> Mapping[str, str]:
-        return {}
-
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         if request.method not in {"GET", "HEAD"}:
             return json_response(405, {"message": "use GET"}, headers=[("Allow", "GET")])
         if subpath not in {"", "/"}:
-            return json_response(404, {"message": f"no local endpoint at {request.path}"})
+            return no_local_endpoint(request)
         return text_response(200, mail_page(self._mail.messages()), "text/html; charset=utf-8")
 
 

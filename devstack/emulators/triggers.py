@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from devstack.emulators import PointsNoFunction, no_local_endpoint
 from devstack.event_sources import SqsPoller
 from devstack.eventbridge import EventBus, EventError, Scheduler
 from devstack.http import HttpRequest, HttpResponse, json_response
@@ -36,19 +37,16 @@ def _method_not_allowed(allowed: str) -> HttpResponse:
     return json_response(405, {"message": _NOT_ALLOWED}, [("Allow", allowed)])
 
 
-class EventsEndpoint:
+class EventsEndpoint(PointsNoFunction):
     prefix = "/_local/events"
     endpoints = ("GET|POST /_local/events",)
 
     def __init__(self, bus: EventBus) -> None:
         self._bus = bus
 
-    def environment(self, api_url: str) -> Mapping[str, str | None]:
-        return {}
-
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         if subpath not in {"", "/"}:
-            return json_response(404, {"message": f"no local endpoint at {request.path}"})
+            return no_local_endpoint(request)
         if request.method == "GET":
             rules = [
                 {
@@ -71,22 +69,19 @@ class EventsEndpoint:
             return json_response(400, {"message": str(problem)})
 
 
-class SchedulesEndpoint:
+class SchedulesEndpoint(PointsNoFunction):
     prefix = "/_local/schedules"
     endpoints = ("GET /_local/schedules", "POST /_local/schedules/<LogicalId>/run")
 
     def __init__(self, scheduler: Scheduler) -> None:
         self._scheduler = scheduler
 
-    def environment(self, api_url: str) -> Mapping[str, str | None]:
-        return {}
-
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         if subpath in {"", "/"}:
             return self._list() if request.method == "GET" else _method_not_allowed("GET")
         parts = subpath.strip("/").split("/")
         if len(parts) != 2 or parts[1] != "run":
-            return json_response(404, {"message": f"no local endpoint at {request.path}"})
+            return no_local_endpoint(request)
         if request.method != "POST":
             return _method_not_allowed("POST")
         if parts[0] not in self._scheduler.schedules:
@@ -108,15 +103,12 @@ class SchedulesEndpoint:
         return json_response(200, {"interval_seconds": self._scheduler.interval_seconds, "schedules": listed})
 
 
-class EventSourcesEndpoint:
+class EventSourcesEndpoint(PointsNoFunction):
     prefix = "/_local/event-sources"
     endpoints = ("GET /_local/event-sources", "POST /_local/event-sources/<LogicalId>")
 
     def __init__(self, pollers: Mapping[str, SqsPoller]) -> None:
         self._pollers = pollers
-
-    def environment(self, api_url: str) -> Mapping[str, str | None]:
-        return {}
 
     def handle(self, request: HttpRequest, subpath: str) -> HttpResponse:
         if subpath in {"", "/"}:

@@ -34,13 +34,13 @@ from contact_intake.retention.wiring import (
 )
 from devstack.resources import create_resources, parameter_values
 from devstack.template import load_template, translate
+from tests.aws_support import REGION
 from tests.builders import FakeContext
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import API_KEY, FakeFreshdesk
 from tests.siteverify_double import SiteverifyDouble, siteverify_double
 
 ROOT = Path(__file__).resolve().parents[2]
-REGION = "eu-central-1"
 TEST_PARAMETERS = {
     "AllowedOrigins": "https://shop.example",
     "ThankYouUrl": "https://shop.example/thanks",

@@ -167,48 +167,49 @@ def open_invocations(resources: Resources) -> list[str]:
 # ---------------------------------------------------------------- data at rest
 
 
+def lacking(resources: Resources, resource_type: str, holds: Callable[[dict[str, Any]], Any]) -> list[str]:
+    """The logical ids of the resources of ``resource_type`` whose properties ``holds`` is not true of."""
+    return [lid for lid, resource in of_type(resources, resource_type).items() if not holds(props(resource))]
+
+
 def unencrypted_tables(resources: Resources) -> list[str]:
-    return [
-        lid
-        for lid, table in of_type(resources, "AWS::DynamoDB::Table").items()
-        if not is_true((props(table).get("SSESpecification") or {}).get("SSEEnabled"))
-    ]
+    return lacking(
+        resources,
+        "AWS::DynamoDB::Table",
+        lambda table: is_true((table.get("SSESpecification") or {}).get("SSEEnabled")),
+    )
 
 
 def unencrypted_queues(resources: Resources) -> list[str]:
-    return [
-        lid
-        for lid, queue in of_type(resources, "AWS::SQS::Queue").items()
-        if not (is_true(props(queue).get("SqsManagedSseEnabled")) or props(queue).get("KmsMasterKeyId"))
-    ]
+    return lacking(
+        resources,
+        "AWS::SQS::Queue",
+        lambda queue: is_true(queue.get("SqsManagedSseEnabled")) or queue.get("KmsMasterKeyId"),
+    )
+
+
+def _encrypted_bucket(bucket: dict[str, Any]) -> bool:
+    rules = (bucket.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration", [])
+    algorithms = {(r.get("ServerSideEncryptionByDefault") or {}).get("SSEAlgorithm") for r in rules}
+    return bool(rules) and algorithms <= {"AES256", "aws:kms", "aws:kms:dsse"}
 
 
 def unencrypted_buckets(resources: Resources) -> list[str]:
-    found = []
-    for lid, bucket in of_type(resources, "AWS::S3::Bucket").items():
-        rules = (props(bucket).get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration", [])
-        algorithms = {(r.get("ServerSideEncryptionByDefault") or {}).get("SSEAlgorithm") for r in rules}
-        if not rules or not algorithms <= {"AES256", "aws:kms", "aws:kms:dsse"}:
-            found.append(lid)
-    return found
+    return lacking(resources, "AWS::S3::Bucket", _encrypted_bucket)
 
 
 def unencrypted_topics(resources: Resources) -> list[str]:
-    return [
-        lid
-        for lid, topic in of_type(resources, "AWS::SNS::Topic").items()
-        if not props(topic).get("KmsMasterKeyId")
-    ]
+    return lacking(resources, "AWS::SNS::Topic", lambda topic: topic.get("KmsMasterKeyId"))
 
 
 def tables_without_pitr(resources: Resources) -> list[str]:
-    return [
-        lid
-        for lid, table in of_type(resources, "AWS::DynamoDB::Table").items()
-        if not is_true(
-            (props(table).get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled")
-        )
-    ]
+    return lacking(
+        resources,
+        "AWS::DynamoDB::Table",
+        lambda table: is_true(
+            (table.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled")
+        ),
+    )
 
 
 def _denies_plain_http(statement: dict[str, Any], bucket_id: str) -> bool:
@@ -248,23 +249,18 @@ PUBLIC_ACCESS_BLOCKS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcl
 
 
 def buckets_open_to_the_public(resources: Resources) -> list[str]:
-    found = []
-    for lid, bucket in of_type(resources, "AWS::S3::Bucket").items():
-        block = props(bucket).get("PublicAccessBlockConfiguration") or {}
-        if not all(is_true(block.get(flag)) for flag in PUBLIC_ACCESS_BLOCKS):
-            found.append(lid)
-    return found
+    def blocked(bucket: dict[str, Any]) -> bool:
+        block = bucket.get("PublicAccessBlockConfiguration") or {}
+        return all(is_true(block.get(flag)) for flag in PUBLIC_ACCESS_BLOCKS)
+
+    return lacking(resources, "AWS::S3::Bucket", blocked)
 
 
 # ---------------------------------------------------------------- logs
 
 
 def log_groups_without_retention(resources: Resources) -> list[str]:
-    return [
-        lid
-        for lid, group in of_type(resources, "AWS::Logs::LogGroup").items()
-        if "RetentionInDays" not in props(group)
-    ]
+    return lacking(resources, "AWS::Logs::LogGroup", lambda group: "RetentionInDays" in group)
 
 
 def functions_without_log_group(resources: Resources) -> list[str]:

@@ -9,13 +9,10 @@ import io
 import json
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from devstack.console import Console
 from devstack.event_patterns import compile_pattern
@@ -30,16 +27,7 @@ from devstack.functions import function_specs
 from devstack.invoker import FunctionFailed
 from devstack.resources import ResourceMap, cap_visibility_timeout, create_resources
 from devstack.settings import local_parameter_values
-
-ROOT = Path(__file__).resolve().parents[2]
-REGION = "eu-central-1"
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.session.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
+from tests.aws_support import REGION, ROOT
 
 
 @pytest.fixture
@@ -281,6 +269,17 @@ def test_a_mapping_with_a_broken_filter_is_skipped(session: boto3.session.Sessio
 
     assert mappings == []
     assert "a leaf of a pattern is a list" in skipped
+
+
+def test_a_mapping_whose_condition_is_false_is_passed_over(session: boto3.session.Session) -> None:
+    """As CloudFormation would not create it (nor the queue it reads, here)."""
+    template = a_template({"Fn::GetAtt": ["Queue", "Arn"]}, {"Ref": "Fn"})
+    template["Conditions"] = {"Never": {"Fn::Equals": ["a", "b"]}}
+    template["Resources"]["Mapping"]["Condition"] = "Never"
+    template["Resources"]["Queue"]["Condition"] = "Never"
+    resources = create_resources(session, template)
+
+    assert sqs_mappings(resources, function_specs(resources, {})[0]) == ([], [])
 
 
 def test_a_function_is_found_by_name_or_arn(session: boto3.session.Session) -> None:

@@ -7,13 +7,11 @@ import io
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from devstack.console import Console
 from devstack.emulators.triggers import EventsEndpoint, EventSourcesEndpoint, SchedulesEndpoint
@@ -38,21 +36,13 @@ from devstack.functions import function_specs
 from devstack.http import HttpRequest, HttpResponse
 from devstack.invoker import FunctionFailed
 from devstack.resources import ResourceMap, create_resources
-from devstack.settings import local_parameter_values
+from tests.aws_support import REGION
 
-REGION = "eu-central-1"
 NOW = datetime(2026, 11, 25, 10, 0, 0, tzinfo=UTC)
 
 
 def clock() -> datetime:
     return NOW
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.session.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
 
 
 @pytest.fixture
@@ -83,11 +73,6 @@ def a_delivery(functions: Functions, output: io.StringIO, **configs: AsyncConfig
 
 
 # ------------------------------------------------------------------------------------- the template
-
-
-@pytest.fixture
-def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
-    return create_resources(session, repo_template, local_parameter_values(3000))
 
 
 def test_the_account_events_rule_and_the_sweepers_schedule_come_from_the_template(
@@ -221,7 +206,13 @@ def test_scheduler_schedules_are_read_too(session: boto3.session.Session) -> Non
                 "Type": "AWS::Scheduler::Schedule",
                 "Properties": {"ScheduleExpression": {"Ref": "Nothing"}, "Target": {"Arn": FN_ARN}},
             },
-        }
+            "Off": {
+                "Type": "AWS::Scheduler::Schedule",
+                "Condition": "Never",
+                "Properties": {"ScheduleExpression": "rate(1 day)", "Target": {"Arn": FN_ARN}},
+            },
+        },
+        "Conditions": {"Never": {"Fn::Equals": ["a", "b"]}},
     }
     resources = create_resources(session, template)
     specs, _ = function_specs(resources, {})
@@ -238,9 +229,25 @@ def test_scheduler_schedules_are_read_too(session: boto3.session.Session) -> Non
     assert by_id["Plain"].enabled is False
     assert by_id["Plain"].targets[0].payload({}) == {}
     assert sorted(line.split(":")[0] for line in skipped) == ["Queue", "Unresolvable"]
+    assert "Off" not in by_id  # its Condition is false: CloudFormation would not create it
 
 
 # ---------------------------------------------------------------------------------------- envelopes
+
+
+def an_envelope(detail_type: str, source: str, resources: list[str], detail: Any) -> dict[str, Any]:
+    """The envelope EventBridge delivers, sent at the tests' clock (NOW) from the local account; its random
+    id left out."""
+    return {
+        "version": "0",
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": "2026-11-25T10:00:00Z",
+        "region": REGION,
+        "resources": resources,
+        "detail": detail,
+    }
 
 
 def test_an_event_gets_eventbridges_envelope() -> None:
@@ -251,16 +258,7 @@ def test_an_event_gets_eventbridges_envelope() -> None:
     )
 
     assert sent.pop("id")
-    assert sent == {
-        "version": "0",
-        "detail-type": "AccountOpened",
-        "source": "shop.accounts",
-        "account": "123456789012",
-        "time": "2026-11-25T10:00:00Z",
-        "region": REGION,
-        "resources": [],
-        "detail": {"customer_number": "C-1"},
-    }
+    assert sent == an_envelope("AccountOpened", "shop.accounts", [], {"customer_number": "C-1"})
 
 
 def test_putevents_names_an_id_and_a_time_are_taken_as_given() -> None:
@@ -446,6 +444,11 @@ def a_rule(logical_id: str, pattern: dict[str, Any], **fields: Any) -> Rule:
     return Rule(logical_id=logical_id, pattern=compile_pattern(pattern), **{**defaults, **fields})
 
 
+def a_bus(rules: list[Rule], functions: Functions, output: io.StringIO) -> EventBus:
+    """An EventBus on the test's clock, delivering to ``functions``."""
+    return EventBus(rules, a_delivery(functions, output), region=REGION, clock=clock)
+
+
 def test_an_event_is_delivered_to_the_targets_of_the_rules_it_matches(output: io.StringIO) -> None:
     functions = Functions(Fn=[{"applied": True}])
     rules = [
@@ -453,9 +456,15 @@ def test_an_event_is_delivered_to_the_targets_of_the_rules_it_matches(output: io
         a_rule("Orders", {"source": ["shop.orders"]}),
         a_rule("Disabled", {"source": ["shop.accounts"]}, enabled=False),
         a_rule("OtherBus", {"source": ["shop.accounts"]}, event_bus="orders"),
-        Rule("Scheduled", "s", "arn:s", (Target("T", "Fn"),), schedule="rate(1 hour)"),
+        Rule(
+            logical_id="Scheduled",
+            name="s",
+            arn="arn:s",
+            targets=(Target("T", "Fn"),),
+            schedule="rate(1 hour)",
+        ),
     ]
-    bus = EventBus(rules, a_delivery(functions, output), region=REGION, clock=clock)
+    bus = a_bus(rules, functions, output)
 
     answer = bus.put({"source": "shop.accounts", "detail-type": "AccountOpened", "detail": {"n": 1}})
 
@@ -482,12 +491,7 @@ def test_an_event_is_delivered_to_the_targets_of_the_rules_it_matches(output: io
 
 def test_an_event_on_another_bus_reaches_that_bus_rules(output: io.StringIO) -> None:
     functions = Functions()
-    bus = EventBus(
-        [a_rule("OtherBus", {"source": ["shop.accounts"]}, event_bus="orders")],
-        a_delivery(functions, output),
-        region=REGION,
-        clock=clock,
-    )
+    bus = a_bus([a_rule("OtherBus", {"source": ["shop.accounts"]}, event_bus="orders")], functions, output)
 
     answer = bus.put(
         {"source": "shop.accounts", "detail-type": "X", "EventBusName": "arn:aws:events:r:1:event-bus/orders"}
@@ -508,16 +512,27 @@ def a_schedule(logical_id: str = "Sweep", **fields: Any) -> Schedule:
     return Schedule(logical_id=logical_id, **{**defaults, **fields})
 
 
-def test_a_schedule_run_now_sends_the_scheduled_event(output: io.StringIO) -> None:
-    functions = Functions(Fn=[{"erased": 0}])
-    scheduler = Scheduler(
-        [a_schedule()],
-        a_delivery(functions, output),
+def a_scheduler(
+    delivery: AsyncInvoker,
+    output: io.StringIO,
+    *,
+    interval_seconds: float,
+    schedules: list[Schedule] | None = None,
+) -> Scheduler:
+    """A Scheduler on the test's clock, telling ``output``; by default the one schedule of a_schedule()."""
+    return Scheduler(
+        [a_schedule()] if schedules is None else schedules,
+        delivery,
         region=REGION,
-        interval_seconds=0,
+        interval_seconds=interval_seconds,
         console=Console(output),
         clock=clock,
     )
+
+
+def test_a_schedule_run_now_sends_the_scheduled_event(output: io.StringIO) -> None:
+    functions = Functions(Fn=[{"erased": 0}])
+    scheduler = a_scheduler(a_delivery(functions, output), output, interval_seconds=0)
 
     deliveries = scheduler.run_now("Sweep")
 
@@ -526,16 +541,7 @@ def test_a_schedule_run_now_sends_the_scheduled_event(output: io.StringIO) -> No
     ]
     ((_, event),) = functions.calls
     assert event.pop("id")
-    assert event == {
-        "version": "0",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": "2026-11-25T10:00:00Z",
-        "region": REGION,
-        "resources": ["arn:aws:events:r:1:rule/Sweep"],
-        "detail": {},
-    }
+    assert event == an_envelope("Scheduled Event", "aws.events", ["arn:aws:events:r:1:rule/Sweep"], {})
     assert "schedule Sweep -> Fn: ok" in output.getvalue()
     with pytest.raises(KeyError):
         scheduler.run_now("Nothing")
@@ -547,7 +553,7 @@ def test_schedules_run_on_the_local_interval_and_stop(output: io.StringIO) -> No
     delivery = AsyncInvoker(
         functions, specs={}, configs={"Fn": AsyncConfig(0)}, sqs=None, console=Console(output)
     )
-    scheduler = Scheduler(schedules, delivery, region=REGION, interval_seconds=0.02, console=Console(output))
+    scheduler = a_scheduler(delivery, output, interval_seconds=0.02, schedules=schedules)
 
     scheduler.start()
     deadline = time.monotonic() + 10
@@ -573,9 +579,7 @@ def test_a_tick_skips_a_schedule_whose_run_is_still_going(output: io.StringIO) -
         release.wait(10)
 
     delivery = AsyncInvoker(slow, specs={}, configs={}, sqs=None, console=Console(output))
-    scheduler = Scheduler(
-        [a_schedule()], delivery, region=REGION, interval_seconds=0.01, console=Console(output)
-    )
+    scheduler = a_scheduler(delivery, output, interval_seconds=0.01)
     scheduler.start()
     try:
         assert started.wait(5)
@@ -589,13 +593,7 @@ def test_a_tick_skips_a_schedule_whose_run_is_still_going(output: io.StringIO) -
 
 def test_interval_zero_runs_nothing_on_its_own(output: io.StringIO) -> None:
     functions = Functions()
-    scheduler = Scheduler(
-        [a_schedule()],
-        a_delivery(functions, output),
-        region=REGION,
-        interval_seconds=0,
-        console=Console(output),
-    )
+    scheduler = a_scheduler(a_delivery(functions, output), output, interval_seconds=0)
 
     scheduler.start()
     scheduler.stop()
@@ -618,12 +616,7 @@ def payload(response: HttpResponse) -> Any:
 
 @pytest.fixture
 def events(output: io.StringIO) -> EventsEndpoint:
-    bus = EventBus(
-        [a_rule("Accounts", {"source": ["shop.accounts"]})],
-        a_delivery(Functions(), output),
-        region=REGION,
-        clock=clock,
-    )
+    bus = a_bus([a_rule("Accounts", {"source": ["shop.accounts"]})], Functions(), output)
     return EventsEndpoint(bus)
 
 
@@ -658,13 +651,7 @@ def test_local_events_lists_the_rules_and_refuses_what_is_not_an_event(events: E
 
 def test_local_schedules_list_and_run(output: io.StringIO) -> None:
     functions = Functions(Fn=[{"erased": 1}])
-    scheduler = Scheduler(
-        [a_schedule()],
-        a_delivery(functions, output),
-        region=REGION,
-        interval_seconds=10,
-        console=Console(output),
-    )
+    scheduler = a_scheduler(a_delivery(functions, output), output, interval_seconds=10)
     endpoint = SchedulesEndpoint(scheduler)
 
     listed = endpoint.handle(request("GET", "/_local/schedules"), "")

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from contact_intake.api.ses_event import parse_ses_event
 from contact_intake.rights.inbound.parse import parse_mail
@@ -29,10 +27,9 @@ from devstack.emulators.inbound_mail import (
 from devstack.functions import function_specs
 from devstack.http import HttpRequest
 from devstack.resources import ResourceMap, create_resources
-from devstack.settings import local_parameter_values
+from tests.aws_support import REGION
 from tests.rights_mail_fakes import corpus_mail
 
-REGION = "eu-central-1"
 NOW = datetime(2025, 2, 3, 9, 12, 45, 311000, tzinfo=UTC)
 
 
@@ -53,18 +50,6 @@ class FakeDelivery:
     def __call__(self, function: str, event: dict[str, Any]) -> Delivered:
         self.calls.append((function, event))
         return Delivered({"function": function, "status": "succeeded", "attempts": 1, "result": None})
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.session.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
-
-
-@pytest.fixture
-def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
-    return create_resources(session, repo_template, local_parameter_values(3000))
 
 
 @pytest.fixture

@@ -6,12 +6,10 @@ from __future__ import annotations
 import io
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from devstack.console import Console
 from devstack.emulators import EmulatorRegistry
@@ -47,15 +45,6 @@ def test_the_schedule_interval_and_the_visibility_cap_are_read_from_the_environm
 def test_a_bad_value_names_its_variable(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         Settings.from_env({name: value})
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.session.Session(
-            region_name="eu-central-1", aws_access_key_id="t", aws_secret_access_key="t"
-        )
 
 
 def test_the_functions_talk_to_the_helpdesk_emulator_instead_of_freshdesk(

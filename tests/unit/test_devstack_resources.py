@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from devstack.functions import function_specs
 from devstack.intrinsics import UnresolvableError
 from devstack.local_secrets import seed_local_secrets
 from devstack.resources import AwsClients, ResourceMap, bucket_name, create_resources
-from devstack.settings import LOCAL_PARAMETERS, Settings, local_parameter_values
+from devstack.settings import LOCAL_PARAMETERS, Settings
 from devstack.template import TemplateError, load_template, placeholder_values
-
-REGION = "eu-central-1"
-
-
-@pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.session.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
-
-
-@pytest.fixture
-def repo_resources(session: boto3.session.Session, repo_template: dict[str, Any]) -> ResourceMap:
-    return create_resources(session, repo_template, local_parameter_values(3000))
+from tests.aws_support import REGION
 
 
 def test_the_template_gives_the_inquiries_table_the_queue_and_its_dlq(repo_resources: ResourceMap) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +16,9 @@ from devstack.routes import (
     gateway_responses_from_template,
     routes_from_template,
 )
+from devstack.settings import local_parameter_values
 from devstack.template import load_template
-
-ROOT = Path(__file__).resolve().parents[2]
-LOCAL = {
-    "AllowedOrigins": "http://127.0.0.1:3000",
-    "ThankYouUrl": "/thanks.html",
-    "CaptchaHostnames": "localhost",
-    "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
-    "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
-}
+from tests.aws_support import REGION, ROOT
 
 
 def table(*routes: tuple[str, str]) -> RouteTable:
@@ -34,8 +26,8 @@ def table(*routes: tuple[str, str]) -> RouteTable:
 
 
 def test_the_repo_template_routes_post_and_options_inquiries_to_the_intake_without_auth() -> None:
-    cfn, values = prepare_template(ROOT / "template.yaml", LOCAL, "eu-central-1")
-    resolver = ResourceMap("eu-central-1", cfn, values)
+    cfn, values = prepare_template(ROOT / "template.yaml", local_parameter_values(3000), REGION)
+    resolver = ResourceMap(REGION, cfn, values)
 
     routes = {(r.method, r.resource): r for r in routes_from_template(cfn, resolver.resolve)}
 
@@ -92,8 +84,8 @@ SAM_API = {
 
 
 def test_the_default_authorizer_aliases_and_the_stage_parameter_are_honoured() -> None:
-    cfn, values = prepare_template(SAM_API, None, "eu-central-1")
-    resolver = ResourceMap("eu-central-1", cfn, values)
+    cfn, values = prepare_template(SAM_API, None, REGION)
+    resolver = ResourceMap(REGION, cfn, values)
 
     routes = {(r.method, r.resource): r for r in routes_from_template(cfn, resolver.resolve)}
 

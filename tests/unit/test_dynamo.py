@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from contact_intake.core.dynamo import (
     ConditionRefused,
@@ -30,9 +28,8 @@ from contact_intake.core.dynamo import (
 from contact_intake.core.errors import ServiceUnavailable
 from devstack.resources import create_resources
 from devstack.settings import local_parameter_values
+from tests.aws_support import REGION, ROOT, moto_session
 
-ROOT = Path(__file__).resolve().parents[2]
-REGION = "eu-central-1"
 SUBJECT = "k" * 64  # a subject key: an HMAC, nothing personal
 
 
@@ -148,14 +145,9 @@ def test_a_refusal_carries_the_stored_item_when_the_answer_has_it() -> None:
 @pytest.fixture(scope="module")
 def ledger_table() -> Iterator[tuple[Any, str]]:
     """(a DynamoDB client, the ErasureLedgerTable's name): subject_key + inquiry_id, as template.yaml says."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws():
-            session = boto3.session.Session(
-                region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t"
-            )
-            resources = create_resources(session, ROOT / "template.yaml", local_parameter_values(3000))
-            yield session.client("dynamodb"), str(resources.resources["ErasureLedgerTable"])
+    with pytest.MonkeyPatch.context() as patch, moto_session(patch) as session:
+        resources = create_resources(session, ROOT / "template.yaml", local_parameter_values(3000))
+        yield session.client("dynamodb"), str(resources.resources["ErasureLedgerTable"])
 
 
 @pytest.fixture

@@ -34,12 +34,9 @@ from contact_intake.helpdesk.freshdesk import (
     ticket_description_html,
     ticket_payload,
 )
+from tests.unit.freshdesk_wire import API_KEY, BASE, BASIC, EMAIL, a_client, cap_pages
 
-BASE = "https://myshop.freshdesk.com/api/v2"
-API_KEY = "fd-api-key-0123456789"
-BASIC = "Basic " + base64.b64encode(f"{API_KEY}:X".encode()).decode()
 INQUIRY_ID = "6f1c2a9e-4b7d-4c1e-9a35-0d2e8f7b6a41"
-EMAIL = "jan+shop@example.nl"
 NAME = "Jan de Vries"
 SUBJECT = "Bestelling 4711 kwijt"
 MESSAGE = 'Hallo,\r\nwaar is mijn <b>pakket</b> & "retour"?\nGroet, Jan'
@@ -72,11 +69,6 @@ def a_draft(**overrides: Any) -> TicketDraft:
         "locale": "nl",
     }
     return TicketDraft(**{**fields, **overrides})
-
-
-def a_client(**overrides: Any) -> FreshdeskClient:
-    options: dict[str, Any] = {"session": requests.Session(), "api_key": lambda: API_KEY, "domain": "myshop"}
-    return FreshdeskClient(**{**options, **overrides})
 
 
 @pytest.fixture
@@ -483,21 +475,31 @@ def test_update_of_a_bad_field_is_a_validation_error(client: FreshdeskClient) ->
     assert caught.value.operation == "update_ticket"
 
 
-@responses.activate
-def test_delete_ticket_sends_delete_and_accepts_204(client: FreshdeskClient) -> None:
-    responses.add(responses.DELETE, f"{BASE}/tickets/42", status=204)
-    assert client.delete_ticket(42) is None
-    assert sent().method == "DELETE"
-    assert sent().url == f"{BASE}/tickets/42"
-    assert sent().headers["Authorization"] == BASIC
+# the client's two deletes: the call, the path it deletes, the URL it sends (a contact's: forced, hard)
+DELETES = [
+    pytest.param(lambda c: c.delete_ticket(42), "/tickets/42", "/tickets/42", id="ticket"),
+    pytest.param(
+        lambda c: c.delete_contact_permanently(9001),
+        "/contacts/9001/hard_delete",
+        "/contacts/9001/hard_delete?force=true",
+        id="contact",
+    ),
+]
 
 
+@pytest.mark.parametrize("status", [204, 404])  # 404: already gone, which a delete counts as done
+@pytest.mark.parametrize(("delete", "path", "url"), DELETES)
 @responses.activate
-def test_deleting_a_ticket_that_is_gone_is_idempotent_success(client: FreshdeskClient) -> None:
-    responses.add(responses.DELETE, f"{BASE}/tickets/42", status=404)
-    client.delete_ticket(42)
-    client.delete_ticket(42)
+def test_a_delete_sends_delete_and_is_done_when_deleted_or_gone(
+    client: FreshdeskClient, delete: Callable[[FreshdeskClient], None], path: str, url: str, status: int
+) -> None:
+    responses.add(responses.DELETE, f"{BASE}{path}", status=status)
+    assert delete(client) is None
+    assert delete(client) is None  # idempotent
     assert len(responses.calls) == 2
+    assert sent().method == "DELETE"
+    assert sent().url == f"{BASE}{url}"
+    assert sent().headers["Authorization"] == BASIC
 
 
 @pytest.mark.parametrize(
@@ -700,7 +702,7 @@ def test_list_by_email_refused_for_another_field_asks_for_no_contact(client: Fre
 def test_a_link_header_that_never_ends_fails_instead_of_truncating(
     client: FreshdeskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("contact_intake.helpdesk.freshdesk.MAX_PAGES", 3)
+    cap_pages(monkeypatch, 3)
     responses.add(
         responses.GET, LIST_URL, json=[TICKET], headers={"link": f'<{LIST_URL}?page=n>; rel="next"'}
     )
@@ -740,21 +742,6 @@ def test_find_contact_by_email(client: FreshdeskClient) -> None:
 def test_find_contact_by_email_without_one_is_none(client: FreshdeskClient) -> None:
     responses.add(responses.GET, f"{BASE}/contacts", json=[])
     assert client.find_contact_by_email(EMAIL) is None
-
-
-@responses.activate
-def test_delete_contact_permanently_forces_a_hard_delete(client: FreshdeskClient) -> None:
-    responses.add(responses.DELETE, f"{BASE}/contacts/9001/hard_delete", status=204)
-    client.delete_contact_permanently(9001)
-    assert sent().method == "DELETE"
-    assert sent().url == f"{BASE}/contacts/9001/hard_delete?force=true"
-    assert sent().headers["Authorization"] == BASIC
-
-
-@responses.activate
-def test_hard_deleting_a_contact_that_is_gone_is_idempotent_success(client: FreshdeskClient) -> None:
-    responses.add(responses.DELETE, f"{BASE}/contacts/9001/hard_delete", status=404)
-    client.delete_contact_permanently(9001)
 
 
 @responses.activate

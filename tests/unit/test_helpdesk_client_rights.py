@@ -4,11 +4,9 @@ answer that is not what Freshdesk sends is a HelpdeskServerError, a 409 a Helpde
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
-import requests
 import responses
 from responses import matchers
 
@@ -18,11 +16,8 @@ from contact_intake.helpdesk.freshdesk import (
     HelpdeskRejected,
     HelpdeskServerError,
 )
+from tests.unit.freshdesk_wire import BASE, BASIC, EMAIL, a_client, cap_pages
 
-BASE = "https://myshop.freshdesk.com/api/v2"
-API_KEY = "fd-api-key-0123456789"
-BASIC = "Basic " + base64.b64encode(f"{API_KEY}:X".encode()).decode()
-EMAIL = "jan+shop@example.nl"
 TICKET = {
     "id": 42,
     "subject": "Bestelling 4711 kwijt",
@@ -40,7 +35,7 @@ def conversation(number: int) -> dict[str, object]:
 
 @pytest.fixture
 def client() -> FreshdeskClient:
-    return FreshdeskClient(session=requests.Session(), api_key=lambda: API_KEY, domain="myshop")
+    return a_client()
 
 
 @responses.activate
@@ -95,7 +90,7 @@ def test_unreadable_conversations(client: FreshdeskClient, body: object) -> None
 def test_a_conversation_list_that_never_ends_is_an_error(
     client: FreshdeskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("contact_intake.helpdesk.freshdesk.MAX_PAGES", 2)
+    cap_pages(monkeypatch, 2)
     responses.get(
         f"{BASE}/tickets/42/conversations",
         json=[conversation(1)],

@@ -7,10 +7,10 @@ import base64
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from contact_intake.rights import tokens
 from contact_intake.rights.tokens import hash_token, is_well_formed, issue_token, token_matches
 
 NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
@@ -57,20 +57,12 @@ def test_tokens_live_seven_days() -> None:
     assert issue_token(NOW, ttl=timedelta(hours=1)).expires_at == NOW + timedelta(hours=1)
 
 
-def test_matching_uses_a_constant_time_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_matching_uses_a_constant_time_comparison(compare_digest_calls: list[tuple[Any, Any]]) -> None:
     issued = issue_token(NOW)
-    compared: list[tuple[str, str]] = []
-    real = tokens.hmac.compare_digest
-
-    def spy(a: str, b: str) -> bool:
-        compared.append((a, b))
-        return real(a, b)
-
-    monkeypatch.setattr(tokens.hmac, "compare_digest", spy)
     assert token_matches(issued.token, issued.token_hash)
     assert not token_matches(issue_token(NOW).token, issued.token_hash)
-    assert compared[0] == (issued.token_hash, issued.token_hash)
-    assert len(compared) == 2
+    assert compare_digest_calls[0] == (issued.token_hash, issued.token_hash)
+    assert len(compare_digest_calls) == 2
 
 
 @pytest.mark.parametrize(
