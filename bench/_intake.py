@@ -1,5 +1,6 @@
-"""What the intake benchmarks share: the function's environment, a valid API Gateway event, a Lambda
-context, and fast local stand-ins for AWS (a moto server) and for Google's siteverify.
+"""What the intake benchmarks share: the function's environment, a valid API Gateway event and fast local
+stand-ins for AWS (a moto server) and for Google's siteverify. The Lambda context is
+bench._probe.lambda_context.
 
 Nothing heavy is imported at module level: ``python -m bench intake_cold`` keeps its parent light.
 """
@@ -166,19 +167,6 @@ def api_event(form: Mapping[str, str], *, headers: Mapping[str, str] | None = No
         "body": json.dumps(form),
         "isBase64Encoded": False,
     }
-
-
-class BenchContext:
-    """The attributes of a Lambda context that Powertools' Logger reads."""
-
-    function_name = "IntakeFunction"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:IntakeFunction"
-    aws_request_id = "00000000-0000-4000-8000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 @dataclass(frozen=True)

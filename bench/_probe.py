@@ -141,11 +141,14 @@ def invoke_rights(handler: object) -> int:
         "body": None,
         "isBase64Encoded": False,
     }
-    response = handler.lambda_handler(event, _context("RightsApiFunction"))  # type: ignore[attr-defined]
+    response = handler.lambda_handler(event, lambda_context("RightsApiFunction"))  # type: ignore[attr-defined]
     return int(response["statusCode"])
 
 
-def _context(name: str) -> object:
+def lambda_context(name: str = "IntakeFunction") -> object:
+    """The attributes of a Lambda context that Powertools' Logger reads (bench._intake's users import it too:
+    its one definition lives here, where nothing heavy may be imported)."""
+
     class Context:
         function_name = name
         function_version = "$LATEST"
@@ -165,18 +168,7 @@ def invoke(handler: object, body: str) -> int:
 
     event = json.loads(os.environ["BENCH_EVENT"])
     event["body"] = json.dumps({**json.loads(body), "captcha_token": f"pass:{uuid.uuid4()}"})
-
-    class Context:
-        function_name = "IntakeFunction"
-        function_version = "$LATEST"
-        memory_limit_in_mb = 256
-        invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:IntakeFunction"
-        aws_request_id = "00000000-0000-4000-8000-000000000000"
-
-        def get_remaining_time_in_millis(self) -> int:
-            return 10_000
-
-    response = handler.lambda_handler(event, Context())  # type: ignore[attr-defined]
+    response = handler.lambda_handler(event, lambda_context())  # type: ignore[attr-defined]
     return int(response["statusCode"])
 
 

@@ -42,7 +42,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench._core import Options, Progress, Report
-from bench._intake import ROOT, BenchContext, output_to_devnull, use_handler_in_process
+from bench._intake import ROOT, output_to_devnull, use_handler_in_process
+from bench._probe import lambda_context
 
 FORWARDER_FUNCTION = ROOT / "functions" / "forwarder"
 PER_MINUTE = 80  # the template's HelpdeskRateLimitPerMinute default
@@ -399,7 +400,7 @@ def _event_source(
     free_at = [START] * len(containers)
     last_create = START
     deadline = START + timedelta(minutes=6 * result.inquiries / result.helpdesk_limit + 30)
-    context = BenchContext()
+    context = lambda_context()
     while queue.messages:
         poller = min(range(len(containers)), key=lambda i: free_at[i])
         clock.now = free_at[poller]
