@@ -30,6 +30,16 @@ LAYER = ROOT / "layers" / "common"
 INTAKE_FUNCTION = ROOT / "functions" / "intake"
 PROBE = Path(__file__).resolve().parent / "_probe.py"
 RESULT_PREFIX = "BENCH-RESULT "
+# What the template needs without a default, for the benchmarks that create its resources on moto
+# (devstack.resources.create_resources; the test suite's are tests/integration/conftest.py TEST_PARAMETERS)
+TEMPLATE_PARAMETERS = {
+    "AllowedOrigins": "https://shop.example",
+    "ThankYouUrl": "https://shop.example/thanks",
+    "CaptchaHostnames": "shop.example",
+    "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
+    "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
+    "HelpdeskDomain": "myshop",
+}
 
 # What the template gives IntakeFunction, as the test suite has it (tests/conftest.py TEST_ENVIRONMENT, read
 # without importing the suite, which sets process-wide state on import). The copy below is the fallback.

@@ -145,19 +145,19 @@ def invoke_rights(handler: object) -> int:
     return int(response["statusCode"])
 
 
-def lambda_context(name: str = "IntakeFunction") -> object:
-    """The attributes of a Lambda context that Powertools' Logger reads (bench._intake's users import it too:
-    its one definition lives here, where nothing heavy may be imported)."""
+def lambda_context(name: str = "IntakeFunction", *, remaining_ms: int = 10_000, request: int = 0) -> object:
+    """The attributes of a Lambda context that Powertools' Logger (and the sweeper: the time left) reads.
+    The in-process benchmarks use it too: its one definition is here, where nothing heavy may be imported."""
 
     class Context:
         function_name = name
         function_version = "$LATEST"
         memory_limit_in_mb = 256
         invoked_function_arn = f"arn:aws:lambda:eu-central-1:123456789012:function:{name}"
-        aws_request_id = "00000000-0000-4000-8000-000000000000"
+        aws_request_id = f"00000000-0000-4000-8000-{request:012d}"
 
         def get_remaining_time_in_millis(self) -> int:
-            return 10_000
+            return remaining_ms
 
     return Context()
 
