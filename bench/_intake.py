@@ -41,25 +41,6 @@ TEMPLATE_PARAMETERS = {
     "HelpdeskDomain": "myshop",
 }
 
-# What the template gives IntakeFunction, as the test suite has it (tests/conftest.py TEST_ENVIRONMENT, read
-# without importing the suite, which sets process-wide state on import). The copy below is the fallback.
-_FALLBACK_ENVIRONMENT: dict[str, str] = {
-    "AWS_DEFAULT_REGION": "eu-central-1",
-    "AWS_REGION": "eu-central-1",
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "INQUIRIES_TABLE": "test-inquiries",
-    "INQUIRY_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-inquiries",
-    "ACCOUNTS_TABLE": "test-accounts",
-    "CAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
-    "SUBJECT_PEPPER_PARAM": "/contact-intake/subject-pepper",
-    "CAPTCHA_HOSTNAMES": "shop.example,localhost",
-    "ALLOWED_ORIGINS": "https://shop.example",
-    "THANK_YOU_URL": "https://shop.example/thanks",
-    "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
-    "POWERTOOLS_SERVICE_NAME": "contact-intake",
-}
-
 
 def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
     """The value assigned to ``name`` by this top-level statement, if it is such an assignment."""
@@ -71,16 +52,15 @@ def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
 
 
 def _test_environment() -> dict[str, str]:
-    """TEST_ENVIRONMENT from tests/conftest.py by parsing (never importing) it; the fallback otherwise."""
-    try:
-        tree = ast.parse((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
-        values = [v for v in (_assigned(node, "TEST_ENVIRONMENT") for node in tree.body) if v is not None]
-        value = ast.literal_eval(values[-1]) if values else None
-    except (OSError, SyntaxError, ValueError):
-        value = None
+    """What the template gives IntakeFunction, as the test suite has it: TEST_ENVIRONMENT of
+    tests/conftest.py, read by parsing, never importing it (importing the suite sets process-wide state)."""
+    conftest = ROOT / "tests" / "conftest.py"
+    tree = ast.parse(conftest.read_text(encoding="utf-8"))
+    values = [v for v in (_assigned(node, "TEST_ENVIRONMENT") for node in tree.body) if v is not None]
+    value = ast.literal_eval(values[-1]) if values else None
     if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         return dict(value)
-    return dict(_FALLBACK_ENVIRONMENT)
+    raise RuntimeError(f"{conftest} assigns no TEST_ENVIRONMENT dict literal of strings")
 
 
 HANDLER_ENVIRONMENT: dict[str, str] = _test_environment()
