@@ -1,5 +1,6 @@
-"""What the intake benchmarks share: the function's environment, a valid API Gateway event, a Lambda
-context, and fast local stand-ins for AWS (a moto server) and for Google's siteverify.
+"""What the intake benchmarks share: the function's environment, a valid API Gateway event and fast local
+stand-ins for AWS (a moto server) and for Google's siteverify. The Lambda context is
+bench._probe.lambda_context.
 
 Nothing heavy is imported at module level: ``python -m bench intake_cold`` keeps its parent light.
 """
@@ -29,24 +30,15 @@ LAYER = ROOT / "layers" / "common"
 INTAKE_FUNCTION = ROOT / "functions" / "intake"
 PROBE = Path(__file__).resolve().parent / "_probe.py"
 RESULT_PREFIX = "BENCH-RESULT "
-
-# What the template gives IntakeFunction, as the test suite has it (tests/conftest.py TEST_ENVIRONMENT, read
-# without importing the suite, which sets process-wide state on import). The copy below is the fallback.
-_FALLBACK_ENVIRONMENT: dict[str, str] = {
-    "AWS_DEFAULT_REGION": "eu-central-1",
-    "AWS_REGION": "eu-central-1",
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "INQUIRIES_TABLE": "test-inquiries",
-    "INQUIRY_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/test-inquiries",
-    "ACCOUNTS_TABLE": "test-accounts",
-    "CAPTCHA_SECRET_PARAM": "/contact-intake/recaptcha-secret",
-    "SUBJECT_PEPPER_PARAM": "/contact-intake/subject-pepper",
-    "CAPTCHA_HOSTNAMES": "shop.example,localhost",
-    "ALLOWED_ORIGINS": "https://shop.example",
-    "THANK_YOU_URL": "https://shop.example/thanks",
-    "POWERTOOLS_METRICS_NAMESPACE": "ContactIntake",
-    "POWERTOOLS_SERVICE_NAME": "contact-intake",
+# What the template needs without a default, for the benchmarks that create its resources on moto
+# (devstack.resources.create_resources; the test suite's are tests/integration/conftest.py TEST_PARAMETERS)
+TEMPLATE_PARAMETERS = {
+    "AllowedOrigins": "https://shop.example",
+    "ThankYouUrl": "https://shop.example/thanks",
+    "CaptchaHostnames": "shop.example",
+    "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
+    "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
+    "HelpdeskDomain": "myshop",
 }
 
 
@@ -60,16 +52,15 @@ def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
 
 
 def _test_environment() -> dict[str, str]:
-    """TEST_ENVIRONMENT from tests/conftest.py by parsing (never importing) it; the fallback otherwise."""
-    try:
-        tree = ast.parse((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
-        values = [v for v in (_assigned(node, "TEST_ENVIRONMENT") for node in tree.body) if v is not None]
-        value = ast.literal_eval(values[-1]) if values else None
-    except (OSError, SyntaxError, ValueError):
-        value = None
+    """What the template gives IntakeFunction, as the test suite has it: TEST_ENVIRONMENT of
+    tests/conftest.py, read by parsing, never importing it (importing the suite sets process-wide state)."""
+    conftest = ROOT / "tests" / "conftest.py"
+    tree = ast.parse(conftest.read_text(encoding="utf-8"))
+    values = [v for v in (_assigned(node, "TEST_ENVIRONMENT") for node in tree.body) if v is not None]
+    value = ast.literal_eval(values[-1]) if values else None
     if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         return dict(value)
-    return dict(_FALLBACK_ENVIRONMENT)
+    raise RuntimeError(f"{conftest} assigns no TEST_ENVIRONMENT dict literal of strings")
 
 
 HANDLER_ENVIRONMENT: dict[str, str] = _test_environment()
@@ -166,19 +157,6 @@ def api_event(form: Mapping[str, str], *, headers: Mapping[str, str] | None = No
         "body": json.dumps(form),
         "isBase64Encoded": False,
     }
-
-
-class BenchContext:
-    """The attributes of a Lambda context that Powertools' Logger reads."""
-
-    function_name = "IntakeFunction"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:IntakeFunction"
-    aws_request_id = "00000000-0000-4000-8000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 @dataclass(frozen=True)

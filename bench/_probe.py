@@ -141,20 +141,23 @@ def invoke_rights(handler: object) -> int:
         "body": None,
         "isBase64Encoded": False,
     }
-    response = handler.lambda_handler(event, _context("RightsApiFunction"))  # type: ignore[attr-defined]
+    response = handler.lambda_handler(event, lambda_context("RightsApiFunction"))  # type: ignore[attr-defined]
     return int(response["statusCode"])
 
 
-def _context(name: str) -> object:
+def lambda_context(name: str = "IntakeFunction", *, remaining_ms: int = 10_000, request: int = 0) -> object:
+    """The attributes of a Lambda context that Powertools' Logger (and the sweeper: the time left) reads.
+    The in-process benchmarks use it too: its one definition is here, where nothing heavy may be imported."""
+
     class Context:
         function_name = name
         function_version = "$LATEST"
         memory_limit_in_mb = 256
         invoked_function_arn = f"arn:aws:lambda:eu-central-1:123456789012:function:{name}"
-        aws_request_id = "00000000-0000-4000-8000-000000000000"
+        aws_request_id = f"00000000-0000-4000-8000-{request:012d}"
 
         def get_remaining_time_in_millis(self) -> int:
-            return 10_000
+            return remaining_ms
 
     return Context()
 
@@ -165,18 +168,7 @@ def invoke(handler: object, body: str) -> int:
 
     event = json.loads(os.environ["BENCH_EVENT"])
     event["body"] = json.dumps({**json.loads(body), "captcha_token": f"pass:{uuid.uuid4()}"})
-
-    class Context:
-        function_name = "IntakeFunction"
-        function_version = "$LATEST"
-        memory_limit_in_mb = 256
-        invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:IntakeFunction"
-        aws_request_id = "00000000-0000-4000-8000-000000000000"
-
-        def get_remaining_time_in_millis(self) -> int:
-            return 10_000
-
-    response = handler.lambda_handler(event, Context())  # type: ignore[attr-defined]
+    response = handler.lambda_handler(event, lambda_context())  # type: ignore[attr-defined]
     return int(response["statusCode"])
 
 

@@ -42,7 +42,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench._core import Options, Progress, Report
-from bench._intake import ROOT, BenchContext, output_to_devnull, use_handler_in_process
+from bench._intake import ROOT, TEMPLATE_PARAMETERS, output_to_devnull, use_handler_in_process
+from bench._probe import lambda_context
 
 FORWARDER_FUNCTION = ROOT / "functions" / "forwarder"
 PER_MINUTE = 80  # the template's HelpdeskRateLimitPerMinute default
@@ -267,7 +268,7 @@ def drain(
     with mock_aws(), responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         parameters.clear_caches()
         session = boto3.session.Session(region_name="eu-central-1")
-        resources = create_resources(session, ROOT / "template.yaml", _template_parameters())
+        resources = create_resources(session, ROOT / "template.yaml", TEMPLATE_PARAMETERS)
         table = str(resources.resources["InquiriesTable"])
         session.client("secretsmanager").create_secret(
             Name=forwarder_handler.settings.helpdesk_api_key_secret_id, SecretString=API_KEY
@@ -399,7 +400,7 @@ def _event_source(
     free_at = [START] * len(containers)
     last_create = START
     deadline = START + timedelta(minutes=6 * result.inquiries / result.helpdesk_limit + 30)
-    context = BenchContext()
+    context = lambda_context()
     while queue.messages:
         poller = min(range(len(containers)), key=lambda i: free_at[i])
         clock.now = free_at[poller]
@@ -461,17 +462,6 @@ def _tally(
     result.sqs_ops.update(queue.ops)
     first_minute = math.floor(START.timestamp() / 60)
     result.creates_per_minute = [helpdesk.creates_per_minute[first_minute + m] for m in range(result.minutes)]
-
-
-def _template_parameters() -> dict[str, str]:
-    return {
-        "AllowedOrigins": "https://shop.example",
-        "ThankYouUrl": "https://shop.example/thanks",
-        "CaptchaHostnames": "shop.example",
-        "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
-        "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
-        "HelpdeskDomain": "myshop",
-    }
 
 
 def _details(result: DrainResult) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from bench._core import Options, Progress, Report, median, spread
 from bench._intake import LAYER, ROOT, child_environment
-from bench.intake_cold import Sample, column, importtime_breakdown, paired_ratio, probe
+from bench.intake_cold import Sample, add_importtime_rows, column, importtime_breakdown, paired_ratio, probe
 
 IMPORT_RATIO_TARGET = 1.3
 SAMPLES = 8
@@ -154,12 +154,9 @@ def run(progress: Progress, options: Options) -> Report:
         )
     for f in missed:
         breakdown = per_function[f.name]["importtime"]
-        for rank, entry in enumerate(breakdown["top_cumulative"][:TOP_MODULES], start=1):
-            name = f"{f.name}: importtime #{rank} {'. ' * entry['depth']}{entry['module']}"
-            report.add(name, entry["cumulative_ms"], "ms")
-        packages = list(breakdown["self_by_top_level_package"].items())[:TOP_PACKAGES]
-        for rank, (package, self_ms) in enumerate(packages, start=1):
-            report.add(f"{f.name}: importtime self, package #{rank} {package}", self_ms, "ms")
+        add_importtime_rows(
+            report, breakdown, modules=TOP_MODULES, packages=TOP_PACKAGES, label=f"{f.name}: "
+        )
 
     report.details = {
         "samples_per_kind": rounds,

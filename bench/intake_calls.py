@@ -21,7 +21,6 @@ from typing import Any
 from bench._core import Options, Progress, Report
 from bench._intake import (
     SITEVERIFY_OK,
-    BenchContext,
     a_form,
     api_event,
     create_intake_resources,
@@ -29,6 +28,7 @@ from bench._intake import (
     output_to_devnull,
     use_handler_in_process,
 )
+from bench._probe import lambda_context
 
 IDEMPOTENCY_KEY = "bench-retry-0001"
 TOKEN_USED = {"success": False, "error-codes": ["timeout-or-duplicate"]}
@@ -66,7 +66,7 @@ def run(progress: Progress, options: Options) -> Report:
     report = Report()
     body = a_form()
     new_token = a_form()["captcha_token"]
-    context = BenchContext()
+    context = lambda_context()
     with mock_aws(), local_siteverify() as google:
         create_intake_resources(None)
         settings = IntakeSettings.from_env({**os.environ, "CAPTCHA_VERIFY_URL": google.url})

@@ -157,6 +157,25 @@ def importtime_breakdown(
     }
 
 
+def add_importtime_rows(
+    report: Report,
+    breakdown: dict[str, Any],
+    *,
+    modules: int,
+    packages: int,
+    label: str = "",
+    rank_width: int = 1,
+) -> None:
+    """Report rows from an ``importtime_breakdown``: its ``modules`` largest cumulative imports (indented by
+    depth) and the self time of its ``packages`` largest top-level packages, each name after ``label``."""
+    for rank, entry in enumerate(breakdown["top_cumulative"][:modules], start=1):
+        name = f"{label}importtime #{rank:<{rank_width}d} {'. ' * entry['depth']}{entry['module']}"
+        report.add(name, entry["cumulative_ms"], "ms")
+    top_packages = list(breakdown["self_by_top_level_package"].items())[:packages]
+    for rank, (package, self_ms) in enumerate(top_packages, start=1):
+        report.add(f"{label}importtime self, package #{rank} {package}", self_ms, "ms")
+
+
 def devstack_environment(stack: Any, root: Path = ROOT, function: str = "IntakeFunction") -> dict[str, str]:
     """A function's process environment under devstack (its variables, PYTHONPATH from ``root``)."""
     from devstack.invoker import worker_environment
@@ -257,12 +276,7 @@ def run(progress: Progress, options: Options) -> Report:  # noqa: PLR0915 (one t
         report.add("baseline: init+first ratio / floor", median(base_total) / median(floor_total), "x")
         base_paired = [a / b for a, b in zip(base_total, floor_total, strict=True)]
         report.add("baseline: spread of paired ratios (p10-p90)", spread_of(base_paired))
-    for rank, entry in enumerate(breakdown["top_cumulative"], start=1):
-        name = f"importtime #{rank:<2d} {'. ' * entry['depth']}{entry['module']}"
-        report.add(name, entry["cumulative_ms"], "ms")
-    packages = list(breakdown["self_by_top_level_package"].items())[:TOP_PACKAGES]
-    for rank, (package, self_ms) in enumerate(packages, start=1):
-        report.add(f"importtime self, package #{rank} {package}", self_ms, "ms")
+    add_importtime_rows(report, breakdown, modules=TOP_MODULES, packages=TOP_PACKAGES, rank_width=2)
 
     report.details = {
         "samples_per_kind": rounds,

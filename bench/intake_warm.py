@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bench._core import Options, Progress, Report, median, percentile, spread
-from bench._intake import BenchContext, a_form, api_event, output_to_devnull, use_handler_in_process
+from bench._intake import a_form, api_event, output_to_devnull, use_handler_in_process
+from bench._probe import lambda_context
 
 if TYPE_CHECKING:
     from contact_intake.intake.models import InquiryRecord
@@ -91,7 +92,7 @@ def measure(progress: Progress, count: int) -> dict[str, list[float]]:
 
     settings = intake_handler.settings
     fakes = fake_wiring(settings)
-    context = BenchContext()
+    context = lambda_context()
     statuses: list[int] = []
     total = WARM_UP + count
     progress(f"building {3 * total} events and forms")

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench._core import Options, Progress, Report
-from bench._intake import ROOT
+from bench._intake import ROOT, TEMPLATE_PARAMETERS
 
 N = 10_000
 QUICK_N = 2_000
@@ -30,12 +30,6 @@ PER_100K = 100_000
 CHANGED_SHARE = 4  # one item in four needs rewriting
 BATCH = 25
 PEPPER = b"bench-pepper"
-TEMPLATE_PARAMETERS = {
-    "AllowedOrigins": "https://shop.example",
-    "ThankYouUrl": "https://shop.example/thanks",
-    "CaptchaHostnames": "shop.example",
-    "HelpdeskDomain": "myshop",
-}
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 

@@ -44,7 +44,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench._core import Options, Progress, Report
-from bench._intake import ROOT, output_to_devnull, use_handler_in_process
+from bench._intake import ROOT, TEMPLATE_PARAMETERS, output_to_devnull, use_handler_in_process
+from bench._probe import lambda_context
 
 SWEEPER_FUNCTION = ROOT / "functions" / "sweeper"
 SIZES = (1_000, 5_000, 20_000)
@@ -55,28 +56,8 @@ FRESH = 3  # received minutes ago: in by_pending, not yet stuck (added once)
 GROWTH_TARGET = 1.5  # items read per item erased, largest table / smallest
 START = datetime(2026, 11, 25, 9, 0, 0, tzinfo=UTC)
 BATCH = 25  # BatchWriteItem's limit
-# the parameters the template needs without a default (tests/integration/conftest.py TEST_PARAMETERS)
-TEMPLATE_PARAMETERS = {
-    "AllowedOrigins": "https://shop.example",
-    "ThankYouUrl": "https://shop.example/thanks",
-    "CaptchaHostnames": "shop.example",
-    "DpoPrincipalArn": "arn:aws:iam::123456789012:role/ContactIntakeDPO",
-    "TelephonyPrincipalArn": "arn:aws:iam::123456789012:role/TelephonyRecordings",
-    "HelpdeskDomain": "myshop",
-}
-
-
-class SweeperContext:
-    """A Lambda context for SweeperFunction: the template's 300 s timeout, just started."""
-
-    function_name = "SweeperFunction"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:SweeperFunction"
-    aws_request_id = "00000000-0000-4000-8000-000000000001"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 299_000
+# SweeperFunction's context: the template's 300 s timeout, just started
+SWEEPER_CONTEXT = lambda_context("SweeperFunction", remaining_ms=299_000, request=1)
 
 
 @dataclass
@@ -330,7 +311,7 @@ def measure(sizes: tuple[int, ...], progress: Progress) -> tuple[list[Step], dic
             meter.clear()
             started = time.perf_counter()
             with output_to_devnull():
-                answer = dict(handler.lambda_handler(event, SweeperContext()))
+                answer = dict(handler.lambda_handler(event, SWEEPER_CONTEXT))
             sweep_seconds = time.perf_counter() - started
             steps.append(
                 Step(

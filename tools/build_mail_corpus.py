@@ -17,14 +17,17 @@ are committed; this script documents how they were written and rewrites them whe
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr
 from html import escape
 from pathlib import Path
+from typing import Any
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "mail" / "corpus"
+TEXTS = Path(__file__).resolve().with_name("mail_corpus_texts.toml")  # the mails' texts (long: kept apart)
 SHOP = ("Petshop Service", "service@shop.example")
 DATE = "Mon, 3 Feb 2025 10:12:44 +0100"
 
@@ -92,14 +95,75 @@ class Mail:
     shape: str
     subject: str
     own: str
+    sender: tuple[str, str]
     quoted: str = ""  # the history below (a reply's quote or a forward's body)
-    sender: tuple[str, str] = ("Alex Example", "alex@example.org")
     quoted_from: tuple[str, str] = SHOP  # who wrote the quoted / forwarded text
     charset: str = "utf-8"
     cte: str = "quoted-printable"
     accept: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     note: str = ""
+
+
+# ---------------------------------------------------------------- the texts
+
+_REQUIRED = {"name", "lang", "right", "shape", "subject", "sender", "own"}
+_STRINGS = {"quoted", "quoted_from", "headers", "charset", "cte", "note"}  # optional, like the two below
+_FLAGS = {"quotes_shop_answer", "footer"}
+
+
+def load_mails(path: Path = TEXTS) -> list[Mail]:
+    """The ``[[mail]]`` entries of ``path`` (its opening comment describes them) with the named senders, shop
+    answers, footers and headers filled in; a ValueError names the first entry that is not as described."""
+    texts = tomllib.loads(path.read_text("utf-8"))
+    senders = {key: (name, addr) for key, (name, addr) in texts["senders"].items()}
+    mails = []
+    for number, entry in enumerate(texts["mail"], start=1):
+        if problems := _problems(entry, texts):
+            raise ValueError(
+                f"{path.name}: mail {number} ({entry.get('name', 'no name')}): {'; '.join(problems)}"
+            )
+        lang = entry["lang"]
+        extra = {key: entry[key] for key in ("charset", "cte", "accept", "note") if key in entry}
+        if "quoted_from" in entry:
+            extra["quoted_from"] = senders[entry["quoted_from"]]
+        if "headers" in entry:
+            extra["headers"] = texts["headers"][entry["headers"]]
+        own = entry["own"] + (f"\n\n{texts['footer'][lang]}" if entry.get("footer") else "")
+        quoted = texts["shop_answer"][lang] if entry.get("quotes_shop_answer") else entry.get("quoted", "")
+        sender = senders[entry["sender"]]
+        fields = {key: entry[key] for key in ("name", "lang", "right", "shape", "subject")}
+        mails.append(Mail(**fields, own=own, quoted=quoted, sender=sender, **extra))
+    if len({mail.name for mail in mails}) != len(mails):
+        raise ValueError(f"{path.name}: two mails of one name")
+    return mails
+
+
+def _problems(entry: dict[str, Any], texts: dict[str, Any]) -> list[str]:
+    """What is wrong with one ``[[mail]]`` entry (nothing: an empty list)."""
+    keys = set(entry)
+    problems = [f"{key} is missing" for key in sorted(_REQUIRED - keys)]
+    problems += [f"{key} is unknown" for key in sorted(keys - _REQUIRED - _STRINGS - _FLAGS - {"accept"})]
+    problems += [
+        f"{key} is no string" for key in sorted(keys & (_REQUIRED | _STRINGS)) if type(entry[key]) is not str
+    ]
+    problems += [
+        f"{key} is not true or false" for key in sorted(keys & _FLAGS) if type(entry[key]) is not bool
+    ]
+    if not isinstance(entry.get("accept", []), list) or not all(
+        type(x) is str for x in entry.get("accept", [])
+    ):
+        problems.append("accept is no list of readings")
+    if entry.get("lang") not in ATTRIBUTION:
+        problems.append(f"lang is not one of {sorted(ATTRIBUTION)}")
+    if "quoted" in entry and entry.get("quotes_shop_answer"):
+        problems.append("quoted and quotes_shop_answer both")
+    problems += [
+        f"{key} {entry[key]!r} is not in [{table}]"
+        for key, table in (("sender", "senders"), ("quoted_from", "senders"), ("headers", "headers"))
+        if type(entry.get(key)) is str and entry[key] not in texts[table]
+    ]
+    return problems
 
 
 # ---------------------------------------------------------------- client shapes
@@ -123,6 +187,13 @@ def _outlook_block(mail: Mail) -> tuple[list[str], str]:
         f"{f_subject}: {mail.subject.split(':', 1)[-1].strip()}",
     ]
     return lines, mail.quoted
+
+
+def _bold_fields(lines: list[str]) -> str:
+    """Outlook's HTML header block: each ``Field: value`` line with the field in bold."""
+    return "<br>".join(
+        f"<b>{escape(line.split(':', 1)[0])}:</b>{escape(line.split(':', 1)[1])}" for line in lines
+    )
 
 
 def plain_and_html(mail: Mail) -> tuple[str | None, str | None]:  # noqa: PLR0911
@@ -163,9 +234,7 @@ def plain_and_html(mail: Mail) -> tuple[str | None, str | None]:  # noqa: PLR091
     if mail.shape in {"outlook_desktop", "outlook_desktop_html_only"}:
         lines, body = _outlook_block(mail)
         plain = f"{own}\n\n" + "\n".join(lines) + f"\n\n{body}\n"
-        bold = "<br>".join(
-            f"<b>{escape(line.split(':', 1)[0])}:</b>{escape(line.split(':', 1)[1])}" for line in lines
-        )
+        bold = _bold_fields(lines)
         html = (
             '<html><head><style>p.MsoNormal{margin:0cm;font-family:"Calibri",sans-serif}</style></head>'
             f'<body lang="{lang.upper()}"><div class="WordSection1">'
@@ -180,9 +249,7 @@ def plain_and_html(mail: Mail) -> tuple[str | None, str | None]:  # noqa: PLR091
         lines, body = _outlook_block(mail)
         footer = f"\n\n{OUTLOOK_MOBILE[lang]}" if mail.shape == "outlook_mobile" else ""
         plain = f"{own}{footer}\n________________________________\n" + "\n".join(lines) + f"\n\n{body}\n"
-        bold = "<br>".join(
-            f"<b>{escape(line.split(':', 1)[0])}:</b>{escape(line.split(':', 1)[1])}" for line in lines
-        )
+        bold = _bold_fields(lines)
         html = (
             '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>'
             f'<div dir="ltr">{_html_paragraphs(own)}</div>'
@@ -263,13 +330,12 @@ def render(mail: Mail, number: int) -> bytes:
 
 
 def main() -> None:
-    from tools.mail_corpus_texts import MAILS  # the texts are long: kept apart
-
+    mails = load_mails()
     CORPUS.mkdir(parents=True, exist_ok=True)
     for old in CORPUS.glob("*.eml"):
         old.unlink()
     manifest: dict[str, dict[str, object]] = {}
-    for number, mail in enumerate(MAILS, start=1):
+    for number, mail in enumerate(mails, start=1):
         (CORPUS / f"{mail.name}.eml").write_bytes(render(mail, number))
         manifest[f"{mail.name}.eml"] = {
             "language": mail.lang,
@@ -280,7 +346,7 @@ def main() -> None:
             "note": mail.note,
         }
     (CORPUS / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    print(f"{len(MAILS)} mails written to {CORPUS}")
+    print(f"{len(mails)} mails written to {CORPUS}")
 
 
 if __name__ == "__main__":

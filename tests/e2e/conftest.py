@@ -10,17 +10,17 @@ run when a test person's data shows up in it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests import logcapture
-from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS
 from tests.e2e.devstack_process import RunningDevstack, start_devstack, stop_devstack
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, BrowserContext, Playwright
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +52,19 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Contexts for one test (desktop, English browser unless told otherwise), closed after it."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(**{"viewport": DESKTOP, "locale": "en-GB", **options})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

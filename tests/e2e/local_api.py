@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
+from botocore.exceptions import ClientError
 
 from tests.builders import a_form
 from tests.e2e.devstack_process import RunningDevstack
@@ -40,14 +41,27 @@ def post_inquiry(devstack: RunningDevstack, **fields: Any) -> str:
     return str(response.json()["inquiry_id"])
 
 
-def stored_item(devstack: RunningDevstack, inquiry_id: str) -> dict[str, Any]:
-    """The inquiry's item in InquiriesTable ({} when there is none), read consistently."""
+def table_item(devstack: RunningDevstack, table: str, key: dict[str, Any]) -> dict[str, Any]:
+    """The item of the stack's ``table`` (a logical id) under ``key`` ({} when there is none), read
+    consistently."""
     answer = devstack.client("dynamodb").get_item(
-        TableName=devstack.resource("InquiriesTable"),
-        Key={"inquiry_id": {"S": inquiry_id}},
-        ConsistentRead=True,
+        TableName=devstack.resource(table), Key=key, ConsistentRead=True
     )
     return dict(answer.get("Item") or {})
+
+
+def stored_item(devstack: RunningDevstack, inquiry_id: str) -> dict[str, Any]:
+    """The inquiry's item in InquiriesTable ({} when there is none), read consistently."""
+    return table_item(devstack, "InquiriesTable", {"inquiry_id": {"S": inquiry_id}})
+
+
+def object_exists(devstack: RunningDevstack, bucket: str, key: str) -> bool:
+    """Whether the stack's ``bucket`` (a logical id) holds ``key``."""
+    try:
+        devstack.client("s3").head_object(Bucket=devstack.resource(bucket), Key=key)
+    except ClientError:
+        return False
+    return True
 
 
 def forwarded_item(

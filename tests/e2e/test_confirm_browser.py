@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
 from dpo_cli.client import Connection, DpoClient
 from tests.e2e.axe import blocking, violations
-from tests.e2e.chromium import CHROMIUM, NO_CHROMIUM
+from tests.e2e.chromium import CHROMIUM, NO_CHROMIUM, screenshot
 from tests.e2e.devstack_process import ROOT, RunningDevstack
 from tests.e2e.local_api import HTTP_TIMEOUT, wait_for
 
 ARTIFACTS = ROOT / "test-artifacts" / "confirm"
-TIMEOUT_MS = 30_000
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/rights-requests/verify\?token=[A-Za-z0-9_-]+)")
 
 pytestmark = [
@@ -64,23 +63,6 @@ LANGUAGES: dict[str, dict[str, str]] = {
 }
 
 
-@pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    contexts: list[BrowserContext] = []
-
-    def make(**options: Any) -> BrowserContext:
-        context = browser.new_context(
-            **{"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", **options}
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def dpo(devstack: RunningDevstack) -> DpoClient:
     from botocore.credentials import ReadOnlyCredentials
 
@@ -108,11 +90,6 @@ def a_request(devstack: RunningDevstack, right: str, locale: str) -> tuple[str, 
     return str(created["request_id"]), found.group(1)
 
 
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_the_page_in_each_language_is_accessible_and_confirms_the_chosen_right(
     new_context: Callable[..., BrowserContext], devstack: RunningDevstack, lang: str
@@ -128,7 +105,7 @@ def test_the_page_in_each_language_is_accessible_and_confirms_the_chosen_right(
     group = page.get_by_role("group")
     expect(group.get_by_role("radio")).to_have_count(7)
     expect(page.locator('input[name="right"][value="erasure"]')).to_be_checked()
-    screenshot(page, f"confirm-{lang}")
+    screenshot(page, ARTIFACTS, f"confirm-{lang}")
     found = violations(page)
     assert blocking(found) == [], blocking(found)
     assert dpo(devstack).show(request_id)["status"] == "awaiting_verification"  # opening changed nothing
@@ -136,7 +113,7 @@ def test_the_page_in_each_language_is_accessible_and_confirms_the_chosen_right(
     page.get_by_label(re.compile(re.escape(words["access"]), re.IGNORECASE)).check()
     page.get_by_role("button", name=words["submit"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["confirmed"])
-    screenshot(page, f"confirmed-{lang}")
+    screenshot(page, ARTIFACTS, f"confirmed-{lang}")
     after = violations(page)
     assert blocking(after) == [], blocking(after)
     shown = dpo(devstack).show(request_id)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import (
-    Browser,
     BrowserContext,
     Locator,
     Page,
@@ -25,13 +24,11 @@ from playwright.sync_api import (
 )
 
 from tests.builders import PERSON
-from tests.e2e.chromium import CHROMIUM, NO_CHROMIUM
+from tests.e2e.chromium import CHROMIUM, NO_CHROMIUM, TIMEOUT_MS, screenshot
 from tests.e2e.devstack_process import ROOT, RunningDevstack
 
 ARTIFACTS = ROOT / "test-artifacts" / "form"
-DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
-TIMEOUT_MS = 30_000  # the first post pays the intake function's cold start on a busy 2-core machine
 
 pytestmark = [
     pytest.mark.e2e,
@@ -97,29 +94,8 @@ EN_LABELS = LANGUAGES["en"]["labels"]
 
 
 @pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """Contexts for one test (desktop, English browser unless told otherwise), closed after it."""
-    contexts: list[BrowserContext] = []
-
-    def make(**options: Any) -> BrowserContext:
-        context = browser.new_context(**{"viewport": DESKTOP, "locale": "en-GB", **options})
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def page(new_context: Callable[..., BrowserContext]) -> Page:
     return new_context().new_page()
-
-
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def a_subject(tag: str) -> str:
@@ -208,7 +184,7 @@ def test_a_question_is_sent_in_each_language(page: Page, devstack: RunningDevsta
     link = page.get_by_role("link", name=expected["link"])
     expect(link).to_have_attribute("href", f"https://shop.example/privacy?lang={lang}")
     fill_form(page, subject, expected["labels"])
-    screenshot(page, f"{lang}-filled-desktop")
+    screenshot(page, ARTIFACTS, f"{lang}-filled-desktop")
     page.get_by_role("button", name=expected["submit"]).click()
 
     expect(page.get_by_role("heading", name=expected["success"])).to_be_visible()
@@ -216,7 +192,7 @@ def test_a_question_is_sent_in_each_language(page: Page, devstack: RunningDevsta
     assert item["locale"] == {"S": lang}
     assert item["name"] == {"S": PERSON["name"]}
     assert item["message"] == {"S": PERSON["message"]}
-    screenshot(page, f"{lang}-success-desktop")
+    screenshot(page, ARTIFACTS, f"{lang}-success-desktop")
 
 
 def test_without_lang_the_browser_language_decides_else_english(
@@ -244,10 +220,10 @@ def test_the_form_reads_well_on_a_phone(
     assert width <= MOBILE["width"]  # nothing sticks out sideways
     assert button is not None
     assert button["height"] >= 44  # a touch target
-    screenshot(page, "nl-filled-mobile")
+    screenshot(page, ARTIFACTS, "nl-filled-mobile")
     page.get_by_role("button", name="Versturen").click()
     expect(page.locator("#success")).to_be_visible()
-    screenshot(page, "nl-success-mobile")
+    screenshot(page, ARTIFACTS, "nl-success-mobile")
 
 
 # --- validation --------------------------------------------------------------------------------------------
@@ -272,7 +248,7 @@ def test_every_empty_required_field_is_shown_at_the_field_and_nothing_is_sent(
     expect(page.get_by_role("status")).to_have_text(
         "Not sent yet. Please check: Name, E-mail address, Subject, Your question."
     )
-    screenshot(page, "en-required-errors-desktop")
+    screenshot(page, ARTIFACTS, "en-required-errors-desktop")
 
     summary.get_by_role("link", name=re.compile("^Subject")).click()
     expect(page.locator("#subject")).to_be_focused()
@@ -302,7 +278,7 @@ def test_every_malformed_field_is_shown_at_the_field(
     expect_field_error(page, "subject", "Bitte höchstens 200 Zeichen.")
     expect_field_error(page, "message", re.compile("Steuerzeichen"))
     expect(page.locator("#name")).to_be_focused()
-    screenshot(page, "de-format-errors-mobile")
+    screenshot(page, ARTIFACTS, "de-format-errors-mobile")
     assert posts == []
 
 
@@ -343,7 +319,7 @@ def test_the_servers_field_errors_are_shown_at_their_fields(page: Page, devstack
     expect_field_error(page, "subject", "200 caractères au maximum.")
     expect(page.locator("#email")).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("#name")).to_be_focused()
-    screenshot(page, "fr-server-errors-desktop")
+    screenshot(page, ARTIFACTS, "fr-server-errors-desktop")
     assert stored_with_subject(devstack, subject) == []
 
 
@@ -364,7 +340,7 @@ def test_a_failed_captcha_keeps_the_text_and_asks_to_send_again(
     expect(page.get_by_role("status")).to_contain_text("We konden niet bevestigen dat je een mens bent")
     expect(textbox(page, "Je vraag")).to_have_value(PERSON["message"])
     expect(page.get_by_role("button", name="Versturen")).to_be_enabled()
-    screenshot(page, "nl-captcha-failed-desktop")
+    screenshot(page, ARTIFACTS, "nl-captcha-failed-desktop")
     assert stored_with_subject(devstack, subject) == []
 
 
@@ -401,7 +377,7 @@ def test_each_failure_state_is_explained_and_the_text_kept(
     expect(page.get_by_role("status")).to_contain_text(shown)
     expect(page.get_by_role("button", name=button)).to_be_focused()
     expect(textbox(page, "Your question")).to_have_value(PERSON["message"])
-    screenshot(page, f"en-{status}-desktop")
+    screenshot(page, ARTIFACTS, f"en-{status}-desktop")
     page.unroute("**/inquiries")
     page.get_by_role("button", name=button).click()
     expect_success(page, devstack, subject)
@@ -427,7 +403,7 @@ def test_a_retry_after_a_lost_answer_reuses_the_key_and_makes_one_inquiry(
     page.route("**/inquiries", lose_the_answer)
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("status")).to_contain_text("No connection to our server")
-    screenshot(page, "en-network-desktop")
+    screenshot(page, ARTIFACTS, "en-network-desktop")
     page.get_by_role("button", name="Try again").click()
 
     item = expect_success(page, devstack, subject)
@@ -527,7 +503,7 @@ def test_the_form_can_be_used_with_the_keyboard_alone(page: Page, devstack: Runn
     expect(page.locator("#error-summary")).to_be_hidden()  # every field is right now: no stale messages
     expect(page.get_by_role("status")).to_have_text("")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
-    screenshot(page, "en-keyboard-focus-desktop")
+    screenshot(page, ARTIFACTS, "en-keyboard-focus-desktop")
     keyboard.press("Enter")
 
     expect_success(page, devstack, subject)
@@ -541,7 +517,7 @@ def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#contact-form")).to_have_attribute("action", "/inquiries")
     fill_form(page, subject)
-    screenshot(page, "en-nojs-filled-desktop")
+    screenshot(page, ARTIFACTS, "en-nojs-filled-desktop")
 
     with page.expect_navigation():
         page.get_by_role("button", name="Send").click()
@@ -552,7 +528,7 @@ def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(
     assert len(items) == 1
     assert items[0]["locale"] == {"S": "en"}
     assert "customer_number" not in items[0]  # the empty optional field counts as not given
-    screenshot(page, "en-nojs-thanks-desktop")
+    screenshot(page, ARTIFACTS, "en-nojs-thanks-desktop")
 
 
 # --- the production captcha: reCAPTCHA v3, loaded by the form only ----------------------------------------

@@ -20,6 +20,7 @@ import requests
 from tests import logcapture
 from tests.builders import PERSON, a_form, sample_event
 from tests.e2e.devstack_process import ROOT, RunningDevstack
+from tests.e2e.local_api import stored_item
 
 pytestmark = pytest.mark.e2e
 TIMEOUT = 30  # the first post pays the function's cold start
@@ -27,15 +28,6 @@ TIMEOUT = 30  # the first post pays the function's cold start
 
 def post_json(devstack: RunningDevstack, form: dict[str, Any], **headers: str) -> requests.Response:
     return requests.post(f"{devstack.api_url}/inquiries", json=form, headers=headers, timeout=TIMEOUT)
-
-
-def stored_item(devstack: RunningDevstack, inquiry_id: str) -> dict[str, Any]:
-    answer = devstack.client("dynamodb").get_item(
-        TableName=devstack.resource("InquiriesTable"),
-        Key={"inquiry_id": {"S": inquiry_id}},
-        ConsistentRead=True,
-    )
-    return dict(answer.get("Item") or {})
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from contact_intake.rights.inbound.limits import MAX_DECODED_CHARS, MAX_PARTS
 from tests import hostile_mail as hostile
 from tests.builders import a_plain_mail
 from tests.e2e.devstack_process import RunningDevstack
-from tests.e2e.local_api import HTTP_TIMEOUT
+from tests.e2e.local_api import HTTP_TIMEOUT, table_item
 
 pytestmark = pytest.mark.e2e
 
@@ -50,12 +50,7 @@ def link_mails(devstack: RunningDevstack, address: str) -> int:
 
 
 def stored(devstack: RunningDevstack, request_id: str) -> dict[str, Any]:
-    item: dict[str, Any] = devstack.client("dynamodb").get_item(
-        TableName=devstack.resource("RightsRequestsTable"),
-        Key={"request_id": {"S": request_id}},
-        ConsistentRead=True,
-    )["Item"]
-    return item
+    return table_item(devstack, "RightsRequestsTable", {"request_id": {"S": request_id}})
 
 
 @pytest.mark.parametrize("limit", list(HOSTILE))

@@ -15,10 +15,9 @@ import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from botocore.exceptions import ClientError
 
 from tests.e2e.devstack_process import RunningDevstack
-from tests.e2e.local_api import HTTP_TIMEOUT, wait_for
+from tests.e2e.local_api import HTTP_TIMEOUT, object_exists, table_item, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -52,20 +51,11 @@ def a_registration(**consent: Any) -> dict[str, Any]:
 
 
 def audio_exists(devstack: RunningDevstack, key: str) -> bool:
-    try:
-        devstack.client("s3").head_object(Bucket=devstack.resource("RecordingsBucket"), Key=key)
-    except ClientError:
-        return False
-    return True
+    return object_exists(devstack, "RecordingsBucket", key)
 
 
 def ledger_item(devstack: RunningDevstack, recording_id: str) -> dict[str, Any]:
-    answer = devstack.client("dynamodb").get_item(
-        TableName=devstack.resource("RecordingsTable"),
-        Key={"recording_id": {"S": recording_id}},
-        ConsistentRead=True,
-    )
-    return dict(answer.get("Item") or {})
+    return table_item(devstack, "RecordingsTable", {"recording_id": {"S": recording_id}})
 
 
 def test_register_upload_download_and_withdraw(devstack: RunningDevstack) -> None:

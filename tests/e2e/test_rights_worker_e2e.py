@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import requests
-from botocore.exceptions import ClientError
 
 from tests.builders import a_plain_mail
 from tests.e2e.devstack_process import RunningDevstack
@@ -20,8 +19,10 @@ from tests.e2e.local_api import (
     HTTP_TIMEOUT,
     forwarded_item,
     helpdesk_state,
+    object_exists,
     post_inquiry,
     stored_item,
+    table_item,
     wait_for,
 )
 
@@ -72,11 +73,7 @@ def request_by_mail(devstack: RunningDevstack, address: str, subject: str, text:
 
 
 def request_status(devstack: RunningDevstack, request_id: str) -> str:
-    item = devstack.client("dynamodb").get_item(
-        TableName=devstack.resource("RightsRequestsTable"),
-        Key={"request_id": {"S": request_id}},
-        ConsistentRead=True,
-    )["Item"]
+    item = table_item(devstack, "RightsRequestsTable", {"request_id": {"S": request_id}})
     return str(item["status"]["S"])
 
 
@@ -85,11 +82,7 @@ def completed(devstack: RunningDevstack, request_id: str) -> None:
 
 
 def raw_mail_exists(devstack: RunningDevstack, key: str) -> bool:
-    try:
-        devstack.client("s3").head_object(Bucket=devstack.resource("InboundMailBucket"), Key=key)
-    except ClientError:
-        return False
-    return True
+    return object_exists(devstack, "InboundMailBucket", key)
 
 
 def test_an_access_request_by_mail_gets_the_export(devstack: RunningDevstack) -> None:
