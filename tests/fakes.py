@@ -73,11 +73,15 @@ class FakeQueue:
         self.bodies.append(claim_check(inquiry_id))
 
 
+NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
+"""The tests' fixed present: where FakeClock starts unless told otherwise."""
+
+
 class FakeClock:
     """A clock that moves only when told to: ``clock()`` is now, ``clock.advance(seconds=...)`` moves it."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
+        self.now = start or NOW
 
     def __call__(self) -> datetime:
         return self.now

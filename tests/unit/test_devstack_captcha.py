@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 
 from devstack.emulators.captcha import SiteverifyEmulator
 from devstack.http import HttpRequest
+from tests.fakes import NOW
 
 SECRET = "local-recaptcha-secret"
-NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
 
 
 @pytest.fixture

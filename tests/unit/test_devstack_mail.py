@@ -4,7 +4,6 @@ SES, raw MIME and simple messages alike; the sender is verified at start-up; lin
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,8 +26,8 @@ from devstack.emulators.mail import (
 )
 from devstack.http import HttpRequest
 from devstack.resources import AwsClients
+from tests.fakes import NOW
 
-NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
 CONTEXT: dict[str, Any] = {
     "reference": "r-1",
     "right": RightType.ACCESS,

@@ -10,7 +10,6 @@ message that can never succeed), retried when even the DLQ is down.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
@@ -38,8 +37,8 @@ from contact_intake.rights.models import (
 )
 from contact_intake.rights.outbound import MailFailed
 from contact_intake.rights.queue import RightsMessage, message_body
+from tests.fakes import NOW
 
-NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
 EXECUTE, ERASE, LIFT = QueueAction.EXECUTE, QueueAction.ERASE, QueueAction.LIFT_RESTRICTION
 
 

@@ -29,11 +29,11 @@ from contact_intake.rights.export import (
 )
 from contact_intake.rights.models import Channel, RequestStatus, RightsRequest, RightType
 from tests.builders import PERSON, an_inquiry_record
+from tests.fakes import NOW
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "docs" / "rights-export-v2.schema.json").read_text()
 )
-NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
 RECEIVED = datetime(2026, 2, 28, 9, 30, tzinfo=UTC)
 
 

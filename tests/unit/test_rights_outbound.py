@@ -29,8 +29,8 @@ from contact_intake.rights.outbound import (
 )
 from contact_intake.rights.templates import LANGUAGES, Items, Link, MailTemplate, Quote
 from contact_intake.rights.templates.languages import CONFIRM, PACKS
+from tests.fakes import NOW
 
-NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
 HOSTILE = "<script>alert('x')</script> & \"quotes\""
 FULL_CONTEXT: dict[str, Any] = {
     "reference": "0f8e0c55-0d4e-4a7b-9c43-2d5b0b3f4e11",

@@ -24,8 +24,8 @@ from contact_intake.rights.store import (
     from_item,
     to_item,
 )
+from tests.fakes import NOW
 
-NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
 TABLE = "rights"
 
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from contact_intake.rights.tokens import hash_token, is_well_formed, issue_token, token_matches
-
-NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
+from tests.fakes import NOW
 
 
 def test_a_token_is_256_random_bits_in_url_safe_base64() -> None:
