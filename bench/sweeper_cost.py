@@ -343,6 +343,7 @@ def measure(sizes: tuple[int, ...], progress: Progress) -> tuple[list[Step], dic
         )
     end = {
         "lookback_days": wiring.settings.sweep_lookback_days,
+        "closure_lookback_days": wiring.settings.closure_lookback_days,
         "items_left": int(left),
         "expected_items_left": in_table,
         "ledger_entries": int(ledger),
@@ -375,11 +376,13 @@ def run(progress: Progress, options: Options) -> Report:
     )
     report.exactly("Scan calls, all sizes", sum(s.calls.get("dynamodb.Scan", 0) for s in steps), 0)
     queries = [s.calls.get("dynamodb.Query", 0) for s in steps]
-    expected = 2 * (end["lookback_days"] + 1)  # one per day of the look-back, per index
+    # one per day of the look-back on by_expiry_day and by_pending, one per day of the closure look-back
+    # on by_closed_day, and one by_status for the rights requests awaiting verification (the handler)
+    expected = 2 * (end["lookback_days"] + 1) + (end["closure_lookback_days"] + 1) + 1
     report.add(
         "Queries per run, at each size",
         ", ".join(str(q) for q in queries),
-        target=f"== {expected} (2 x (lookback + 1))",
+        target=f"== {expected} (2 x (lookback + 1) + closure lookback + 1 + 1)",
         passed=all(q == expected for q in queries),
     )
     report.exactly("due tickets left in the helpdesk", end["due_tickets_left"], 0)

@@ -18,7 +18,8 @@
     consistent read confirms the account is still closed (a newer AccountOpened may have reopened it).
 
 None of the parts scans a table: the cost of a run is the due items plus a fixed 2 x (lookback_days + 1)
-Queries, however large the table grows (docs/operations.md "Retention and deletion").
++ (closure_lookback_days + 1) Queries, however large the table grows (docs/operations.md "Retention and
+deletion"); the scheduled handler adds one more, for the rights requests awaiting verification.
 
 A run stops starting new work when the invocation is nearly out of time, or when the helpdesk says 429
 (the rest waits for the next run). Failed erasures are counted and the run ends in SweepIncomplete so the
