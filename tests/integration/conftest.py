@@ -7,9 +7,9 @@ import copy
 import functools
 import importlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import pytest
@@ -17,6 +17,7 @@ import responses
 from moto import mock_aws
 
 from contact_intake.core.clients import Clients
+from contact_intake.core.wiring import Wiring
 from contact_intake.intake.models import InquiryRecord
 from contact_intake.intake.settings import ForwarderSettings, IntakeSettings
 from contact_intake.intake.store import to_item
@@ -124,6 +125,54 @@ class Aws:
         return list(answer.get("Messages", []))
 
 
+# the template's resource of each variable a function's settings read a name or URL from
+RESOURCE_VARIABLES = {
+    "INQUIRIES_TABLE": "InquiriesTable",
+    "INQUIRY_QUEUE_URL": "InquiryQueue",
+    "INQUIRY_DLQ_URL": "InquiryDLQ",
+    "ACCOUNTS_TABLE": "AccountsTable",
+    "ERASURE_LEDGER_TABLE": "ErasureLedgerTable",
+    "RECORDINGS_TABLE": "RecordingsTable",
+    "RECORDINGS_BUCKET": "RecordingsBucket",
+    "RIGHTS_REQUESTS_TABLE": "RightsRequestsTable",
+    "RIGHTS_QUEUE_URL": "RightsQueue",
+    "RIGHTS_DLQ_URL": "RightsDLQ",
+    "INBOUND_MAIL_BUCKET": "InboundMailBucket",
+}
+
+W = TypeVar("W", bound=Wiring[Any])
+
+
+def wire_handler(
+    aws: Aws,
+    monkeypatch: pytest.MonkeyPatch,
+    wiring_type: Callable[..., W],
+    settings_model: type[Any],
+    variables: Sequence[str],
+    *,
+    module: str | None = None,
+    counted: Sequence[str] = ("dynamodb", "sqs"),
+    **wiring_arguments: Any,
+) -> W:
+    """A function's wiring on this test's moto account: each of ``variables`` set to its resource
+    (RESOURCE_VARIABLES) and the Powertools caches emptied, the settings read from the environment,
+    ``wiring_type`` built on them with ``wiring_arguments`` (a clock), the calls of its ``counted`` clients
+    counted in ``aws.calls``. With ``module``, that handler module runs on these settings and this wiring."""
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    for variable in variables:
+        monkeypatch.setenv(variable, aws.name(RESOURCE_VARIABLES[variable]))
+    handler = importlib.import_module(module) if module else None
+    settings = settings_model.from_env()
+    fresh = wiring_type(settings, Clients(), **wiring_arguments)
+    aws.count_calls_of(*(getattr(fresh.clients, client) for client in counted))
+    if handler is not None:
+        monkeypatch.setattr(handler, "settings", settings)
+        monkeypatch.setattr(handler, "wiring", fresh)
+    return fresh
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
@@ -151,20 +200,15 @@ def siteverify() -> Iterator[SiteverifyDouble]:
 def wiring(aws: Aws, siteverify: SiteverifyDouble, monkeypatch: pytest.MonkeyPatch) -> IntakeWiring:
     """The handler's wiring, pointed at this test's moto tables and siteverify double (its Powertools
     caches emptied)."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
     monkeypatch.setenv("CAPTCHA_VERIFY_URL", siteverify.url)
-    monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
-    monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
-    monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
-    handler = importlib.import_module("intake_handler")
-    settings = IntakeSettings.from_env()
-    fresh = IntakeWiring(settings, Clients())
-    aws.count_calls_of(fresh.clients.dynamodb, fresh.clients.sqs)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+    return wire_handler(
+        aws,
+        monkeypatch,
+        IntakeWiring,
+        IntakeSettings,
+        ("INQUIRIES_TABLE", "INQUIRY_QUEUE_URL", "ACCOUNTS_TABLE"),
+        module="intake_handler",
+    )
 
 
 @pytest.fixture
@@ -275,19 +319,15 @@ def forwarder(
     aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> ForwarderWiring:
     """ForwarderFunction's wiring, pointed at this test's moto resources and the fake Freshdesk."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
-    monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
-    monkeypatch.setenv("INQUIRY_DLQ_URL", aws.name("InquiryDLQ"))
-    handler = importlib.import_module("forwarder_handler")
-    settings = ForwarderSettings.from_env()
-    fresh = ForwarderWiring(settings, Clients(), clock=clock)
-    aws.count_calls_of(fresh.clients.dynamodb, fresh.clients.sqs)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+    return wire_handler(
+        aws,
+        monkeypatch,
+        ForwarderWiring,
+        ForwarderSettings,
+        ("INQUIRIES_TABLE", "INQUIRY_QUEUE_URL", "INQUIRY_DLQ_URL"),
+        module="forwarder_handler",
+        clock=clock,
+    )
 
 
 @pytest.fixture
@@ -298,77 +338,30 @@ def inquiry_queue(aws: Aws, forwarder: ForwarderWiring) -> InquiryQueueSource:
 # ---------------------------------------------------------------- the functions that erase
 
 
-def _erasing_function(
-    aws: Aws,
-    monkeypatch: pytest.MonkeyPatch,
-    clock: FakeClock,
-    *,
-    module: str,
-    settings_model: type[Any],
-    wiring_type: type[ErasureWiring],
-) -> Any:
-    """A handler module whose wiring points at this test's moto resources, the fake Freshdesk and ``clock``;
-    its DynamoDB and SQS calls are counted in ``aws.calls``."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
-    monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
-    monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
-    monkeypatch.setenv("ERASURE_LEDGER_TABLE", aws.name("ErasureLedgerTable"))
-    monkeypatch.setenv("RECORDINGS_TABLE", aws.name("RecordingsTable"))
-    handler = importlib.import_module(module)
-    settings = settings_model.from_env()
-    fresh = wiring_type(settings, Clients(), clock=clock)
-    aws.count_calls_of(fresh.clients.dynamodb, fresh.clients.sqs)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+# the variables the erasing functions' wiring reads from the environment
+ERASING_RESOURCES = (
+    "INQUIRIES_TABLE",
+    "INQUIRY_QUEUE_URL",
+    "ACCOUNTS_TABLE",
+    "ERASURE_LEDGER_TABLE",
+    "RECORDINGS_TABLE",
+)
 
 
-@pytest.fixture
-def account_events(
-    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> AccountEventsWiring:
-    """AccountEventsFunction's wiring (account_events_handler), on moto and the fake Freshdesk."""
-    wiring: AccountEventsWiring = _erasing_function(
-        aws,
-        monkeypatch,
-        clock,
-        module="account_events_handler",
-        settings_model=AccountEventsSettings,
-        wiring_type=AccountEventsWiring,
-    )
-    return wiring
+def _erasing_function(module: str, settings_model: type[Any], wiring_type: type[ErasureWiring[Any]]) -> Any:
+    """A fixture: the wiring of the erasing function ``module`` on this test's moto resources, the fake
+    Freshdesk and ``clock``."""
+
+    @pytest.fixture
+    def fixture(aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Any:
+        return wire_handler(
+            aws, monkeypatch, wiring_type, settings_model, ERASING_RESOURCES, module=module, clock=clock
+        )
+
+    fixture.__doc__ = f"{module}'s wiring, on moto and the fake Freshdesk."
+    return fixture
 
 
-@pytest.fixture
-def helpdesk_events(
-    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> HelpdeskEventsWiring:
-    """HelpdeskEventsFunction's wiring (helpdesk_events_handler), on moto and the fake Freshdesk."""
-    wiring: HelpdeskEventsWiring = _erasing_function(
-        aws,
-        monkeypatch,
-        clock,
-        module="helpdesk_events_handler",
-        settings_model=HelpdeskEventsSettings,
-        wiring_type=HelpdeskEventsWiring,
-    )
-    return wiring
-
-
-@pytest.fixture
-def sweeper(
-    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> SweeperWiring:
-    """SweeperFunction's wiring (sweeper_handler), on moto and the fake Freshdesk."""
-    wiring: SweeperWiring = _erasing_function(
-        aws,
-        monkeypatch,
-        clock,
-        module="sweeper_handler",
-        settings_model=SweeperSettings,
-        wiring_type=SweeperWiring,
-    )
-    return wiring
+account_events = _erasing_function("account_events_handler", AccountEventsSettings, AccountEventsWiring)
+helpdesk_events = _erasing_function("helpdesk_events_handler", HelpdeskEventsSettings, HelpdeskEventsWiring)
+sweeper = _erasing_function("sweeper_handler", SweeperSettings, SweeperWiring)

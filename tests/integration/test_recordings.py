@@ -29,7 +29,7 @@ from contact_intake.recordings.wiring import (
 )
 from tests.builders import PERSON, FakeContext, api_event, sample_event
 from tests.fakes import FakeClock
-from tests.integration.conftest import LOCAL_SECRETS, REGION, Aws
+from tests.integration.conftest import LOCAL_SECRETS, REGION, Aws, wire_handler
 from tests.presigned_s3 import s3_refusal
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
@@ -43,28 +43,35 @@ AUDIO = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 8
 @pytest.fixture
 def recordings(aws: Aws, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> RecordingsWiring:
     """RecordingsFunction's handler, pointed at this test's moto resources and ``clock``."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    monkeypatch.setenv("RECORDINGS_TABLE", aws.name("RecordingsTable"))
-    monkeypatch.setenv("RECORDINGS_BUCKET", aws.name("RecordingsBucket"))
-    monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
-    handler = importlib.import_module("recordings_handler")
-    settings = RecordingsSettings.from_env()
-    fresh = RecordingsWiring(settings, Clients(), clock=clock)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+    return wire_handler(
+        aws,
+        monkeypatch,
+        RecordingsWiring,
+        RecordingsSettings,
+        ("RECORDINGS_TABLE", "RECORDINGS_BUCKET", "ACCOUNTS_TABLE"),
+        module="recordings_handler",
+        counted=(),
+        clock=clock,
+    )
 
 
 @pytest.fixture
-def uploaded(recordings: RecordingsWiring, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Any:
+def uploaded(
+    aws: Aws, recordings: RecordingsWiring, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> Any:
     """RecordingUploadedFunction's handler module, on the same resources."""
-    handler = importlib.import_module("recording_uploaded_handler")
-    settings = RecordingUploadedSettings.from_env()
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", RecordingUploadedWiring(settings, Clients(), clock=clock))
-    return handler
+    module = "recording_uploaded_handler"
+    wire_handler(
+        aws,
+        monkeypatch,
+        RecordingUploadedWiring,
+        RecordingUploadedSettings,
+        (),
+        module=module,
+        counted=(),
+        clock=clock,
+    )
+    return importlib.import_module(module)
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 import responses
 
-from contact_intake.core.clients import Clients
 from contact_intake.core.messages import QueuedMessage
 from contact_intake.core.retention import LawfulBasis, expires_at_epoch
 from contact_intake.core.subject import subject_key
@@ -47,7 +46,13 @@ from contact_intake.rights.worker_wiring import RightsWorkerWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import FakeFreshdesk as RightsFreshdesk
-from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
+from tests.integration.conftest import (
+    LOCAL_SECRETS,
+    RESOURCE_VARIABLES,
+    Aws,
+    InquiryQueueSource,
+    wire_handler,
+)
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 SCHEMA = json.loads(
@@ -139,32 +144,18 @@ def worker(
     aws: Aws, helpdesk: RightsFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> RightsWorkerWiring:
     """RightsWorkerFunction's wiring on this test's moto resources, the fake Freshdesk and ``clock``."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    names = {
-        "RIGHTS_REQUESTS_TABLE": "RightsRequestsTable",
-        "RIGHTS_QUEUE_URL": "RightsQueue",
-        "RIGHTS_DLQ_URL": "RightsDLQ",
-        "INQUIRIES_TABLE": "InquiriesTable",
-        "INQUIRY_QUEUE_URL": "InquiryQueue",
-        "INQUIRY_DLQ_URL": "InquiryDLQ",
-        "ERASURE_LEDGER_TABLE": "ErasureLedgerTable",
-        "ACCOUNTS_TABLE": "AccountsTable",
-        "INBOUND_MAIL_BUCKET": "InboundMailBucket",
-        "RECORDINGS_TABLE": "RecordingsTable",
-        "RECORDINGS_BUCKET": "RecordingsBucket",
-    }
-    for variable, logical_id in names.items():
-        monkeypatch.setenv(variable, aws.name(logical_id))
     monkeypatch.setenv("HELPDESK_DELETE_CONTACTS", "true")
     aws.session.client("sesv2").create_email_identity(EmailIdentity="shop.example")
-    handler = importlib.import_module("rights_worker_handler")
-    settings = RightsWorkerSettings.from_env()
-    fresh = RightsWorkerWiring(settings, Clients(), clock=clock)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+    return wire_handler(
+        aws,
+        monkeypatch,
+        RightsWorkerWiring,
+        RightsWorkerSettings,
+        tuple(RESOURCE_VARIABLES),  # the worker reaches every store
+        module="rights_worker_handler",
+        counted=(),
+        clock=clock,
+    )
 
 
 @pytest.fixture
