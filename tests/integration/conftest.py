@@ -8,8 +8,9 @@ import functools
 import importlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import boto3
 import pytest
@@ -143,34 +144,61 @@ RESOURCE_VARIABLES = {
 W = TypeVar("W", bound=Wiring[Any])
 
 
+@dataclass(frozen=True)
+class Function(Generic[W]):
+    """A function of the template as a test wires it: its handler module (None: the wiring alone), its
+    settings and wiring, and the variables its settings read a resource's name from (RESOURCE_VARIABLES)."""
+
+    module: str | None
+    settings: type[Any]
+    wiring: Callable[..., W]
+    variables: tuple[str, ...]
+
+
 def wire_handler(
     aws: Aws,
     monkeypatch: pytest.MonkeyPatch,
-    wiring_type: Callable[..., W],
-    settings_model: type[Any],
-    variables: Sequence[str],
+    function: Function[W],
     *,
-    module: str | None = None,
     counted: Sequence[str] = ("dynamodb", "sqs"),
     **wiring_arguments: Any,
 ) -> W:
-    """A function's wiring on this test's moto account: each of ``variables`` set to its resource
-    (RESOURCE_VARIABLES) and the Powertools caches emptied, the settings read from the environment,
-    ``wiring_type`` built on them with ``wiring_arguments`` (a clock), the calls of its ``counted`` clients
-    counted in ``aws.calls``. With ``module``, that handler module runs on these settings and this wiring."""
+    """``function``'s wiring on this test's moto account: its variables set to their resources and the
+    Powertools caches emptied, the settings read from the environment, the wiring built on them with
+    ``wiring_arguments`` (a clock), the calls of its ``counted`` clients counted in ``aws.calls``. With a
+    handler module, that module runs on these settings and this wiring."""
     from aws_lambda_powertools.utilities import parameters
 
     parameters.clear_caches()
-    for variable in variables:
+    for variable in function.variables:
         monkeypatch.setenv(variable, aws.name(RESOURCE_VARIABLES[variable]))
-    handler = importlib.import_module(module) if module else None
-    settings = settings_model.from_env()
-    fresh = wiring_type(settings, Clients(), **wiring_arguments)
+    handler = importlib.import_module(function.module) if function.module else None
+    settings = function.settings.from_env()
+    fresh = function.wiring(settings, Clients(), **wiring_arguments)
     aws.count_calls_of(*(getattr(fresh.clients, client) for client in counted))
     if handler is not None:
         monkeypatch.setattr(handler, "settings", settings)
         monkeypatch.setattr(handler, "wiring", fresh)
     return fresh
+
+
+INTAKE = Function(
+    "intake_handler", IntakeSettings, IntakeWiring, ("INQUIRIES_TABLE", "INQUIRY_QUEUE_URL", "ACCOUNTS_TABLE")
+)
+FORWARDER = Function(
+    "forwarder_handler",
+    ForwarderSettings,
+    ForwarderWiring,
+    ("INQUIRIES_TABLE", "INQUIRY_QUEUE_URL", "INQUIRY_DLQ_URL"),
+)
+# the variables the erasing functions' wiring reads
+ERASING_RESOURCES = (
+    "INQUIRIES_TABLE",
+    "INQUIRY_QUEUE_URL",
+    "ACCOUNTS_TABLE",
+    "ERASURE_LEDGER_TABLE",
+    "RECORDINGS_TABLE",
+)
 
 
 @pytest.fixture
@@ -201,14 +229,7 @@ def wiring(aws: Aws, siteverify: SiteverifyDouble, monkeypatch: pytest.MonkeyPat
     """The handler's wiring, pointed at this test's moto tables and siteverify double (its Powertools
     caches emptied)."""
     monkeypatch.setenv("CAPTCHA_VERIFY_URL", siteverify.url)
-    return wire_handler(
-        aws,
-        monkeypatch,
-        IntakeWiring,
-        IntakeSettings,
-        ("INQUIRIES_TABLE", "INQUIRY_QUEUE_URL", "ACCOUNTS_TABLE"),
-        module="intake_handler",
-    )
+    return wire_handler(aws, monkeypatch, INTAKE)
 
 
 @pytest.fixture
@@ -233,13 +254,15 @@ EVENT_ATTRIBUTES = {
 
 
 class InquiryQueueSource:
-    """Lambda's SQS event source for ForwarderFunction, by hand: receive a batch from moto's InquiryQueue,
-    invoke the handler with the event Lambda would build, delete what was not reported failed."""
+    """Lambda's SQS event source for ForwarderFunction (or the function of another ``queue``), by hand:
+    receive a batch from moto's InquiryQueue, invoke the handler with the event Lambda would build, delete
+    what was not reported failed."""
 
-    def __init__(self, aws: Aws, handler: Any) -> None:
+    def __init__(self, aws: Aws, handler: Any, queue: str = "InquiryQueue") -> None:
         self.aws = aws
         self.handler = handler
-        self.url = aws.name("InquiryQueue")
+        self.queue = queue
+        self.url = aws.name(queue)
         self.arn = aws.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
@@ -259,7 +282,7 @@ class InquiryQueueSource:
             MessageAttributeNames=["All"],
             WaitTimeSeconds=0,
         ).get("Messages", [])
-        assert received, "no visible message in InquiryQueue"
+        assert received, f"no visible message in {self.queue}"
         event = {"Records": [self.record(m) for m in received]}
         return event, self.invoke(event)
 
@@ -319,15 +342,7 @@ def forwarder(
     aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> ForwarderWiring:
     """ForwarderFunction's wiring, pointed at this test's moto resources and the fake Freshdesk."""
-    return wire_handler(
-        aws,
-        monkeypatch,
-        ForwarderWiring,
-        ForwarderSettings,
-        ("INQUIRIES_TABLE", "INQUIRY_QUEUE_URL", "INQUIRY_DLQ_URL"),
-        module="forwarder_handler",
-        clock=clock,
-    )
+    return wire_handler(aws, monkeypatch, FORWARDER, clock=clock)
 
 
 @pytest.fixture
@@ -338,25 +353,14 @@ def inquiry_queue(aws: Aws, forwarder: ForwarderWiring) -> InquiryQueueSource:
 # ---------------------------------------------------------------- the functions that erase
 
 
-# the variables the erasing functions' wiring reads from the environment
-ERASING_RESOURCES = (
-    "INQUIRIES_TABLE",
-    "INQUIRY_QUEUE_URL",
-    "ACCOUNTS_TABLE",
-    "ERASURE_LEDGER_TABLE",
-    "RECORDINGS_TABLE",
-)
-
-
 def _erasing_function(module: str, settings_model: type[Any], wiring_type: type[ErasureWiring[Any]]) -> Any:
     """A fixture: the wiring of the erasing function ``module`` on this test's moto resources, the fake
     Freshdesk and ``clock``."""
+    function = Function(module, settings_model, wiring_type, ERASING_RESOURCES)
 
     @pytest.fixture
     def fixture(aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Any:
-        return wire_handler(
-            aws, monkeypatch, wiring_type, settings_model, ERASING_RESOURCES, module=module, clock=clock
-        )
+        return wire_handler(aws, monkeypatch, function, clock=clock)
 
     fixture.__doc__ = f"{module}'s wiring, on moto and the fake Freshdesk."
     return fixture

@@ -21,13 +21,21 @@ from contact_intake.rights.wiring import RightsWiring
 from devstack.emulators.mail import SentMail, moto_sent_messages
 from tests.builders import EVENTS, FakeContext
 from tests.fakes import FakeClock
-from tests.integration.conftest import REGION, Aws, wire_handler
+from tests.integration.conftest import REGION, Aws, Function, wire_handler
 from tests.rights_mail_fakes import FakeRights
 
 SENDER = "privacy@shop.example"
 API_URL = "https://api.shop.example/v1"
 PEPPER = b"local-test-pepper"  # tests/integration/conftest.py LOCAL_SECRETS
 DPO_ARN = "arn:aws:iam::123456789012:user/dpo-anna"
+# the rights functions the fixtures here wire (RightsApiFunction's wiring alone, without its handler)
+RIGHTS_API = Function(None, RightsApiSettings, RightsWiring, ("RIGHTS_REQUESTS_TABLE", "RIGHTS_QUEUE_URL"))
+RIGHTS_MAIL = Function(
+    "rights_mail_handler",
+    RightsMailSettings,
+    RightsMailWiring,
+    ("INBOUND_MAIL_BUCKET", "RIGHTS_REQUESTS_TABLE", "RIGHTS_QUEUE_URL"),
+)
 LINK = re.compile(r"https://api\.shop\.example/v1/rights-requests/verify\?token=([A-Za-z0-9_-]+)")
 
 
@@ -91,35 +99,28 @@ class RightsHarness:
 
 @pytest.fixture
 def rights(aws: Aws, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> RightsHarness:
-    return rights_harness(
-        aws, monkeypatch, clock, RightsWiring, RightsApiSettings, counted=("dynamodb", "sqs", "sesv2")
-    )
+    return rights_harness(aws, monkeypatch, clock, RIGHTS_API, counted=("dynamodb", "sqs", "sesv2"))
 
 
 def rights_harness(
     aws: Aws,
     monkeypatch: pytest.MonkeyPatch,
     clock: FakeClock,
-    wiring_type: type[RightsWiring[Any]],
-    settings_model: type[Any],
+    function: Function[Any],
     *,
     counted: tuple[str, ...],
-    variables: tuple[str, ...] = ("RIGHTS_REQUESTS_TABLE", "RIGHTS_QUEUE_URL"),
 ) -> RightsHarness:
     """A rights function's wiring on moto (tests/integration/conftest.py wire_handler), mailing from SENDER
     (verified in moto's SES) with links to API_URL, in a harness."""
     monkeypatch.setenv("MAIL_FROM", SENDER)
     monkeypatch.setenv("PUBLIC_API_URL", API_URL)
     aws.session.client("sesv2").create_email_identity(EmailIdentity=SENDER)
-    wiring = wire_handler(
-        aws, monkeypatch, wiring_type, settings_model, variables, counted=counted, clock=clock
-    )
+    wiring = wire_handler(aws, monkeypatch, function, counted=counted, clock=clock)
     return RightsHarness(aws, wiring, clock)
 
 
 # ---------------------------------------------------------------- RightsMailFunction
 
-MAIL_HANDLER = "rights_mail_handler"
 MESSAGE_ID = "q0fgr8ss9hf5b0dki7e6a5rr4jdlfm3k0m3m6ug1"
 
 
@@ -157,13 +158,5 @@ def real_inbound(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> tuple[InboundMail
     """RightsMailFunction's handler with its own wiring: RightsService on moto's RightsRequestsTable,
     RightsQueue, the pepper in SSM and SESv2 (the sender verified)."""
     aws.session.client("sesv2").create_email_identity(EmailIdentity="shop.example")
-    wiring = wire_handler(
-        aws,
-        monkeypatch,
-        RightsMailWiring,
-        RightsMailSettings,
-        ("INBOUND_MAIL_BUCKET", "RIGHTS_REQUESTS_TABLE", "RIGHTS_QUEUE_URL"),
-        module=MAIL_HANDLER,
-        counted=(),
-    )
-    return InboundMail(aws, importlib.import_module(MAIL_HANDLER), FakeRights()), wiring
+    wiring = wire_handler(aws, monkeypatch, RIGHTS_MAIL, counted=())
+    return InboundMail(aws, importlib.import_module(str(RIGHTS_MAIL.module)), FakeRights()), wiring

@@ -21,7 +21,7 @@ from contact_intake.rights.store import attr
 from tests.builders import PERSON, an_inquiry_record
 from tests.fakes import FakeClock
 from tests.integration.conftest import Aws
-from tests.integration.rights_support import PEPPER, RightsHarness, rights_harness
+from tests.integration.rights_support import PEPPER, RIGHTS_MAIL, RightsHarness, rights_harness
 
 EMAIL = PERSON["email"]
 STRANGER = "nobody.here@example.net"
@@ -30,15 +30,7 @@ STRANGER = "nobody.here@example.net"
 @pytest.fixture
 def mail_rights(aws: Aws, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> RightsHarness:
     """RightsMailFunction's wiring (with its AcknowledgementLimit) on moto, the clock the test's."""
-    return rights_harness(
-        aws,
-        monkeypatch,
-        clock,
-        RightsMailWiring,
-        RightsMailSettings,
-        counted=("dynamodb", "sesv2"),
-        variables=("RIGHTS_REQUESTS_TABLE", "RIGHTS_QUEUE_URL", "INBOUND_MAIL_BUCKET"),
-    )
+    return rights_harness(aws, monkeypatch, clock, RIGHTS_MAIL, counted=("dynamodb", "sesv2"))
 
 
 def a_mail(rights: RightsHarness, email: str = EMAIL, number: int = 0) -> RightsRequest:

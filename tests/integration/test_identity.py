@@ -35,13 +35,12 @@ from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
 from tests.integration.test_account_events import NUMBER, T0, account_event, account_row, deliver, submit
 from tests.integration.test_rights_worker import (
     RightsQueueSource,
-    helpdesk,
     rights_queue,
     sent_mails,
     worker,
 )
 
-__all__ = ["helpdesk", "rights_queue", "submit", "worker"]  # fixtures used here by name
+__all__ = ["rights_queue", "submit", "worker"]  # fixtures used here by name
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 IDN_UNICODE = "Ann.Example@Bücher.example"

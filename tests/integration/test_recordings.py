@@ -29,11 +29,20 @@ from contact_intake.recordings.wiring import (
 )
 from tests.builders import PERSON, FakeContext, api_event, sample_event
 from tests.fakes import FakeClock
-from tests.integration.conftest import LOCAL_SECRETS, REGION, Aws, wire_handler
+from tests.integration.conftest import LOCAL_SECRETS, REGION, Aws, Function, wire_handler
 from tests.presigned_s3 import s3_refusal
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 PHONE = "+31 6 1234 5678"  # the log capture's needle: it must never reach a log line
+RECORDINGS = Function(
+    "recordings_handler",
+    RecordingsSettings,
+    RecordingsWiring,
+    ("RECORDINGS_TABLE", "RECORDINGS_BUCKET", "ACCOUNTS_TABLE"),
+)
+RECORDING_UPLOADED = Function(
+    "recording_uploaded_handler", RecordingUploadedSettings, RecordingUploadedWiring, ()
+)  # on the resources RECORDINGS set
 AUDIO = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 8
 
 
@@ -43,16 +52,7 @@ AUDIO = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 8
 @pytest.fixture
 def recordings(aws: Aws, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> RecordingsWiring:
     """RecordingsFunction's handler, pointed at this test's moto resources and ``clock``."""
-    return wire_handler(
-        aws,
-        monkeypatch,
-        RecordingsWiring,
-        RecordingsSettings,
-        ("RECORDINGS_TABLE", "RECORDINGS_BUCKET", "ACCOUNTS_TABLE"),
-        module="recordings_handler",
-        counted=(),
-        clock=clock,
-    )
+    return wire_handler(aws, monkeypatch, RECORDINGS, counted=(), clock=clock)
 
 
 @pytest.fixture
@@ -60,18 +60,8 @@ def uploaded(
     aws: Aws, recordings: RecordingsWiring, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> Any:
     """RecordingUploadedFunction's handler module, on the same resources."""
-    module = "recording_uploaded_handler"
-    wire_handler(
-        aws,
-        monkeypatch,
-        RecordingUploadedWiring,
-        RecordingUploadedSettings,
-        (),
-        module=module,
-        counted=(),
-        clock=clock,
-    )
-    return importlib.import_module(module)
+    wire_handler(aws, monkeypatch, RECORDING_UPLOADED, counted=(), clock=clock)
+    return importlib.import_module(str(RECORDING_UPLOADED.module))
 
 
 @pytest.fixture

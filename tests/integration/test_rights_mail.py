@@ -14,10 +14,9 @@ from contact_intake.rights.inbound.limits import MAX_DECODED_CHARS, MAX_LINE_BRE
 from contact_intake.rights.mail_wiring import RightsMailWiring
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailMissing
-from contact_intake.rights.settings import RightsMailSettings
 from tests import hostile_mail as hostile
 from tests.integration.conftest import Aws, wire_handler
-from tests.integration.rights_support import MAIL_HANDLER, MESSAGE_ID, InboundMail, real_inbound
+from tests.integration.rights_support import MESSAGE_ID, RIGHTS_MAIL, InboundMail, real_inbound
 from tests.rights_mail_fakes import FakeRights, corpus_mail, corpus_manifest
 
 __all__ = ["real_inbound"]  # a fixture (tests/integration/rights_support.py)
@@ -26,12 +25,10 @@ __all__ = ["real_inbound"]  # a fixture (tests/integration/rights_support.py)
 @pytest.fixture
 def inbound(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> InboundMail:
     """The handler with the fake rights service (tests/rights_mail_fakes.py) as its receiver."""
-    wiring = wire_handler(
-        aws, monkeypatch, RightsMailWiring, RightsMailSettings, ("INBOUND_MAIL_BUCKET",), module=MAIL_HANDLER
-    )
+    wiring = wire_handler(aws, monkeypatch, RIGHTS_MAIL, counted=())
     rights = FakeRights()
     wiring.receiver = rights
-    return InboundMail(aws, importlib.import_module(MAIL_HANDLER), rights)
+    return InboundMail(aws, importlib.import_module(str(RIGHTS_MAIL.module)), rights)
 
 
 def test_a_stored_mail_becomes_a_request(inbound: InboundMail) -> None:
