@@ -9,6 +9,7 @@ import importlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +24,7 @@ from contact_intake.intake.models import InquiryRecord
 from contact_intake.intake.settings import ForwarderSettings, IntakeSettings
 from contact_intake.intake.store import to_item
 from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
+from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 from contact_intake.retention.settings import (
     AccountEventsSettings,
     HelpdeskEventsSettings,
@@ -201,6 +203,27 @@ ERASING_RESOURCES = (
 )
 
 
+def a_recording_entry(recording_id: str, subject_key: str, at: datetime, **overrides: Any) -> Recording:
+    """A call recording's entry tied to the account of ``subject_key``: consented and registered ``at``, for
+    quality, its upload due within the hour; ``overrides`` are Recording's fields."""
+    fields: dict[str, Any] = {
+        "recording_id": recording_id,
+        "call_id": f"call-{recording_id[:8]}",
+        "subject_key": subject_key,
+        "phone_key": None,
+        "linked_by": LinkedBy.CUSTOMER,
+        "consent_at": at,
+        "purposes": (Purpose.QUALITY,),
+        "status": RecordingStatus.PENDING_UPLOAD,
+        "audio_key": f"quality/{recording_id}.mp3",
+        "content_type": "audio/mpeg",
+        "registered_at": at,
+        "expires_at": int((at + timedelta(days=400)).timestamp()),
+        "upload_deadline": at + timedelta(hours=1),
+    }
+    return Recording(**{**fields, **overrides})
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
@@ -369,3 +392,28 @@ def _erasing_function(module: str, settings_model: type[Any], wiring_type: type[
 account_events = _erasing_function("account_events_handler", AccountEventsSettings, AccountEventsWiring)
 helpdesk_events = _erasing_function("helpdesk_events_handler", HelpdeskEventsSettings, HelpdeskEventsWiring)
 sweeper = _erasing_function("sweeper_handler", SweeperSettings, SweeperWiring)
+
+
+# ---------------------------------------------------------------- handlers that answer before the resolver
+
+
+def answered_as_the_declared_routes(
+    respond: Callable[[dict[str, Any]], dict[str, Any] | None],
+    resolve: Callable[[dict[str, Any]], dict[str, Any]],
+    declared: Any,
+    event: dict[str, Any],
+    twin: dict[str, Any],
+    *,
+    handed_over: bool,
+) -> dict[str, Any]:
+    """A handler's answer to ``event``, asserted equal to the declared routes' (``declared.app``, Powertools'
+    resolver) answer to ``twin``: ``respond`` is the handler's own answer (None: handed to the resolver),
+    ``resolve`` the whole handler, which hands it over. Each gets a copy of its event."""
+    ours = respond(copy.deepcopy(event))
+    if handed_over:
+        assert ours is None  # the resolver answers it
+        ours = resolve(copy.deepcopy(event))
+    else:
+        assert ours is not None  # answered without the resolver
+    assert ours == dict(declared.app.resolve(copy.deepcopy(twin), FakeContext()))
+    return ours

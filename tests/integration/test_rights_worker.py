@@ -51,6 +51,7 @@ from tests.integration.conftest import (
     Aws,
     Function,
     InquiryQueueSource,
+    a_recording_entry,
     wire_handler,
 )
 
@@ -1125,23 +1126,17 @@ def a_recording(worker: RightsWorkerWiring, clock: FakeClock, person: Person = Z
     """A recorded call of ``person``'s account, registered in the template's RecordingsTable."""
     import uuid
 
-    from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus, audio_key
+    from contact_intake.recordings.models import Purpose, audio_key
     from contact_intake.recordings.wiring import RecordingsStorageWiring
 
     recording_id = str(uuid.uuid4())
     RecordingsStorageWiring(worker.settings, worker.clients, clock).ledger.put_pending(
-        Recording(
-            recording_id=recording_id,
+        a_recording_entry(
+            recording_id,
+            person.key,
+            clock() - timedelta(days=2),
             call_id="call-2026-11-25-000417",
-            subject_key=person.key,
-            phone_key=None,
-            linked_by=LinkedBy.CUSTOMER,
-            consent_at=clock() - timedelta(days=2),
-            purposes=(Purpose.QUALITY,),
-            status=RecordingStatus.PENDING_UPLOAD,
             audio_key=audio_key(Purpose.QUALITY, recording_id, "audio/mpeg"),
-            content_type="audio/mpeg",
-            registered_at=clock() - timedelta(days=2),
             expires_at=int((clock() + timedelta(days=400)).timestamp()),
             upload_deadline=clock() + timedelta(minutes=30),
         )
