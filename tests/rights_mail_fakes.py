@@ -1,7 +1,7 @@
 """Fakes of the ports RightsMailIntake uses: the raw mail bucket and the rights service's intake.
 
-``FakeRights`` records every ``receive`` call with its arguments (the signature of
-contact_intake.rights.service.RightsService.receive), so a test asserts what a mail became.
+``FakeRights`` records every ``receive`` call with its arguments (bound to the signature of the port,
+contact_intake.rights.mail_intake.RightsReceiver), so a test asserts what a mail became.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from inspect import signature
 from pathlib import Path
 from typing import Any
 
 from contact_intake.core.errors import ServiceUnavailable
+from contact_intake.rights.mail_intake import RightsReceiver
 from contact_intake.rights.raw_mail import RawMailMissing
 
 MAIL_CORPUS = Path(__file__).resolve().parent / "data" / "mail"
@@ -28,40 +29,30 @@ def corpus_mail(name: str) -> bytes:
     return (MAIL_CORPUS / name).read_bytes()
 
 
+_RECEIVE = signature(RightsReceiver.receive)
+
+
 @dataclass(frozen=True)
 class ReceivedRequest:
     request_id: str
 
 
 @dataclass
-class FakeRights:
+class FakeRights(RightsReceiver):
+    """The rights service's intake as RightsMailIntake sees it (the RightsReceiver port it declares): each
+    ``receive`` recorded with all its arguments, bound to the port's signature (a call the port does not take
+    fails here as it would there), the right as its string; ``failing``: the service is unavailable."""
+
     calls: list[dict[str, Any]] = field(default_factory=list)
     failing: bool = False
 
-    def receive(
-        self,
-        *,
-        channel: str,
-        email: str,
-        right: str,
-        locale: str,
-        received_at: datetime,
-        raw_mail_key: str | None = None,
-        counts: dict[str, int] | None = None,
-    ) -> ReceivedRequest:
+    def receive(self, **arguments: Any) -> ReceivedRequest:
+        bound = _RECEIVE.bind(self, **arguments)
         if self.failing:
             raise ServiceUnavailable()
-        self.calls.append(
-            {
-                "channel": channel,
-                "email": email,
-                "right": str(right),
-                "locale": locale,
-                "received_at": received_at,
-                "raw_mail_key": raw_mail_key,
-                "counts": counts,
-            }
-        )
+        bound.apply_defaults()
+        call = {name: value for name, value in bound.arguments.items() if name != "self"}
+        self.calls.append({**call, "right": str(call["right"])})
         return ReceivedRequest(request_id=str(uuid.uuid4()))
 
 

@@ -7,9 +7,11 @@ import copy
 import functools
 import importlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import boto3
 import pytest
@@ -17,10 +19,12 @@ import responses
 from moto import mock_aws
 
 from contact_intake.core.clients import Clients
+from contact_intake.core.wiring import Wiring
 from contact_intake.intake.models import InquiryRecord
 from contact_intake.intake.settings import ForwarderSettings, IntakeSettings
 from contact_intake.intake.store import to_item
 from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
+from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 from contact_intake.retention.settings import (
     AccountEventsSettings,
     HelpdeskEventsSettings,
@@ -124,6 +128,102 @@ class Aws:
         return list(answer.get("Messages", []))
 
 
+# the template's resource of each variable a function's settings read a name or URL from
+RESOURCE_VARIABLES = {
+    "INQUIRIES_TABLE": "InquiriesTable",
+    "INQUIRY_QUEUE_URL": "InquiryQueue",
+    "INQUIRY_DLQ_URL": "InquiryDLQ",
+    "ACCOUNTS_TABLE": "AccountsTable",
+    "ERASURE_LEDGER_TABLE": "ErasureLedgerTable",
+    "RECORDINGS_TABLE": "RecordingsTable",
+    "RECORDINGS_BUCKET": "RecordingsBucket",
+    "RIGHTS_REQUESTS_TABLE": "RightsRequestsTable",
+    "RIGHTS_QUEUE_URL": "RightsQueue",
+    "RIGHTS_DLQ_URL": "RightsDLQ",
+    "INBOUND_MAIL_BUCKET": "InboundMailBucket",
+}
+
+W = TypeVar("W", bound=Wiring[Any])
+
+
+@dataclass(frozen=True)
+class Function(Generic[W]):
+    """A function of the template as a test wires it: its handler module (None: the wiring alone), its
+    settings and wiring, and the variables its settings read a resource's name from (RESOURCE_VARIABLES)."""
+
+    module: str | None
+    settings: type[Any]
+    wiring: Callable[..., W]
+    variables: tuple[str, ...]
+
+
+def wire_handler(
+    aws: Aws,
+    monkeypatch: pytest.MonkeyPatch,
+    function: Function[W],
+    *,
+    counted: Sequence[str] = ("dynamodb", "sqs"),
+    **wiring_arguments: Any,
+) -> W:
+    """``function``'s wiring on this test's moto account: its variables set to their resources and the
+    Powertools caches emptied, the settings read from the environment, the wiring built on them with
+    ``wiring_arguments`` (a clock), the calls of its ``counted`` clients counted in ``aws.calls``. With a
+    handler module, that module runs on these settings and this wiring."""
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    for variable in function.variables:
+        monkeypatch.setenv(variable, aws.name(RESOURCE_VARIABLES[variable]))
+    handler = importlib.import_module(function.module) if function.module else None
+    settings = function.settings.from_env()
+    fresh = function.wiring(settings, Clients(), **wiring_arguments)
+    aws.count_calls_of(*(getattr(fresh.clients, client) for client in counted))
+    if handler is not None:
+        monkeypatch.setattr(handler, "settings", settings)
+        monkeypatch.setattr(handler, "wiring", fresh)
+    return fresh
+
+
+INTAKE = Function(
+    "intake_handler", IntakeSettings, IntakeWiring, ("INQUIRIES_TABLE", "INQUIRY_QUEUE_URL", "ACCOUNTS_TABLE")
+)
+FORWARDER = Function(
+    "forwarder_handler",
+    ForwarderSettings,
+    ForwarderWiring,
+    ("INQUIRIES_TABLE", "INQUIRY_QUEUE_URL", "INQUIRY_DLQ_URL"),
+)
+# the variables the erasing functions' wiring reads
+ERASING_RESOURCES = (
+    "INQUIRIES_TABLE",
+    "INQUIRY_QUEUE_URL",
+    "ACCOUNTS_TABLE",
+    "ERASURE_LEDGER_TABLE",
+    "RECORDINGS_TABLE",
+)
+
+
+def a_recording_entry(recording_id: str, subject_key: str, at: datetime, **overrides: Any) -> Recording:
+    """A call recording's entry tied to the account of ``subject_key``: consented and registered ``at``, for
+    quality, its upload due within the hour; ``overrides`` are Recording's fields."""
+    fields: dict[str, Any] = {
+        "recording_id": recording_id,
+        "call_id": f"call-{recording_id[:8]}",
+        "subject_key": subject_key,
+        "phone_key": None,
+        "linked_by": LinkedBy.CUSTOMER,
+        "consent_at": at,
+        "purposes": (Purpose.QUALITY,),
+        "status": RecordingStatus.PENDING_UPLOAD,
+        "audio_key": f"quality/{recording_id}.mp3",
+        "content_type": "audio/mpeg",
+        "registered_at": at,
+        "expires_at": int((at + timedelta(days=400)).timestamp()),
+        "upload_deadline": at + timedelta(hours=1),
+    }
+    return Recording(**{**fields, **overrides})
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
@@ -151,20 +251,8 @@ def siteverify() -> Iterator[SiteverifyDouble]:
 def wiring(aws: Aws, siteverify: SiteverifyDouble, monkeypatch: pytest.MonkeyPatch) -> IntakeWiring:
     """The handler's wiring, pointed at this test's moto tables and siteverify double (its Powertools
     caches emptied)."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
     monkeypatch.setenv("CAPTCHA_VERIFY_URL", siteverify.url)
-    monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
-    monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
-    monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
-    handler = importlib.import_module("intake_handler")
-    settings = IntakeSettings.from_env()
-    fresh = IntakeWiring(settings, Clients())
-    aws.count_calls_of(fresh.clients.dynamodb, fresh.clients.sqs)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+    return wire_handler(aws, monkeypatch, INTAKE)
 
 
 @pytest.fixture
@@ -189,13 +277,15 @@ EVENT_ATTRIBUTES = {
 
 
 class InquiryQueueSource:
-    """Lambda's SQS event source for ForwarderFunction, by hand: receive a batch from moto's InquiryQueue,
-    invoke the handler with the event Lambda would build, delete what was not reported failed."""
+    """Lambda's SQS event source for ForwarderFunction (or the function of another ``queue``), by hand:
+    receive a batch from moto's InquiryQueue, invoke the handler with the event Lambda would build, delete
+    what was not reported failed."""
 
-    def __init__(self, aws: Aws, handler: Any) -> None:
+    def __init__(self, aws: Aws, handler: Any, queue: str = "InquiryQueue") -> None:
         self.aws = aws
         self.handler = handler
-        self.url = aws.name("InquiryQueue")
+        self.queue = queue
+        self.url = aws.name(queue)
         self.arn = aws.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
@@ -215,7 +305,7 @@ class InquiryQueueSource:
             MessageAttributeNames=["All"],
             WaitTimeSeconds=0,
         ).get("Messages", [])
-        assert received, "no visible message in InquiryQueue"
+        assert received, f"no visible message in {self.queue}"
         event = {"Records": [self.record(m) for m in received]}
         return event, self.invoke(event)
 
@@ -275,19 +365,7 @@ def forwarder(
     aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> ForwarderWiring:
     """ForwarderFunction's wiring, pointed at this test's moto resources and the fake Freshdesk."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
-    monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
-    monkeypatch.setenv("INQUIRY_DLQ_URL", aws.name("InquiryDLQ"))
-    handler = importlib.import_module("forwarder_handler")
-    settings = ForwarderSettings.from_env()
-    fresh = ForwarderWiring(settings, Clients(), clock=clock)
-    aws.count_calls_of(fresh.clients.dynamodb, fresh.clients.sqs)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+    return wire_handler(aws, monkeypatch, FORWARDER, clock=clock)
 
 
 @pytest.fixture
@@ -298,77 +376,44 @@ def inquiry_queue(aws: Aws, forwarder: ForwarderWiring) -> InquiryQueueSource:
 # ---------------------------------------------------------------- the functions that erase
 
 
-def _erasing_function(
-    aws: Aws,
-    monkeypatch: pytest.MonkeyPatch,
-    clock: FakeClock,
+def _erasing_function(module: str, settings_model: type[Any], wiring_type: type[ErasureWiring[Any]]) -> Any:
+    """A fixture: the wiring of the erasing function ``module`` on this test's moto resources, the fake
+    Freshdesk and ``clock``."""
+    function = Function(module, settings_model, wiring_type, ERASING_RESOURCES)
+
+    @pytest.fixture
+    def fixture(aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Any:
+        return wire_handler(aws, monkeypatch, function, clock=clock)
+
+    fixture.__doc__ = f"{module}'s wiring, on moto and the fake Freshdesk."
+    return fixture
+
+
+account_events = _erasing_function("account_events_handler", AccountEventsSettings, AccountEventsWiring)
+helpdesk_events = _erasing_function("helpdesk_events_handler", HelpdeskEventsSettings, HelpdeskEventsWiring)
+sweeper = _erasing_function("sweeper_handler", SweeperSettings, SweeperWiring)
+
+
+# ---------------------------------------------------------------- handlers that answer before the resolver
+
+
+def answered_as_the_declared_routes(
+    respond: Callable[[dict[str, Any]], dict[str, Any] | None],
+    resolve: Callable[[dict[str, Any]], dict[str, Any]],
+    declared: Any,
+    event: dict[str, Any],
+    twin: dict[str, Any],
     *,
-    module: str,
-    settings_model: type[Any],
-    wiring_type: type[ErasureWiring],
-) -> Any:
-    """A handler module whose wiring points at this test's moto resources, the fake Freshdesk and ``clock``;
-    its DynamoDB and SQS calls are counted in ``aws.calls``."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    monkeypatch.setenv("INQUIRIES_TABLE", aws.name("InquiriesTable"))
-    monkeypatch.setenv("INQUIRY_QUEUE_URL", aws.name("InquiryQueue"))
-    monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
-    monkeypatch.setenv("ERASURE_LEDGER_TABLE", aws.name("ErasureLedgerTable"))
-    monkeypatch.setenv("RECORDINGS_TABLE", aws.name("RecordingsTable"))
-    handler = importlib.import_module(module)
-    settings = settings_model.from_env()
-    fresh = wiring_type(settings, Clients(), clock=clock)
-    aws.count_calls_of(fresh.clients.dynamodb, fresh.clients.sqs)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
-
-
-@pytest.fixture
-def account_events(
-    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> AccountEventsWiring:
-    """AccountEventsFunction's wiring (account_events_handler), on moto and the fake Freshdesk."""
-    wiring: AccountEventsWiring = _erasing_function(
-        aws,
-        monkeypatch,
-        clock,
-        module="account_events_handler",
-        settings_model=AccountEventsSettings,
-        wiring_type=AccountEventsWiring,
-    )
-    return wiring
-
-
-@pytest.fixture
-def helpdesk_events(
-    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> HelpdeskEventsWiring:
-    """HelpdeskEventsFunction's wiring (helpdesk_events_handler), on moto and the fake Freshdesk."""
-    wiring: HelpdeskEventsWiring = _erasing_function(
-        aws,
-        monkeypatch,
-        clock,
-        module="helpdesk_events_handler",
-        settings_model=HelpdeskEventsSettings,
-        wiring_type=HelpdeskEventsWiring,
-    )
-    return wiring
-
-
-@pytest.fixture
-def sweeper(
-    aws: Aws, helpdesk: FakeFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> SweeperWiring:
-    """SweeperFunction's wiring (sweeper_handler), on moto and the fake Freshdesk."""
-    wiring: SweeperWiring = _erasing_function(
-        aws,
-        monkeypatch,
-        clock,
-        module="sweeper_handler",
-        settings_model=SweeperSettings,
-        wiring_type=SweeperWiring,
-    )
-    return wiring
+    handed_over: bool,
+) -> dict[str, Any]:
+    """A handler's answer to ``event``, asserted equal to the declared routes' (``declared.app``, Powertools'
+    resolver) answer to ``twin``: ``respond`` is the handler's own answer (None: handed to the resolver),
+    ``resolve`` the whole handler, which hands it over. Each gets a copy of its event."""
+    ours = respond(copy.deepcopy(event))
+    if handed_over:
+        assert ours is None  # the resolver answers it
+        ours = resolve(copy.deepcopy(event))
+    else:
+        assert ours is not None  # answered without the resolver
+    assert ours == dict(declared.app.resolve(copy.deepcopy(twin), FakeContext()))
+    return ours

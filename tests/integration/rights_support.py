@@ -1,28 +1,41 @@
 """Fixtures for the rights engine on moto: RightsWiring pointed at the template's RightsRequestsTable and
 RightsQueue, the sender verified in moto's SES, a clock the test moves, and the mail SES was handed (read as
-devstack's /_local/mail.json reads it). Import the fixtures into a test module to use them."""
+devstack's /_local/mail.json reads it); RightsMailFunction's inbound bucket and handler. Import the fixtures
+into a test module to use them."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from contact_intake.core.clients import Clients
+from contact_intake.rights.mail_wiring import RightsMailWiring
 from contact_intake.rights.service import RightsService
-from contact_intake.rights.settings import RightsApiSettings
+from contact_intake.rights.settings import RightsApiSettings, RightsMailSettings
 from contact_intake.rights.store import RightsRequestStore
 from contact_intake.rights.wiring import RightsWiring
 from devstack.emulators.mail import SentMail, moto_sent_messages
+from tests.builders import EVENTS, FakeContext
 from tests.fakes import FakeClock
-from tests.integration.conftest import REGION, Aws
+from tests.integration.conftest import REGION, Aws, Function, wire_handler
+from tests.rights_mail_fakes import FakeRights
 
 SENDER = "privacy@shop.example"
 API_URL = "https://api.shop.example/v1"
 PEPPER = b"local-test-pepper"  # tests/integration/conftest.py LOCAL_SECRETS
 DPO_ARN = "arn:aws:iam::123456789012:user/dpo-anna"
+# the rights functions the fixtures here wire (RightsApiFunction's wiring alone, without its handler)
+RIGHTS_API = Function(None, RightsApiSettings, RightsWiring, ("RIGHTS_REQUESTS_TABLE", "RIGHTS_QUEUE_URL"))
+RIGHTS_MAIL = Function(
+    "rights_mail_handler",
+    RightsMailSettings,
+    RightsMailWiring,
+    ("INBOUND_MAIL_BUCKET", "RIGHTS_REQUESTS_TABLE", "RIGHTS_QUEUE_URL"),
+)
 LINK = re.compile(r"https://api\.shop\.example/v1/rights-requests/verify\?token=([A-Za-z0-9_-]+)")
 
 
@@ -86,14 +99,64 @@ class RightsHarness:
 
 @pytest.fixture
 def rights(aws: Aws, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> RightsHarness:
-    from aws_lambda_powertools.utilities import parameters
+    return rights_harness(aws, monkeypatch, clock, RIGHTS_API, counted=("dynamodb", "sqs", "sesv2"))
 
-    parameters.clear_caches()
-    monkeypatch.setenv("RIGHTS_REQUESTS_TABLE", aws.name("RightsRequestsTable"))
-    monkeypatch.setenv("RIGHTS_QUEUE_URL", aws.name("RightsQueue"))
+
+def rights_harness(
+    aws: Aws,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: FakeClock,
+    function: Function[Any],
+    *,
+    counted: tuple[str, ...],
+) -> RightsHarness:
+    """A rights function's wiring on moto (tests/integration/conftest.py wire_handler), mailing from SENDER
+    (verified in moto's SES) with links to API_URL, in a harness."""
     monkeypatch.setenv("MAIL_FROM", SENDER)
     monkeypatch.setenv("PUBLIC_API_URL", API_URL)
     aws.session.client("sesv2").create_email_identity(EmailIdentity=SENDER)
-    wiring = RightsWiring(RightsApiSettings.from_env(), Clients(), clock=clock)
-    aws.count_calls_of(wiring.clients.dynamodb, wiring.clients.sqs, wiring.clients.sesv2)
+    wiring = wire_handler(aws, monkeypatch, function, counted=counted, clock=clock)
     return RightsHarness(aws, wiring, clock)
+
+
+# ---------------------------------------------------------------- RightsMailFunction
+
+MESSAGE_ID = "q0fgr8ss9hf5b0dki7e6a5rr4jdlfm3k0m3m6ug1"
+
+
+class InboundMail:
+    """The bucket as SES's S3 action fills it, and the handler as SES's Lambda action calls it."""
+
+    def __init__(self, aws: Aws, handler: Any, rights: FakeRights) -> None:
+        self.s3 = aws.session.client("s3")
+        self.bucket = aws.name("InboundMailBucket")
+        self.handler = handler
+        self.rights = rights
+
+    def store(self, raw: bytes, message_id: str = MESSAGE_ID) -> str:
+        key = f"raw/{message_id}"
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=raw)
+        return key
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError:
+            return False
+        return True
+
+    def deliver(self, message_id: str = MESSAGE_ID, **receipt: Any) -> dict[str, Any]:
+        event: dict[str, Any] = json.loads((EVENTS / "rights_mail_ses_receipt.json").read_text())
+        record = event["Records"][0]["ses"]
+        record["mail"]["messageId"] = message_id
+        record["receipt"].update(receipt)
+        return dict(self.handler.lambda_handler(event, FakeContext()))
+
+
+@pytest.fixture
+def real_inbound(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> tuple[InboundMail, RightsMailWiring]:
+    """RightsMailFunction's handler with its own wiring: RightsService on moto's RightsRequestsTable,
+    RightsQueue, the pepper in SSM and SESv2 (the sender verified)."""
+    aws.session.client("sesv2").create_email_identity(EmailIdentity="shop.example")
+    wiring = wire_handler(aws, monkeypatch, RIGHTS_MAIL, counted=())
+    return InboundMail(aws, importlib.import_module(str(RIGHTS_MAIL.module)), FakeRights()), wiring

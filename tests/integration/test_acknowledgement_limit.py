@@ -21,7 +21,7 @@ from contact_intake.rights.store import attr
 from tests.builders import PERSON, an_inquiry_record
 from tests.fakes import FakeClock
 from tests.integration.conftest import Aws
-from tests.integration.rights_support import API_URL, PEPPER, SENDER, RightsHarness
+from tests.integration.rights_support import PEPPER, RIGHTS_MAIL, RightsHarness, rights_harness
 
 EMAIL = PERSON["email"]
 STRANGER = "nobody.here@example.net"
@@ -30,18 +30,7 @@ STRANGER = "nobody.here@example.net"
 @pytest.fixture
 def mail_rights(aws: Aws, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> RightsHarness:
     """RightsMailFunction's wiring (with its AcknowledgementLimit) on moto, the clock the test's."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    monkeypatch.setenv("RIGHTS_REQUESTS_TABLE", aws.name("RightsRequestsTable"))
-    monkeypatch.setenv("RIGHTS_QUEUE_URL", aws.name("RightsQueue"))
-    monkeypatch.setenv("INBOUND_MAIL_BUCKET", aws.name("InboundMailBucket"))
-    monkeypatch.setenv("MAIL_FROM", SENDER)
-    monkeypatch.setenv("PUBLIC_API_URL", API_URL)
-    aws.session.client("sesv2").create_email_identity(EmailIdentity=SENDER)
-    wiring = RightsMailWiring(RightsMailSettings.from_env(), Clients(), clock=clock)
-    aws.count_calls_of(wiring.clients.dynamodb, wiring.clients.sesv2)
-    return RightsHarness(aws, wiring, clock)
+    return rights_harness(aws, monkeypatch, clock, RIGHTS_MAIL, counted=("dynamodb", "sesv2"))
 
 
 def a_mail(rights: RightsHarness, email: str = EMAIL, number: int = 0) -> RightsRequest:

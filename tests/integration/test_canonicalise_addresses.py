@@ -4,16 +4,16 @@ mixed spellings of one mailbox, keys of the old normalisation, a row keyed with 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from contact_intake.core.subject import legacy_subject_key, subject_key
-from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
+from contact_intake.recordings.models import LinkedBy, RecordingStatus
 from contact_intake.recordings.store import to_item as recording_item
 from tests.builders import an_inquiry_record
-from tests.integration.conftest import LOCAL_SECRETS, Aws
+from tests.integration.conftest import LOCAL_SECRETS, Aws, a_recording_entry
 from tools import canonicalise_addresses
 
 PEPPER_PARAM = "/contact-intake/subject-pepper"
@@ -41,19 +41,14 @@ def put_request(aws: Aws, request_id: str, email: str, key: str) -> None:
 
 
 def put_recording(aws: Aws, recording_id: str, key: str, linked_by: str = LinkedBy.CUSTOMER) -> None:
-    recording = Recording(
-        recording_id=recording_id,
+    recording = a_recording_entry(
+        recording_id,
+        key,
+        NOW,
         call_id="call-1",
-        subject_key=key,
-        phone_key=None,
         linked_by=linked_by,
-        consent_at=NOW,
-        purposes=(Purpose.QUALITY,),
         status=RecordingStatus.STORED,
-        audio_key=f"quality/{recording_id}.mp3",
-        content_type="audio/mpeg",
-        registered_at=NOW,
-        expires_at=int((NOW + timedelta(days=400)).timestamp()),
+        upload_deadline=None,
     )
     aws.dynamodb.put_item(TableName=aws.name("RecordingsTable"), Item=recording_item(recording))
 

@@ -37,10 +37,14 @@ from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
 from contact_intake.retention.sweeper import SweepIncomplete
 from contact_intake.retention.wiring import HelpdeskEventsWiring, SweeperWiring
 from contact_intake.rights.acknowledgements import KEY_PREFIX as ACK_LIMIT_PREFIX
+from contact_intake.rights.mail_wiring import RightsMailWiring
 from tests.builders import FakeContext, a_form, api_event
 from tests.fakes import FakeClock, FakeVerifier
 from tests.helpdesk_fake import FakeFreshdesk
 from tests.integration.conftest import Aws, InquiryQueueSource
+from tests.integration.rights_support import InboundMail, real_inbound
+
+__all__ = ["real_inbound"]  # a fixture (tests/integration/rights_support.py)
 
 VISIBILITY_TIMEOUT = 180  # InquiryQueue's
 WEBHOOK_SECRET = "local-webhook-secret"
@@ -432,32 +436,15 @@ def test_erasures_through_a_helpdesk_outage_complete_and_are_never_reported_earl
 
 
 def test_ses_send_failures_in_the_rights_flow_end_in_one_request_and_one_acknowledgement(
-    aws: Aws, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    aws: Aws, real_inbound: tuple[InboundMail, RightsMailWiring], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A mail to the privacy address while SES refuses to send: the invocation fails (SES's Lambda action
     is asynchronous, so Lambda runs it again), and the retries make exactly one request and, once SES
     sends again, exactly one acknowledgement."""
-    from aws_lambda_powertools.utilities import parameters
-
-    from contact_intake.core.clients import Clients
-    from contact_intake.rights.mail_wiring import RightsMailWiring
-    from contact_intake.rights.settings import RightsMailSettings
     from devstack.emulators.mail import SentMail, moto_sent_messages
-    from tests.integration.test_rights_mail import InboundMail
-    from tests.rights_mail_fakes import FakeRights, corpus_mail
+    from tests.rights_mail_fakes import corpus_mail
 
-    parameters.clear_caches()
-    for variable, logical_id in (("INBOUND_MAIL_BUCKET", "InboundMailBucket"),
-                                 ("RIGHTS_REQUESTS_TABLE", "RightsRequestsTable"),
-                                 ("RIGHTS_QUEUE_URL", "RightsQueue")):  # fmt: skip
-        monkeypatch.setenv(variable, aws.name(logical_id))
-    aws.session.client("sesv2").create_email_identity(EmailIdentity="shop.example")
-    handler = importlib.import_module("rights_mail_handler")
-    settings = RightsMailSettings.from_env()
-    rights_wiring = RightsMailWiring(settings, Clients())
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", rights_wiring)
-    inbound = InboundMail(aws, handler, FakeRights())
+    inbound, rights_wiring = real_inbound
     inbound.store(corpus_mail("en_access_plain.eml"))
 
     refused = 0

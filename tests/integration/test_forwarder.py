@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
@@ -24,9 +24,48 @@ from tests.integration.conftest import Aws, InquiryQueueSource
 UpdateHook = Callable[[dict[str, Any]], None]
 
 
+class Stage(NamedTuple):
+    """The forwarder of one test and what it works on (the tests of races want all of it)."""
+
+    aws: Aws
+    helpdesk: FakeFreshdesk
+    inquiry_queue: InquiryQueueSource
+    forwarder: ForwarderWiring
+    clock: FakeClock
+
+
+@pytest.fixture
+def stage(
+    aws: Aws,
+    helpdesk: FakeFreshdesk,
+    inquiry_queue: InquiryQueueSource,
+    forwarder: ForwarderWiring,
+    clock: FakeClock,
+) -> Stage:
+    return Stage(aws, helpdesk, inquiry_queue, forwarder, clock)
+
+
 def stored(aws: Aws, **overrides: Any) -> str:
     record = aws.put_inquiry(an_inquiry_record(**overrides))
     return str(record.inquiry_id)
+
+
+def queued(aws: Aws, inquiry_queue: InquiryQueueSource, **overrides: Any) -> str:
+    """An inquiry stored as the intake stores it and its claim check in InquiryQueue: its id."""
+    inquiry_id = stored(aws, **overrides)
+    inquiry_queue.send(inquiry_id)
+    return inquiry_id
+
+
+def written_back_by_another_delivery(aws: Aws, inquiry_id: str, ticket: dict[str, str]) -> None:
+    """Another delivery's write-back of ``ticket`` (a DynamoDB number) to the inquiry."""
+    aws.dynamodb.update_item(
+        TableName=aws.name("InquiriesTable"),
+        Key={"inquiry_id": {"S": inquiry_id}},
+        UpdateExpression="SET helpdesk_ticket_id = :t, #s = :f",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":t": ticket, ":f": {"S": "forwarded"}},
+    )
 
 
 def before_write_back(forwarder: ForwarderWiring, action: UpdateHook) -> list[dict[str, Any]]:
@@ -138,8 +177,7 @@ def test_nothing_is_sent_for_an_inquiry_that_must_not_or_need_not_be_forwarded(
 def test_a_duplicate_delivery_creates_no_second_ticket(
     aws: Aws, helpdesk: FakeFreshdesk, inquiry_queue: InquiryQueueSource
 ) -> None:
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+    inquiry_id = queued(aws, inquiry_queue)
     inquiry_queue.send(inquiry_id)  # SQS delivers at least once; the sweeper may re-enqueue too
 
     _, first = inquiry_queue.poll(batch_size=1)
@@ -283,8 +321,7 @@ def test_a_permanent_4xx_goes_to_the_dlq_with_its_reason_and_the_original_is_del
 def test_a_lost_answer_ends_in_exactly_one_ticket(
     aws: Aws, helpdesk: FakeFreshdesk, inquiry_queue: InquiryQueueSource, clock: FakeClock
 ) -> None:
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+    inquiry_id = queued(aws, inquiry_queue)
     helpdesk.fail_next(1, "lost_response")  # Freshdesk creates the ticket; its answer never arrives
 
     _, first = inquiry_queue.poll()
@@ -303,15 +340,9 @@ def test_a_lost_answer_ends_in_exactly_one_ticket(
     assert aws.get_item(inquiry_id)["status"] == {"S": "forwarded"}
 
 
-def test_a_crash_between_create_and_write_back_ends_in_exactly_one_ticket(
-    aws: Aws,
-    helpdesk: FakeFreshdesk,
-    inquiry_queue: InquiryQueueSource,
-    forwarder: ForwarderWiring,
-    clock: FakeClock,
-) -> None:
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+def test_a_crash_between_create_and_write_back_ends_in_exactly_one_ticket(stage: Stage) -> None:
+    aws, helpdesk, inquiry_queue, forwarder, clock = stage
+    inquiry_id = queued(aws, inquiry_queue)
     crashes = [True]
 
     def crash_once(params: dict[str, Any]) -> None:
@@ -336,13 +367,8 @@ def test_a_crash_between_create_and_write_back_ends_in_exactly_one_ticket(
     assert aws.get_item(inquiry_id)["helpdesk_ticket_id"] == {"N": str(ticket.id)}
 
 
-def test_a_redelivery_too_soon_after_an_attempt_is_delayed_not_looked_up(
-    aws: Aws,
-    helpdesk: FakeFreshdesk,
-    inquiry_queue: InquiryQueueSource,
-    forwarder: ForwarderWiring,
-    clock: FakeClock,
-) -> None:
+def test_a_redelivery_too_soon_after_an_attempt_is_delayed_not_looked_up(stage: Stage) -> None:
+    aws, helpdesk, inquiry_queue, forwarder, clock = stage
     # another delivery of the same message sent its create 10 s ago and may still be waiting for it
     inquiry_id = stored(aws, forward_attempted_at=clock.advance(seconds=-10), forward_attempts=1)
     clock.advance(seconds=10)
@@ -357,15 +383,9 @@ def test_a_redelivery_too_soon_after_an_attempt_is_delayed_not_looked_up(
     assert aws.queue_counts() == {"visible": 0, "in_flight": 1, "delayed": 0}
 
 
-def test_of_two_concurrent_deliveries_only_one_creates(
-    aws: Aws,
-    helpdesk: FakeFreshdesk,
-    inquiry_queue: InquiryQueueSource,
-    forwarder: ForwarderWiring,
-    clock: FakeClock,
-) -> None:
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+def test_of_two_concurrent_deliveries_only_one_creates(stage: Stage) -> None:
+    aws, helpdesk, inquiry_queue, forwarder, clock = stage
+    inquiry_id = queued(aws, inquiry_queue)
 
     def other_delivery_marks_first(params: dict[str, Any], **_: Any) -> None:
         if ":one" in params["ExpressionAttributeValues"]:  # this delivery's attempt marker
@@ -392,8 +412,7 @@ def test_of_two_concurrent_deliveries_only_one_creates(
 def test_an_erasure_between_create_and_write_back_deletes_the_new_ticket(
     aws: Aws, helpdesk: FakeFreshdesk, inquiry_queue: InquiryQueueSource, forwarder: ForwarderWiring
 ) -> None:
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+    inquiry_id = queued(aws, inquiry_queue)
 
     def erase(params: dict[str, Any]) -> None:
         aws.dynamodb.delete_item(TableName=aws.name("InquiriesTable"), Key={"inquiry_id": {"S": inquiry_id}})
@@ -412,8 +431,7 @@ def test_an_erasure_between_create_and_write_back_deletes_the_new_ticket(
 def test_a_ticket_of_an_erased_inquiry_that_cannot_be_deleted_is_dead_lettered_for_a_person(
     aws: Aws, helpdesk: FakeFreshdesk, inquiry_queue: InquiryQueueSource, forwarder: ForwarderWiring
 ) -> None:
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+    inquiry_id = queued(aws, inquiry_queue)
 
     def erase_and_break_the_helpdesk(params: dict[str, Any]) -> None:
         aws.dynamodb.delete_item(TableName=aws.name("InquiriesTable"), Key={"inquiry_id": {"S": inquiry_id}})
@@ -432,19 +450,9 @@ def test_a_ticket_of_an_erased_inquiry_that_cannot_be_deleted_is_dead_lettered_f
 def test_when_another_delivery_recorded_its_ticket_first_this_one_is_deleted(
     aws: Aws, helpdesk: FakeFreshdesk, inquiry_queue: InquiryQueueSource, forwarder: ForwarderWiring
 ) -> None:
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+    inquiry_id = queued(aws, inquiry_queue)
 
-    def other_ticket_recorded(params: dict[str, Any]) -> None:
-        aws.dynamodb.update_item(
-            TableName=aws.name("InquiriesTable"),
-            Key={"inquiry_id": {"S": inquiry_id}},
-            UpdateExpression="SET helpdesk_ticket_id = :t, #s = :f",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":t": {"N": "9999"}, ":f": {"S": "forwarded"}},
-        )
-
-    before_write_back(forwarder, other_ticket_recorded)
+    before_write_back(forwarder, lambda _: written_back_by_another_delivery(aws, inquiry_id, {"N": "9999"}))
 
     _, answer = inquiry_queue.poll()
 
@@ -456,20 +464,10 @@ def test_when_another_delivery_recorded_its_ticket_first_this_one_is_deleted(
 def test_the_same_ticket_written_back_by_another_delivery_is_kept(
     aws: Aws, helpdesk: FakeFreshdesk, inquiry_queue: InquiryQueueSource, forwarder: ForwarderWiring
 ) -> None:
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+    inquiry_id = queued(aws, inquiry_queue)
 
     def same_ticket_recorded(params: dict[str, Any]) -> None:
-        aws.dynamodb.update_item(
-            TableName=aws.name("InquiriesTable"),
-            Key={"inquiry_id": {"S": inquiry_id}},
-            UpdateExpression="SET helpdesk_ticket_id = :t, #s = :f",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":t": params["ExpressionAttributeValues"][":ticket"],
-                ":f": {"S": "forwarded"},
-            },
-        )
+        written_back_by_another_delivery(aws, inquiry_id, params["ExpressionAttributeValues"][":ticket"])
 
     before_write_back(forwarder, same_ticket_recorded)
 
@@ -486,8 +484,7 @@ def test_the_lookup_does_not_trust_the_search_index(
     # The search index lags minutes behind; had the forwarder searched, it would have found nothing 3
     # minutes after a lost answer and created a second ticket.
     helpdesk.search_lag = timedelta(minutes=10)
-    inquiry_id = stored(aws)
-    inquiry_queue.send(inquiry_id)
+    inquiry_id = queued(aws, inquiry_queue)
     helpdesk.fail_next(1, "lost_response")
     inquiry_queue.poll()
     clock.advance(seconds=181)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -24,24 +24,22 @@ from contact_intake.core.retention import LawfulBasis
 from contact_intake.core.subject import subject_key
 from contact_intake.intake.forwarder import ForwardResult
 from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
-from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 from contact_intake.recordings.store import RecordingLedger
 from contact_intake.retention.wiring import AccountEventsWiring, SweeperWiring
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
 from tests.builders import PERSON
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import FakeFreshdesk as RightsFreshdesk
-from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
+from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource, a_recording_entry
 from tests.integration.test_account_events import NUMBER, T0, account_event, account_row, deliver, submit
 from tests.integration.test_rights_worker import (
     RightsQueueSource,
-    helpdesk,
     rights_queue,
     sent_mails,
     worker,
 )
 
-__all__ = ["helpdesk", "rights_queue", "submit", "worker"]  # fixtures used here by name
+__all__ = ["rights_queue", "submit", "worker"]  # fixtures used here by name
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 IDN_UNICODE = "Ann.Example@Bücher.example"
@@ -145,24 +143,7 @@ def test_an_account_event_with_an_idn_address_matches_the_forms_a_label(
 
 def a_customer_recording(aws: Aws, clock: FakeClock, key: str, recording_id: str) -> None:
     ledger = RecordingLedger(table_name=aws.name("RecordingsTable"), client=lambda: aws.dynamodb, clock=clock)
-    now = clock()
-    ledger.put_pending(
-        Recording(
-            recording_id=recording_id,
-            call_id=f"call-{recording_id[:8]}",
-            subject_key=key,
-            phone_key=None,
-            linked_by=LinkedBy.CUSTOMER,
-            consent_at=now,
-            purposes=(Purpose.QUALITY,),
-            status=RecordingStatus.PENDING_UPLOAD,
-            audio_key=f"quality/{recording_id}.mp3",
-            content_type="audio/mpeg",
-            registered_at=now,
-            expires_at=int((now + timedelta(days=400)).timestamp()),
-            upload_deadline=now + timedelta(hours=1),
-        )
-    )
+    ledger.put_pending(a_recording_entry(recording_id, key, clock()))
 
 
 def recording_keys(aws: Aws) -> set[str]:
@@ -271,20 +252,31 @@ def test_a_closure_between_the_check_and_the_write_keeps_the_inquiry_as_a_prospe
     assert len(inquiry_items(aws)) == 1
 
 
-def test_a_retry_after_the_closure_is_still_the_same_inquiry(
-    aws: Any, account_events: AccountEventsWiring, wiring: IntakeWiring
-) -> None:
+def a_customers_posts(wiring: IntakeWiring, idempotency_key: str) -> Callable[..., dict[str, Any]]:
+    """PERSON's account opened (at T0) and a way to POST her form, as a customer, with ``idempotency_key``
+    (the captcha passes): each call the handler's answer to the form with ``overrides``."""
     from tests.builders import FakeContext, a_form, api_event
     from tests.fakes import FakeVerifier
 
     wiring.verifier = FakeVerifier()
     handler = importlib.import_module("intake_handler")
     deliver(account_event("AccountOpened", at=T0))
-    headers = {"Idempotency-Key": "k-closure-retry"}
-    first = handler.lambda_handler(api_event(a_form(customer_number=NUMBER), headers=headers), FakeContext())
+    headers = {"Idempotency-Key": idempotency_key}
+
+    def post(**overrides: Any) -> dict[str, Any]:
+        form = a_form(customer_number=NUMBER, **overrides)
+        return dict(handler.lambda_handler(api_event(form, headers=headers), FakeContext()))
+
+    return post
+
+
+def test_a_retry_after_the_closure_is_still_the_same_inquiry(
+    aws: Any, account_events: AccountEventsWiring, wiring: IntakeWiring
+) -> None:
+    post = a_customers_posts(wiring, "k-closure-retry")
+    first = post()
     deliver(account_event("AccountClosed", at=T0 + timedelta(days=1)))
-    retry = api_event(a_form(customer_number=NUMBER), headers=headers)  # same body, a fresh captcha token
-    second = handler.lambda_handler(retry, FakeContext())
+    second = post()  # same body, a fresh captcha token
     assert first["statusCode"] == 202
     assert second["statusCode"] == 202
     assert json.loads(first["body"])["inquiry_id"] == json.loads(second["body"])["inquiry_id"]
@@ -353,20 +345,9 @@ def test_the_reconciliation_leaves_a_reopened_account_alone(
 def test_a_customers_replay_is_the_same_inquiry_through_the_transaction(
     aws: Any, account_events: AccountEventsWiring, wiring: IntakeWiring
 ) -> None:
-    from tests.builders import FakeContext, a_form, api_event
-    from tests.fakes import FakeVerifier
-
-    wiring.verifier = FakeVerifier()
-    handler = importlib.import_module("intake_handler")
-    deliver(account_event("AccountOpened", at=T0))
-    headers = {"Idempotency-Key": "k-customer-replay"}
-    answers = [
-        handler.lambda_handler(api_event(a_form(customer_number=NUMBER), headers=headers), FakeContext())
-        for _ in range(2)
-    ]
-    other = handler.lambda_handler(
-        api_event(a_form(customer_number=NUMBER, message="Another question"), headers=headers), FakeContext()
-    )
+    post = a_customers_posts(wiring, "k-customer-replay")
+    answers = [post() for _ in range(2)]
+    other = post(message="Another question")
     assert [a["statusCode"] for a in answers] == [202, 202]
     assert len({json.loads(a["body"])["inquiry_id"] for a in answers}) == 1
     assert other["statusCode"] == 409  # same key, another body: the transaction's Put reason says "taken"

@@ -29,11 +29,20 @@ from contact_intake.recordings.wiring import (
 )
 from tests.builders import PERSON, FakeContext, api_event, sample_event
 from tests.fakes import FakeClock
-from tests.integration.conftest import LOCAL_SECRETS, REGION, Aws
+from tests.integration.conftest import LOCAL_SECRETS, REGION, Aws, Function, wire_handler
 from tests.presigned_s3 import s3_refusal
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 PHONE = "+31 6 1234 5678"  # the log capture's needle: it must never reach a log line
+RECORDINGS = Function(
+    "recordings_handler",
+    RecordingsSettings,
+    RecordingsWiring,
+    ("RECORDINGS_TABLE", "RECORDINGS_BUCKET", "ACCOUNTS_TABLE"),
+)
+RECORDING_UPLOADED = Function(
+    "recording_uploaded_handler", RecordingUploadedSettings, RecordingUploadedWiring, ()
+)  # on the resources RECORDINGS set
 AUDIO = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 8
 
 
@@ -43,28 +52,16 @@ AUDIO = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 8
 @pytest.fixture
 def recordings(aws: Aws, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> RecordingsWiring:
     """RecordingsFunction's handler, pointed at this test's moto resources and ``clock``."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    monkeypatch.setenv("RECORDINGS_TABLE", aws.name("RecordingsTable"))
-    monkeypatch.setenv("RECORDINGS_BUCKET", aws.name("RecordingsBucket"))
-    monkeypatch.setenv("ACCOUNTS_TABLE", aws.name("AccountsTable"))
-    handler = importlib.import_module("recordings_handler")
-    settings = RecordingsSettings.from_env()
-    fresh = RecordingsWiring(settings, Clients(), clock=clock)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+    return wire_handler(aws, monkeypatch, RECORDINGS, counted=(), clock=clock)
 
 
 @pytest.fixture
-def uploaded(recordings: RecordingsWiring, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Any:
+def uploaded(
+    aws: Aws, recordings: RecordingsWiring, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> Any:
     """RecordingUploadedFunction's handler module, on the same resources."""
-    handler = importlib.import_module("recording_uploaded_handler")
-    settings = RecordingUploadedSettings.from_env()
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", RecordingUploadedWiring(settings, Clients(), clock=clock))
-    return handler
+    wire_handler(aws, monkeypatch, RECORDING_UPLOADED, counted=(), clock=clock)
+    return importlib.import_module(str(RECORDING_UPLOADED.module))
 
 
 @pytest.fixture
@@ -138,6 +135,14 @@ def upload(grant: dict[str, Any], body: bytes = AUDIO, headers: dict[str, str] |
     sent = headers if headers is not None else dict(grant["upload_headers"])
     sent.pop("Content-Length", None)  # requests sets it from the body
     return requests.put(grant["upload_url"], data=body, headers=sent, timeout=10).status_code
+
+
+def a_stored_recording(uploaded: Any, aws: Aws, clock: FakeClock, **registration: Any) -> dict[str, Any]:
+    """A registration whose audio was uploaded and confirmed now: its grant."""
+    grant = register(clock, **registration)
+    assert upload(grant) == 200
+    assert object_created(uploaded, aws, key_of(grant), len(AUDIO), clock()) == "stored"
+    return grant
 
 
 def refusal(method: str, url: str, headers: dict[str, str], now: datetime | None = None) -> str | None:
@@ -438,9 +443,7 @@ def test_without_a_declared_size_the_url_binds_key_and_type_and_an_oversize_uplo
 def test_a_second_put_to_the_upload_url_does_not_replace_the_confirmed_audio(
     aws: Aws, recordings: RecordingsWiring, uploaded: Any, clock: FakeClock
 ) -> None:
-    grant = register(clock, size_bytes=len(AUDIO))
-    assert upload(grant) == 200
-    assert object_created(uploaded, aws, key_of(grant), len(AUDIO), clock()) == "stored"
+    grant = a_stored_recording(uploaded, aws, clock, size_bytes=len(AUDIO))
     forged = b"ID3" + b"\xff" * (len(AUDIO) - 3)  # same size and type, other audio
 
     # the URL still works for minutes, but the write is conditional: S3 (and moto) answer 412
@@ -488,9 +491,7 @@ def test_an_upload_in_time_becomes_a_stored_recording_with_its_expiry(
 def test_past_its_retention_a_recording_is_expired_and_offers_no_audio(
     aws: Aws, recordings: RecordingsWiring, uploaded: Any, clock: FakeClock
 ) -> None:
-    grant = register(clock)
-    upload(grant)
-    object_created(uploaded, aws, key_of(grant), len(AUDIO), clock())
+    grant = a_stored_recording(uploaded, aws, clock)
     clock.advance(days=91)
     status, view = call("GET", f"/recordings/{grant['recording_id']}")
     assert (status, view["status"], view["download_url"]) == (200, "expired", None)
@@ -526,33 +527,37 @@ def test_an_object_without_a_ledger_entry_is_deleted(
     assert object_versions(aws) == []
 
 
-def test_a_late_upload_is_deleted(
-    aws: Aws, recordings: RecordingsWiring, uploaded: Any, clock: FakeClock
+@pytest.mark.parametrize(
+    ("declared", "sent", "arrives_after", "event_after", "outcome"),
+    [
+        pytest.param(None, AUDIO, 31, 0, "deleted_no_entry", id="a late upload is deleted"),
+        pytest.param(None, AUDIO, 20, 120, "stored", id="in time counts even when its event comes late"),
+        # moto takes what S3 would refuse
+        pytest.param(len(AUDIO), AUDIO + b"!", 0, 0, "deleted_wrong_size", id="a size other than declared"),
+    ],
+)
+def test_when_an_upload_arrives_and_what_it_holds_decide_whether_it_is_kept(  # noqa: PLR0917
+    aws: Aws,
+    recordings: RecordingsWiring,
+    uploaded: Any,
+    clock: FakeClock,
+    declared: int | None,
+    sent: bytes,
+    arrives_after: int,
+    event_after: int,
+    outcome: str,
 ) -> None:
-    grant = register(clock)
-    upload(grant)
-    arrived = clock.advance(minutes=31)
-    assert object_created(uploaded, aws, key_of(grant), len(AUDIO), arrived) == "deleted_no_entry"
-    assert object_versions(aws) == []
-
-
-def test_an_upload_in_time_counts_even_when_its_event_comes_late(
-    aws: Aws, recordings: RecordingsWiring, uploaded: Any, clock: FakeClock
-) -> None:
-    grant = register(clock)
-    upload(grant)
-    arrived = clock.advance(minutes=20)
-    clock.advance(hours=2)  # Lambda's retries of the event
-    assert object_created(uploaded, aws, key_of(grant), len(AUDIO), arrived) == "stored"
-
-
-def test_a_declared_size_that_does_not_match_is_deleted(
-    aws: Aws, recordings: RecordingsWiring, uploaded: Any, clock: FakeClock
-) -> None:
-    grant = register(clock, size_bytes=len(AUDIO))
-    upload(grant, AUDIO + b"!")  # moto takes what S3 would refuse
-    assert object_created(uploaded, aws, key_of(grant), len(AUDIO) + 1, clock()) == "deleted_wrong_size"
-    assert object_versions(aws) == []
+    """The upload arrives ``arrives_after`` minutes after the registration (the URL's deadline is 30), its
+    event ``event_after`` minutes after that (Lambda's retries of the event)."""
+    grant = register(clock, size_bytes=declared)
+    upload(grant, sent)
+    arrived = clock.advance(minutes=arrives_after)
+    clock.advance(minutes=event_after)
+    assert object_created(uploaded, aws, key_of(grant), len(sent), arrived) == outcome
+    if outcome == "stored":
+        assert len(object_versions(aws)) == 1
+    else:
+        assert object_versions(aws) == []
 
 
 def test_an_upload_after_a_withdrawal_is_deleted(
@@ -647,9 +652,7 @@ def test_withdrawal_deletes_every_version_of_the_audio_at_once_and_keeps_the_pro
 def test_a_failed_audio_delete_is_finished_by_the_next_withdrawal(
     aws: Aws, recordings: RecordingsWiring, uploaded: Any, clock: FakeClock
 ) -> None:
-    grant = register(clock)
-    upload(grant)
-    object_created(uploaded, aws, key_of(grant), len(AUDIO), clock())
+    grant = a_stored_recording(uploaded, aws, clock)
     with Stubber(recordings.clients.s3) as stub:
         stub.add_client_error("list_object_versions", "SlowDown", http_status_code=503)
         assert call("DELETE", f"/recordings/{grant['recording_id']}")[0] == 503

@@ -6,66 +6,29 @@ fake of its ``receive``) is asked for the request. FAIL verdicts: no request, no
 from __future__ import annotations
 
 import importlib
-import json
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from contact_intake.core.clients import Clients
 from contact_intake.rights.inbound.limits import MAX_DECODED_CHARS, MAX_LINE_BREAKS, MAX_PARTS
 from contact_intake.rights.mail_wiring import RightsMailWiring
 from contact_intake.rights.models import Channel, RightType
 from contact_intake.rights.raw_mail import RawMailMissing
-from contact_intake.rights.settings import RightsMailSettings
 from tests import hostile_mail as hostile
-from tests.builders import EVENTS, FakeContext
-from tests.integration.conftest import Aws
+from tests.integration.conftest import Aws, wire_handler
+from tests.integration.rights_support import MESSAGE_ID, RIGHTS_MAIL, InboundMail, real_inbound
 from tests.rights_mail_fakes import FakeRights, corpus_mail, corpus_manifest
 
-MESSAGE_ID = "q0fgr8ss9hf5b0dki7e6a5rr4jdlfm3k0m3m6ug1"
-
-
-class InboundMail:
-    """The bucket as SES's S3 action fills it, and the handler as SES's Lambda action calls it."""
-
-    def __init__(self, aws: Aws, handler: Any, rights: FakeRights) -> None:
-        self.s3 = aws.session.client("s3")
-        self.bucket = aws.name("InboundMailBucket")
-        self.handler = handler
-        self.rights = rights
-
-    def store(self, raw: bytes, message_id: str = MESSAGE_ID) -> str:
-        key = f"raw/{message_id}"
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=raw)
-        return key
-
-    def exists(self, key: str) -> bool:
-        try:
-            self.s3.head_object(Bucket=self.bucket, Key=key)
-        except ClientError:
-            return False
-        return True
-
-    def deliver(self, message_id: str = MESSAGE_ID, **receipt: Any) -> dict[str, Any]:
-        event: dict[str, Any] = json.loads((EVENTS / "rights_mail_ses_receipt.json").read_text())
-        record = event["Records"][0]["ses"]
-        record["mail"]["messageId"] = message_id
-        record["receipt"].update(receipt)
-        return dict(self.handler.lambda_handler(event, FakeContext()))
+__all__ = ["real_inbound"]  # a fixture (tests/integration/rights_support.py)
 
 
 @pytest.fixture
 def inbound(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> InboundMail:
-    monkeypatch.setenv("INBOUND_MAIL_BUCKET", aws.name("InboundMailBucket"))
-    handler = importlib.import_module("rights_mail_handler")
-    settings = RightsMailSettings.from_env()
-    wiring = RightsMailWiring(settings, Clients())
+    """The handler with the fake rights service (tests/rights_mail_fakes.py) as its receiver."""
+    wiring = wire_handler(aws, monkeypatch, RIGHTS_MAIL, counted=())
     rights = FakeRights()
     wiring.receiver = rights
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", wiring)
-    return InboundMail(aws, handler, rights)
+    return InboundMail(aws, importlib.import_module(str(RIGHTS_MAIL.module)), rights)
 
 
 def test_a_stored_mail_becomes_a_request(inbound: InboundMail) -> None:
@@ -128,25 +91,6 @@ def test_the_function_reads_only_its_prefix(inbound: InboundMail) -> None:
 
 
 # ---------------------------------------------------------------- with the real rights service
-
-
-@pytest.fixture
-def real_inbound(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> tuple[InboundMail, RightsMailWiring]:
-    """The handler with its own wiring: RightsService on moto's RightsRequestsTable, RightsQueue, the
-    pepper in SSM and SESv2 (the sender verified)."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    monkeypatch.setenv("INBOUND_MAIL_BUCKET", aws.name("InboundMailBucket"))
-    monkeypatch.setenv("RIGHTS_REQUESTS_TABLE", aws.name("RightsRequestsTable"))
-    monkeypatch.setenv("RIGHTS_QUEUE_URL", aws.name("RightsQueue"))
-    aws.session.client("sesv2").create_email_identity(EmailIdentity="shop.example")
-    handler = importlib.import_module("rights_mail_handler")
-    settings = RightsMailSettings.from_env()
-    wiring = RightsMailWiring(settings, Clients())
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", wiring)
-    return InboundMail(aws, handler, FakeRights()), wiring
 
 
 def _sent_mails() -> list[Any]:

@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
-import responses
 
-from contact_intake.core.clients import Clients
 from contact_intake.core.messages import QueuedMessage
 from contact_intake.core.retention import LawfulBasis, expires_at_epoch
 from contact_intake.core.subject import subject_key
@@ -47,13 +45,25 @@ from contact_intake.rights.worker_wiring import RightsWorkerWiring
 from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import FakeFreshdesk as RightsFreshdesk
-from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
+from tests.integration.conftest import (
+    LOCAL_SECRETS,
+    RESOURCE_VARIABLES,
+    Aws,
+    Function,
+    InquiryQueueSource,
+    a_recording_entry,
+    wire_handler,
+)
 
 PEPPER = LOCAL_SECRETS["/contact-intake/subject-pepper"].encode()
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "docs" / "rights-export-v2.schema.json").read_text()
 )
 DPO = "arn:aws:iam::123456789012:user/dpo"
+# the worker reaches every store
+RIGHTS_WORKER = Function(
+    "rights_worker_handler", RightsWorkerSettings, RightsWorkerWiring, tuple(RESOURCE_VARIABLES)
+)
 
 
 @dataclass(frozen=True)
@@ -108,15 +118,6 @@ def sent_mails() -> list[Mail]:
 class RightsQueueSource(InquiryQueueSource):
     """Lambda's SQS event source for RightsWorkerFunction, by hand (see InquiryQueueSource)."""
 
-    def __init__(self, aws: Aws, handler: Any) -> None:
-        self.aws = aws
-        self.handler = handler
-        self.url = aws.name("RightsQueue")
-        self.arn = aws.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        self.last_failed = []
-
     def send_body(self, body: str) -> None:
         self.aws.sqs.send_message(QueueUrl=self.url, MessageBody=body)
 
@@ -129,47 +130,40 @@ class RightsQueueSource(InquiryQueueSource):
 
 
 @pytest.fixture
-def helpdesk(clock: FakeClock) -> Any:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield RightsFreshdesk(clock=clock).install(mock)
-
-
-@pytest.fixture
 def worker(
     aws: Aws, helpdesk: RightsFreshdesk, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> RightsWorkerWiring:
     """RightsWorkerFunction's wiring on this test's moto resources, the fake Freshdesk and ``clock``."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    names = {
-        "RIGHTS_REQUESTS_TABLE": "RightsRequestsTable",
-        "RIGHTS_QUEUE_URL": "RightsQueue",
-        "RIGHTS_DLQ_URL": "RightsDLQ",
-        "INQUIRIES_TABLE": "InquiriesTable",
-        "INQUIRY_QUEUE_URL": "InquiryQueue",
-        "INQUIRY_DLQ_URL": "InquiryDLQ",
-        "ERASURE_LEDGER_TABLE": "ErasureLedgerTable",
-        "ACCOUNTS_TABLE": "AccountsTable",
-        "INBOUND_MAIL_BUCKET": "InboundMailBucket",
-        "RECORDINGS_TABLE": "RecordingsTable",
-        "RECORDINGS_BUCKET": "RecordingsBucket",
-    }
-    for variable, logical_id in names.items():
-        monkeypatch.setenv(variable, aws.name(logical_id))
     monkeypatch.setenv("HELPDESK_DELETE_CONTACTS", "true")
     aws.session.client("sesv2").create_email_identity(EmailIdentity="shop.example")
-    handler = importlib.import_module("rights_worker_handler")
-    settings = RightsWorkerSettings.from_env()
-    fresh = RightsWorkerWiring(settings, Clients(), clock=clock)
-    monkeypatch.setattr(handler, "settings", settings)
-    monkeypatch.setattr(handler, "wiring", fresh)
-    return fresh
+    return wire_handler(aws, monkeypatch, RIGHTS_WORKER, counted=(), clock=clock)
 
 
 @pytest.fixture
 def rights_queue(aws: Aws, worker: RightsWorkerWiring) -> RightsQueueSource:
-    return RightsQueueSource(aws, importlib.import_module("rights_worker_handler"))
+    return RightsQueueSource(aws, importlib.import_module("rights_worker_handler"), "RightsQueue")
+
+
+class Stage(NamedTuple):
+    """The worker of one test and what it works on: moto, RightsQueue's event source, the fake Freshdesk and
+    the clock (most tests here want all of them)."""
+
+    aws: Aws
+    worker: RightsWorkerWiring
+    rights_queue: RightsQueueSource
+    helpdesk: RightsFreshdesk
+    clock: FakeClock
+
+
+@pytest.fixture
+def stage(
+    aws: Aws,
+    worker: RightsWorkerWiring,
+    rights_queue: RightsQueueSource,
+    helpdesk: RightsFreshdesk,
+    clock: FakeClock,
+) -> Stage:
+    return Stage(aws, worker, rights_queue, helpdesk, clock)
 
 
 # ---------------------------------------------------------------- data
@@ -256,6 +250,13 @@ def request_of(worker: RightsWorkerWiring, request_id: str) -> RightsRequest:
     return request
 
 
+def completed(worker: RightsWorkerWiring, request_id: str) -> RightsRequest:
+    """The request, asserted completed."""
+    request = request_of(worker, request_id)
+    assert request.status is RequestStatus.COMPLETED
+    return request
+
+
 def raw_item(aws: Aws, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
     return aws.dynamodb.get_item(TableName=aws.name(table), Key=key).get("Item")
 
@@ -281,6 +282,11 @@ def actions(request: RightsRequest) -> list[str]:
     return [entry.action for entry in request.audit]
 
 
+def audit_counts(request: RightsRequest, action: str) -> dict[str, Any]:
+    """The counts of the request's (first) audit entry ``action``."""
+    return dict(next(e for e in request.audit if e.action == action).counts)
+
+
 def failures(answer: dict[str, Any]) -> int:
     return len(answer["batchItemFailures"])
 
@@ -288,13 +294,8 @@ def failures(answer: dict[str, Any]) -> int:
 # ---------------------------------------------------------------- access and portability
 
 
-def test_access_by_email_end_to_end(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_access_by_email_end_to_end(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     mine = an_inquiry(aws, helpdesk, clock)
     held = an_inquiry(aws, helpdesk, clock, ticket=False, message="Second question\nabout delivery.")
     theirs = an_inquiry(aws, helpdesk, clock, OTHER, message="Someone else's question.")
@@ -353,25 +354,19 @@ def test_access_by_email_end_to_end(
     assert OTHER.email not in content.decode()
     assert "Snorremans" in content.decode()  # the message text itself
 
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
+    done = completed(worker, request.request_id)
     assert done.completed_at is not None
     assert actions(done)[-5:] == ["started", "exported", "notified", "notified", "completed"]
-    exported_entry = next(e for e in done.audit if e.action == "exported")
-    assert exported_entry.counts["inquiries"] == 2
-    assert exported_entry.counts["helpdesk_tickets"] == 2
+    exported_counts = audit_counts(done, "exported")
+    assert exported_counts["inquiries"] == 2
+    assert exported_counts["helpdesk_tickets"] == 2
     assert_audit_is_impersonal(done)
     # the lease is gone: nothing holds the request
     assert LEASE not in raw_item(aws, "RightsRequestsTable", {"request_id": {"S": request.request_id}})  # type: ignore[operator]
 
 
-def test_an_erasure_confirmed_as_access_is_carried_out_as_access(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_an_erasure_confirmed_as_access_is_carried_out_as_access(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     # the mail read as erasure; on the confirmation page the person chose access instead
     mine = an_inquiry(aws, helpdesk, clock)
     request = worker.rights.receive(
@@ -396,13 +391,8 @@ def test_an_erasure_confirmed_as_access_is_carried_out_as_access(
     assert (done.type, done.status) == (RightType.ACCESS, RequestStatus.COMPLETED)
 
 
-def test_portability_sends_the_same_document(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_portability_sends_the_same_document(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     customer = an_inquiry(
         aws, helpdesk, clock, lawful_basis=LawfulBasis.CONTRACT, customer_number=PERSON["customer_number"],
         expires_at=None,
@@ -428,14 +418,11 @@ def test_portability_sends_the_same_document(
 
 
 def test_the_export_holds_the_persons_own_helpdesk_data_and_the_dpo_gets_the_rest_to_review(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
+    stage: Stage,
 ) -> None:
     """Art. 15(4), 20(4), D65: a private note, a cc'd address, a reply to another participant and that
     participant's own message stay out of the document; the request's audit lists them for the DPO."""
+    aws, worker, rights_queue, helpdesk, clock = stage
     mine = an_inquiry(aws, helpdesk, clock)
     ticket_id = mine.helpdesk_ticket_id
     assert ticket_id is not None
@@ -470,7 +457,7 @@ def test_the_export_holds_the_persons_own_helpdesk_data_and_the_dpo_gets_the_res
         ("your_message", "Thanks, that works for me."),
     ]
     done = request_of(worker, request.request_id)
-    review = dict(next(e for e in done.audit if e.action == "withheld_for_review").counts)
+    review = audit_counts(done, "withheld_for_review")
     assert review == {
         "private_notes": 1,
         "other_participants_messages": 1,
@@ -484,13 +471,8 @@ def test_the_export_holds_the_persons_own_helpdesk_data_and_the_dpo_gets_the_res
     assert_audit_is_impersonal(done)
 
 
-def test_a_forged_from_gets_nothing(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_a_forged_from_gets_nothing(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     an_inquiry(aws, helpdesk, clock)
     # someone wrote "From: Zoë" and the acknowledgement went to Zoë; the link was never followed
     request = worker.rights.receive(
@@ -510,13 +492,8 @@ def test_a_forged_from_gets_nothing(
     assert not [t for t in helpdesk.tickets.values() if t.deleted]
 
 
-def test_the_export_goes_only_to_the_stored_address(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_the_export_goes_only_to_the_stored_address(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     an_inquiry(aws, helpdesk, clock)
     request = a_verified_request(worker, RightType.ACCESS)
 
@@ -528,13 +505,8 @@ def test_the_export_goes_only_to_the_stored_address(
 # ---------------------------------------------------------------- erasure
 
 
-def test_erasure_leaves_nothing_anywhere(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_erasure_leaves_nothing_anywhere(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     s3 = aws.session.client("s3")
     bucket = aws.name("InboundMailBucket")
     for key in ("raw/zoe-old-access", "raw/zoe-erasure", "raw/mallory-access"):
@@ -583,10 +555,8 @@ def test_erasure_leaves_nothing_anywhere(
     assert remaining == ["raw/mallory-access"]
     # her requests stay as the record of what was done; this one completed, with counts only
     assert request_of(worker, older.request_id).status is RequestStatus.COMPLETED
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
-    erased = next(e for e in done.audit if e.action == "erased")
-    assert dict(erased.counts) == {
+    done = completed(worker, request.request_id)
+    assert audit_counts(done, "erased") == {
         "inquiries_erased": 2,
         "inquiries_already_absent": 0,
         "other_helpdesk_tickets_deleted": 1,
@@ -600,13 +570,8 @@ def test_erasure_leaves_nothing_anywhere(
     assert request.request_id in completion.subject
 
 
-def test_erasure_with_the_helpdesk_down_is_retried_and_never_completed_early(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_erasure_with_the_helpdesk_down_is_retried_and_never_completed_early(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     first = an_inquiry(aws, helpdesk, clock)
     second = an_inquiry(aws, helpdesk, clock)
     request = a_verified_request(worker, RightType.ERASURE)
@@ -637,8 +602,7 @@ def test_erasure_with_the_helpdesk_down_is_retried_and_never_completed_early(
     assert aws.find_item(first.inquiry_id) is None
     assert aws.find_item(second.inquiry_id) is None
     assert helpdesk.tickets_of(ZOE.email) == []
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
+    done = completed(worker, request.request_id)
     assert actions(done).count("resumed") == 2
     assert actions(done).count("erased") == 1
     assert len(sent_mails()) == 1
@@ -709,8 +673,7 @@ def test_a_failed_completion_mail_is_retried_without_redoing_the_step(
     (answer,) = rights_queue.drain()
 
     assert failures(answer) == 0
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
+    done = completed(worker, request.request_id)
     assert actions(done).count(step) == 1
     assert len(sent_mails()) == mails
     assert sum(len(m.attachments) for m in sent_mails()) == (1 if right is RightType.ACCESS else 0)
@@ -733,13 +696,8 @@ def test_without_contact_deletion_the_helpdesk_contact_stays(
     assert helpdesk.contact_for(ZOE.email).id in helpdesk.contacts
 
 
-def test_a_ticket_deleted_while_exporting_is_left_out(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_a_ticket_deleted_while_exporting_is_left_out(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     kept = an_inquiry(aws, helpdesk, clock)
     gone = helpdesk.add_ticket(ZOE.email, ZOE.name, "Deleted by an agent just now")
     helpdesk.fail_every("404", operation="get_ticket", id=gone.id)  # deleted meanwhile
@@ -755,13 +713,8 @@ def test_a_ticket_deleted_while_exporting_is_left_out(
 # ---------------------------------------------------------------- duplicates and concurrency
 
 
-def test_a_duplicate_delivery_sends_nothing_twice(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_a_duplicate_delivery_sends_nothing_twice(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     an_inquiry(aws, helpdesk, clock)
     request = a_verified_request(worker, RightType.ACCESS)
     rights_queue.send_body(message_body(request.request_id))  # SQS delivers at least once
@@ -773,13 +726,8 @@ def test_a_duplicate_delivery_sends_nothing_twice(
     assert actions(request_of(worker, request.request_id)).count("completed") == 1
 
 
-def test_a_delivery_waits_while_another_holds_the_request(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_a_delivery_waits_while_another_holds_the_request(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     an_inquiry(aws, helpdesk, clock)
     request = a_verified_request(worker, RightType.ERASURE)
     # another delivery of the same message is running: it took the lease a minute ago
@@ -825,9 +773,8 @@ def test_restriction_holds_everything_and_lifting_it_sends_held_inquiries_on(
     assert aws.get_item(theirs.inquiry_id)["restricted"] == {"BOOL": False}
     assert all(RESTRICTED_TAG in t.tags for t in helpdesk.tickets_of(ZOE.email))
     assert all(RESTRICTED_TAG not in t.tags for t in helpdesk.tickets_of(OTHER.email))
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
-    assert dict(next(e for e in done.audit if e.action == "restricted").counts) == {
+    done = completed(worker, request.request_id)
+    assert audit_counts(done, "restricted") == {
         "inquiries": 3,
         "helpdesk_tickets": 2,
     }
@@ -865,8 +812,7 @@ def test_restriction_holds_everything_and_lifting_it_sends_held_inquiries_on(
     inquiry_queue.poll()
     assert aws.get_item(held.inquiry_id)["status"] == {"S": "forwarded"}
     lifted = request_of(worker, request.request_id)
-    cleared = next(e for e in lifted.audit if e.action == "restriction_cleared")
-    assert dict(cleared.counts) == {
+    assert audit_counts(lifted, "restriction_cleared") == {
         "inquiries": 3,
         "forwarded": 1,
         "erased_as_handled": 1,
@@ -961,8 +907,8 @@ def test_a_lift_keeps_the_restriction_another_request_needs(
     rights_queue.drain()
 
     assert aws.get_item(record.inquiry_id)["restricted"] == {"BOOL": True}
-    cleared = next(e for e in request_of(worker, first.request_id).audit if e.action == "restriction_cleared")
-    assert dict(cleared.counts) == {"kept_for_other_requests": 1}
+    cleared = audit_counts(request_of(worker, first.request_id), "restriction_cleared")
+    assert cleared == {"kept_for_other_requests": 1}
     assert aws.receive_all("InquiryQueue") == []
     assert request_of(worker, second.request_id).status in {
         RequestStatus.IN_PROGRESS,
@@ -973,13 +919,8 @@ def test_a_lift_keeps_the_restriction_another_request_needs(
 # ---------------------------------------------------------------- objection
 
 
-def test_an_objection_restricts_at_once_and_an_upheld_one_erases(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_an_objection_restricts_at_once_and_an_upheld_one_erases(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     record = an_inquiry(aws, helpdesk, clock)
     request = a_verified_request(worker, RightType.OBJECTION)
 
@@ -1002,20 +943,14 @@ def test_an_objection_restricts_at_once_and_an_upheld_one_erases(
     assert aws.find_item(record.inquiry_id) is None
     assert record.helpdesk_ticket_id not in helpdesk.tickets  # with the contact, for good
     assert {e["reason"]["S"] for e in scan(aws, "ErasureLedgerTable")} == {"objection_upheld"}
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
+    done = completed(worker, request.request_id)
     decision, completion = sent_mails()
     assert decision.to == completion.to == [ZOE.email]
     assert_audit_is_impersonal(done)
 
 
-def test_an_objection_not_upheld_lifts_the_restriction_and_completes(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_an_objection_not_upheld_lifts_the_restriction_and_completes(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     record = an_inquiry(aws, helpdesk, clock, ticket=False)
     request = a_verified_request(worker, RightType.OBJECTION)
     rights_queue.drain()
@@ -1029,8 +964,7 @@ def test_an_objection_not_upheld_lifts_the_restriction_and_completes(
     assert aws.get_item(record.inquiry_id)["status"] == {"S": "received"}
     (requeued,) = aws.receive_all("InquiryQueue")
     assert json.loads(requeued["Body"]) == {"inquiry_id": record.inquiry_id}
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
+    done = completed(worker, request.request_id)
     assert done.objection_grounds == grounds  # recorded on the request (the DPO's text), not in the audit
     assert grounds not in audit_text(done)
     assert actions(done)[-2:] == ["restriction_cleared", "completed"]
@@ -1042,13 +976,8 @@ def test_an_objection_not_upheld_lifts_the_restriction_and_completes(
 # ---------------------------------------------------------------- rectification
 
 
-def test_rectification_corrects_here_and_at_the_helpdesk(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_rectification_corrects_here_and_at_the_helpdesk(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     first = an_inquiry(aws, helpdesk, clock)
     second = an_inquiry(aws, helpdesk, clock, ticket=False)
     theirs = an_inquiry(aws, helpdesk, clock, OTHER)
@@ -1069,9 +998,8 @@ def test_rectification_corrects_here_and_at_the_helpdesk(
     contact = next(c for c in helpdesk.contacts.values() if c.email == corrected.lower())
     assert contact.name == "Zoë Quasimodo-Nieuw"
     assert helpdesk.requester_of(helpdesk.tickets[first.helpdesk_ticket_id]).email == corrected.lower()  # type: ignore[index]
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
-    assert dict(next(e for e in done.audit if e.action == "rectified").counts) == {
+    done = completed(worker, request.request_id)
+    assert audit_counts(done, "rectified") == {
         "inquiries": 2,
         "helpdesk_contacts": 1,
         "fields": 2,
@@ -1093,13 +1021,8 @@ def a_customer(aws: Aws, customer_number: str, person: Person, status: str = "op
     )
 
 
-def test_a_corrected_customer_number_counts_only_when_it_is_theirs(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_a_corrected_customer_number_counts_only_when_it_is_theirs(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     record = an_inquiry(aws, helpdesk, clock)
     a_customer(aws, "C-123456", ZOE)
     a_customer(aws, "C-654321", OTHER)
@@ -1130,13 +1053,8 @@ def test_a_corrected_customer_number_counts_only_when_it_is_theirs(
     assert request_of(worker, right.request_id).status is RequestStatus.COMPLETED
 
 
-def test_a_corrected_address_must_still_own_the_customer_number(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_a_corrected_address_must_still_own_the_customer_number(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     record = an_inquiry(
         aws, helpdesk, clock, lawful_basis=LawfulBasis.CONTRACT, customer_number="C-123456", expires_at=None
     )
@@ -1181,11 +1099,8 @@ def test_consent_withdrawal_goes_to_the_recordings_ledger(
 
     assert failures(answer) == 0
     assert recordings.calls == [("withdraw", ZOE.key)]
-    done = request_of(worker, request.request_id)
-    assert done.status is RequestStatus.COMPLETED
-    assert dict(next(e for e in done.audit if e.action == "consent_withdrawn").counts) == {
-        "call_recordings": 2
-    }
+    done = completed(worker, request.request_id)
+    assert audit_counts(done, "consent_withdrawn") == {"call_recordings": 2}
     (completion,) = sent_mails()
     assert completion.to == [ZOE.email]
 
@@ -1211,23 +1126,17 @@ def a_recording(worker: RightsWorkerWiring, clock: FakeClock, person: Person = Z
     """A recorded call of ``person``'s account, registered in the template's RecordingsTable."""
     import uuid
 
-    from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus, audio_key
+    from contact_intake.recordings.models import Purpose, audio_key
     from contact_intake.recordings.wiring import RecordingsStorageWiring
 
     recording_id = str(uuid.uuid4())
     RecordingsStorageWiring(worker.settings, worker.clients, clock).ledger.put_pending(
-        Recording(
-            recording_id=recording_id,
+        a_recording_entry(
+            recording_id,
+            person.key,
+            clock() - timedelta(days=2),
             call_id="call-2026-11-25-000417",
-            subject_key=person.key,
-            phone_key=None,
-            linked_by=LinkedBy.CUSTOMER,
-            consent_at=clock() - timedelta(days=2),
-            purposes=(Purpose.QUALITY,),
-            status=RecordingStatus.PENDING_UPLOAD,
             audio_key=audio_key(Purpose.QUALITY, recording_id, "audio/mpeg"),
-            content_type="audio/mpeg",
-            registered_at=clock() - timedelta(days=2),
             expires_at=int((clock() + timedelta(days=400)).timestamp()),
             upload_deadline=clock() + timedelta(minutes=30),
         )
@@ -1255,18 +1164,11 @@ def test_the_recordings_ledger_is_what_the_worker_uses(
     assert other is not None
     assert other["status"] == {"S": "pending_upload"}
     done = request_of(worker, withdrawal.request_id)
-    assert dict(next(e for e in done.audit if e.action == "consent_withdrawn").counts) == {
-        "call_recordings": 1
-    }
+    assert audit_counts(done, "consent_withdrawn") == {"call_recordings": 1}
 
 
-def test_an_unclassified_request_is_left_for_the_dpo(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_an_unclassified_request_is_left_for_the_dpo(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     an_inquiry(aws, helpdesk, clock)
     request = a_stored_request(worker, clock, RightType.UNCLASSIFIED)
     rights_queue.send_body(message_body(request.request_id))
@@ -1280,13 +1182,8 @@ def test_an_unclassified_request_is_left_for_the_dpo(
     assert len(scan(aws, "InquiriesTable")) == 1
 
 
-def test_messages_that_can_never_succeed_go_to_the_dlq_at_once(
-    aws: Aws,
-    worker: RightsWorkerWiring,
-    rights_queue: RightsQueueSource,
-    helpdesk: RightsFreshdesk,
-    clock: FakeClock,
-) -> None:
+def test_messages_that_can_never_succeed_go_to_the_dlq_at_once(stage: Stage) -> None:
+    aws, worker, rights_queue, helpdesk, clock = stage
     an_inquiry(aws, helpdesk, clock)
     # a request whose subject key is not its address's: its data would go to the wrong person
     crossed = a_stored_request(worker, clock, RightType.ACCESS, OTHER, key=ZOE.key)
