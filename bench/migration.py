@@ -44,8 +44,9 @@ def _rows(n: int) -> dict[str, list[dict[str, Any]]]:
     from contact_intake.core.subject import legacy_subject_key, subject_key
     from contact_intake.intake.models import InquiryRecord
     from contact_intake.intake.store import to_item
-    from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
+    from contact_intake.recordings.models import RecordingStatus
     from contact_intake.recordings.store import to_item as recording_item
+    from tests.builders import a_recording
 
     def address(i: int) -> tuple[str, str]:
         if i % CHANGED_SHARE == 0:
@@ -77,19 +78,12 @@ def _rows(n: int) -> dict[str, list[dict[str, Any]]]:
         )  # fmt: skip
         recordings.append(
             recording_item(
-                Recording(
-                    recording_id=f"{i:08d}-0000-4000-8000-000000000000",
-                    call_id=f"call-{i}",
-                    subject_key=key,
-                    phone_key=None,
-                    linked_by=LinkedBy.CUSTOMER,
-                    consent_at=NOW,
-                    purposes=(Purpose.QUALITY,),
+                a_recording(
+                    f"{i:08d}-0000-4000-8000-000000000000",
+                    key,
+                    NOW,
                     status=RecordingStatus.STORED,
-                    audio_key=f"quality/{i:08d}.mp3",
-                    content_type="audio/mpeg",
-                    registered_at=NOW,
-                    expires_at=int((NOW + timedelta(days=400)).timestamp()),
+                    upload_deadline=None,
                 )
             )
         )

@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 from typing import Any
+
+from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
+from tests.fakes import NOW
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -132,3 +136,27 @@ def a_plain_mail(sender: str, to: str, subject: str, text: str, *, sender_name: 
     message["Message-ID"] = f"<{uuid.uuid4()}@example.org>"
     message.set_content(text, cte="8bit")
     return message.as_bytes()
+
+
+def a_recording(
+    recording_id: str | None = None, subject_key: str = "a" * 64, at: datetime = NOW, **overrides: Any
+) -> Recording:
+    """A call recording's entry tied to the account of ``subject_key``: consented and registered ``at``, for
+    quality, its upload due within the hour, kept 400 days; ``overrides`` are Recording's fields."""
+    recording_id = recording_id or str(uuid.uuid4())
+    fields: dict[str, Any] = {
+        "recording_id": recording_id,
+        "call_id": f"call-{recording_id[:8]}",
+        "subject_key": subject_key,
+        "phone_key": None,
+        "linked_by": LinkedBy.CUSTOMER,
+        "consent_at": at,
+        "purposes": (Purpose.QUALITY,),
+        "status": RecordingStatus.PENDING_UPLOAD,
+        "audio_key": f"quality/{recording_id}.mp3",
+        "content_type": "audio/mpeg",
+        "registered_at": at,
+        "expires_at": int((at + timedelta(days=400)).timestamp()),
+        "upload_deadline": at + timedelta(hours=1),
+    }
+    return Recording(**{**fields, **overrides})

@@ -9,7 +9,6 @@ import importlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -24,7 +23,6 @@ from contact_intake.intake.models import InquiryRecord
 from contact_intake.intake.settings import ForwarderSettings, IntakeSettings
 from contact_intake.intake.store import to_item
 from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
-from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 from contact_intake.retention.settings import (
     AccountEventsSettings,
     HelpdeskEventsSettings,
@@ -201,27 +199,6 @@ ERASING_RESOURCES = (
     "ERASURE_LEDGER_TABLE",
     "RECORDINGS_TABLE",
 )
-
-
-def a_recording_entry(recording_id: str, subject_key: str, at: datetime, **overrides: Any) -> Recording:
-    """A call recording's entry tied to the account of ``subject_key``: consented and registered ``at``, for
-    quality, its upload due within the hour; ``overrides`` are Recording's fields."""
-    fields: dict[str, Any] = {
-        "recording_id": recording_id,
-        "call_id": f"call-{recording_id[:8]}",
-        "subject_key": subject_key,
-        "phone_key": None,
-        "linked_by": LinkedBy.CUSTOMER,
-        "consent_at": at,
-        "purposes": (Purpose.QUALITY,),
-        "status": RecordingStatus.PENDING_UPLOAD,
-        "audio_key": f"quality/{recording_id}.mp3",
-        "content_type": "audio/mpeg",
-        "registered_at": at,
-        "expires_at": int((at + timedelta(days=400)).timestamp()),
-        "upload_deadline": at + timedelta(hours=1),
-    }
-    return Recording(**{**fields, **overrides})
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from contact_intake.core.subject import legacy_subject_key, subject_key
 from contact_intake.recordings.models import LinkedBy, RecordingStatus
 from contact_intake.recordings.store import to_item as recording_item
-from tests.builders import an_inquiry_record
-from tests.integration.conftest import LOCAL_SECRETS, Aws, a_recording_entry
+from tests.builders import a_recording, an_inquiry_record
+from tests.integration.conftest import LOCAL_SECRETS, Aws
 from tools import canonicalise_addresses
 
 PEPPER_PARAM = "/contact-intake/subject-pepper"
@@ -41,7 +41,7 @@ def put_request(aws: Aws, request_id: str, email: str, key: str) -> None:
 
 
 def put_recording(aws: Aws, recording_id: str, key: str, linked_by: str = LinkedBy.CUSTOMER) -> None:
-    recording = a_recording_entry(
+    recording = a_recording(
         recording_id,
         key,
         NOW,

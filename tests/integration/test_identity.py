@@ -27,10 +27,10 @@ from contact_intake.intake.wiring import ForwarderWiring, IntakeWiring
 from contact_intake.recordings.store import RecordingLedger
 from contact_intake.retention.wiring import AccountEventsWiring, SweeperWiring
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
-from tests.builders import PERSON
+from tests.builders import PERSON, a_recording
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import FakeFreshdesk as RightsFreshdesk
-from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource, a_recording_entry
+from tests.integration.conftest import LOCAL_SECRETS, Aws, InquiryQueueSource
 from tests.integration.test_account_events import NUMBER, T0, account_event, account_row, deliver, submit
 from tests.integration.test_rights_worker import (
     RightsQueueSource,
@@ -143,7 +143,7 @@ def test_an_account_event_with_an_idn_address_matches_the_forms_a_label(
 
 def a_customer_recording(aws: Aws, clock: FakeClock, key: str, recording_id: str) -> None:
     ledger = RecordingLedger(table_name=aws.name("RecordingsTable"), client=lambda: aws.dynamodb, clock=clock)
-    ledger.put_pending(a_recording_entry(recording_id, key, clock()))
+    ledger.put_pending(a_recording(recording_id, key, clock()))
 
 
 def recording_keys(aws: Aws) -> set[str]:

@@ -42,7 +42,7 @@ from contact_intake.rights.queue import message_body
 from contact_intake.rights.settings import RightsWorkerSettings
 from contact_intake.rights.store import attr
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
-from tests.builders import PERSON, FakeContext, an_inquiry_record, sample_event
+from tests.builders import PERSON, FakeContext, a_recording, an_inquiry_record, sample_event
 from tests.fakes import FakeClock
 from tests.helpdesk_fake import FakeFreshdesk as RightsFreshdesk
 from tests.integration.conftest import (
@@ -51,7 +51,6 @@ from tests.integration.conftest import (
     Aws,
     Function,
     InquiryQueueSource,
-    a_recording_entry,
     wire_handler,
 )
 
@@ -1122,7 +1121,7 @@ def test_recordings_are_exported_and_erased_through_the_hook(
     ]
 
 
-def a_recording(worker: RightsWorkerWiring, clock: FakeClock, person: Person = ZOE) -> str:
+def a_registered_recording(worker: RightsWorkerWiring, clock: FakeClock, person: Person = ZOE) -> str:
     """A recorded call of ``person``'s account, registered in the template's RecordingsTable."""
     import uuid
 
@@ -1131,7 +1130,7 @@ def a_recording(worker: RightsWorkerWiring, clock: FakeClock, person: Person = Z
 
     recording_id = str(uuid.uuid4())
     RecordingsStorageWiring(worker.settings, worker.clients, clock).ledger.put_pending(
-        a_recording_entry(
+        a_recording(
             recording_id,
             person.key,
             clock() - timedelta(days=2),
@@ -1147,8 +1146,8 @@ def a_recording(worker: RightsWorkerWiring, clock: FakeClock, person: Person = Z
 def test_the_recordings_ledger_is_what_the_worker_uses(
     aws: Aws, worker: RightsWorkerWiring, rights_queue: RightsQueueSource, clock: FakeClock
 ) -> None:
-    recording_id = a_recording(worker, clock)
-    theirs = a_recording(worker, clock, OTHER)
+    recording_id = a_registered_recording(worker, clock)
+    theirs = a_registered_recording(worker, clock, OTHER)
     a_verified_request(worker, RightType.ACCESS)
     withdrawal = a_verified_request(worker, RightType.CONSENT_WITHDRAWAL)
 

@@ -3,7 +3,6 @@ item format, storage faults (botocore Stubber), and the races the services must 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +27,8 @@ from contact_intake.recordings.models import (
 )
 from contact_intake.recordings.service import RecordingsRights, UploadConfirmer, UploadOutcome
 from contact_intake.recordings.store import AudioStore, RecordingLedger, from_item, to_item
-from tests.fakes import FakeClock
+from tests import builders
+from tests.fakes import NOW, FakeClock
 
 PEPPER = b"unit-test-pepper"
 RETENTION = RetentionPolicy(
@@ -150,25 +150,10 @@ def test_a_phone_with_a_control_character_is_refused() -> None:
 
 
 def a_recording(**overrides: Any) -> Recording:
-    now = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
-    recording_id = str(uuid.uuid4())
-    fields: dict[str, Any] = {
-        "recording_id": recording_id,
-        "call_id": "call-1",
-        "subject_key": "a" * 64,
-        "phone_key": None,
-        "linked_by": "customer",
-        "consent_at": now - timedelta(minutes=10),
-        "purposes": (Purpose.QUALITY,),
-        "status": RecordingStatus.PENDING_UPLOAD,
-        "audio_key": f"quality/{recording_id}.mp3",
-        "content_type": "audio/mpeg",
-        "registered_at": now,
-        "expires_at": int((now + timedelta(minutes=30)).timestamp()),
-        "upload_deadline": now + timedelta(minutes=30),
-    }
-    fields.update(overrides)
-    return Recording(**fields)
+    """The shared builder's entry, consented ten minutes before NOW, upload and expiry due 30 minutes on."""
+    due = NOW + timedelta(minutes=30)
+    defaults = {"call_id": "call-1", "consent_at": NOW - timedelta(minutes=10), "upload_deadline": due}
+    return builders.a_recording(**{**defaults, "expires_at": int(due.timestamp()), **overrides})
 
 
 def test_an_entry_survives_the_round_trip_through_its_item() -> None:
