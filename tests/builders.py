@@ -5,17 +5,20 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
-from tests.fakes import NOW
+if TYPE_CHECKING:  # this module stays light: a test's child process imports it to build an event
+    from contact_intake.recordings.models import Recording
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
+"""The tests' fixed present: where FakeClock starts unless told otherwise."""
 
 # Distinctive values, so the log-capture test can look for them in every log line of the suite.
 PERSON = {
@@ -143,6 +146,8 @@ def a_recording(
 ) -> Recording:
     """A call recording's entry tied to the account of ``subject_key``: consented and registered ``at``, for
     quality, its upload due within the hour, kept 400 days; ``overrides`` are Recording's fields."""
+    from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
+
     recording_id = recording_id or str(uuid.uuid4())
     fields: dict[str, Any] = {
         "recording_id": recording_id,

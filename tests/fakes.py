@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from contact_intake.core.errors import CaptchaRejected, CaptchaUnavailable
 from contact_intake.intake.models import InquiryRecord
 from contact_intake.intake.queue import EnqueueFailed, claim_check
 from contact_intake.intake.store import AccountNotOpen, InquiryExists
+from tests.builders import NOW
 
 
 class FakeVerifier:
@@ -71,10 +72,6 @@ class FakeQueue:
         if self.failing:
             raise EnqueueFailed("ClientError")
         self.bodies.append(claim_check(inquiry_id))
-
-
-NOW = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
-"""The tests' fixed present: where FakeClock starts unless told otherwise."""
 
 
 class FakeClock:
