@@ -6,6 +6,7 @@ Messages are public: they never carry personal data, internal names or stack tra
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,11 +22,21 @@ class FieldError:
 
 
 class ContactIntakeError(Exception):
-    """Base of every error the API answers with a JSON error body."""
+    """Base of every error the API answers with a JSON error body. A subclass names what it answers with as
+    class keywords, ``class Gone(ContactIntakeError, status=410, code="gone", message="...")``: the HTTP
+    status, the public code and the default (public) message; what it leaves out it inherits."""
 
     status: int = 500
     code: str = "internal_error"
     default_message: str = "The request could not be processed."
+
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, message: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status = status or cls.status
+        cls.code = code or cls.code
+        cls.default_message = message or cls.default_message
 
     def __init__(self, message: str | None = None, fields: list[FieldError] | None = None) -> None:
         self.message = message or self.default_message
@@ -33,75 +44,86 @@ class ContactIntakeError(Exception):
         super().__init__(self.message)
 
 
-class MalformedBody(ContactIntakeError):
-    status, code = 400, "malformed_body"
-    default_message = "The request body could not be read."
+class MalformedBody(
+    ContactIntakeError, status=400, code="malformed_body", message="The request body could not be read."
+): ...
 
 
-class Unauthorized(ContactIntakeError):
-    status, code = 401, "unauthorized"
-    default_message = "Missing or wrong credentials."
+class Unauthorized(
+    ContactIntakeError, status=401, code="unauthorized", message="Missing or wrong credentials."
+): ...
 
 
-class CaptchaRejected(ContactIntakeError):
+class CaptchaRejected(
+    ContactIntakeError,
+    status=403,
+    code="captcha_failed",
+    message="The captcha check failed. Please try again.",
+):
     """The captcha said this was not a person (or the token was reused, expired, or for another site)."""
-
-    status, code = 403, "captcha_failed"
-    default_message = "The captcha check failed. Please try again."
 
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason  # internal, for logs and metrics only (a siteverify error code or our check)
 
 
-class NotFound(ContactIntakeError):
-    status, code = 404, "not_found"
-    default_message = "Not found."
+class NotFound(ContactIntakeError, status=404, code="not_found", message="Not found."): ...
 
 
-class IdempotencyConflict(ContactIntakeError):
-    status, code = 409, "idempotency_conflict"
-    default_message = "This Idempotency-Key was already used with a different request body."
+class IdempotencyConflict(
+    ContactIntakeError,
+    status=409,
+    code="idempotency_conflict",
+    message="This Idempotency-Key was already used with a different request body.",
+): ...
 
 
-class TicketMismatch(ContactIntakeError):
+class TicketMismatch(
+    ContactIntakeError,
+    status=409,
+    code="ticket_mismatch",
+    message="The ticket does not belong to this inquiry.",
+):
     """The helpdesk reported a ticket that is not the one recorded for the inquiry: nothing is changed."""
 
-    status, code = 409, "ticket_mismatch"
-    default_message = "The ticket does not belong to this inquiry."
+
+class Gone(
+    ContactIntakeError, status=410, code="gone", message="This link has expired or was already used."
+): ...
 
 
-class Gone(ContactIntakeError):
-    status, code = 410, "gone"
-    default_message = "This link has expired or was already used."
+class BodyTooLarge(
+    ContactIntakeError, status=413, code="body_too_large", message="The request body is too large."
+): ...
 
 
-class BodyTooLarge(ContactIntakeError):
-    status, code = 413, "body_too_large"
-    default_message = "The request body is too large."
+class UnsupportedMediaType(
+    ContactIntakeError,
+    status=415,
+    code="unsupported_media_type",
+    message="Send application/json or application/x-www-form-urlencoded.",
+): ...
 
 
-class UnsupportedMediaType(ContactIntakeError):
-    status, code = 415, "unsupported_media_type"
-    default_message = "Send application/json or application/x-www-form-urlencoded."
+class ValidationFailed(
+    ContactIntakeError, status=422, code="validation_error", message="Some fields are missing or invalid."
+): ...
 
 
-class ValidationFailed(ContactIntakeError):
-    status, code = 422, "validation_error"
-    default_message = "Some fields are missing or invalid."
-
-
-class ServiceUnavailable(ContactIntakeError):
+class ServiceUnavailable(
+    ContactIntakeError,
+    status=503,
+    code="service_unavailable",
+    message="The service is temporarily unavailable. Please try again shortly.",
+):
     """A dependency (storage, captcha provider) failed: nothing was stored, the client may retry."""
 
-    status, code = 503, "service_unavailable"
-    default_message = "The service is temporarily unavailable. Please try again shortly."
 
-
-class CaptchaUnavailable(ServiceUnavailable):
-    code = "captcha_unavailable"
-    default_message = "The captcha check is temporarily unavailable. Please try again shortly."
-
+class CaptchaUnavailable(
+    ServiceUnavailable,
+    code="captcha_unavailable",
+    message="The captcha check is temporarily unavailable. Please try again shortly.",
+):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason

@@ -63,13 +63,15 @@ EXPORT_LINK_LIFETIME = timedelta(hours=24)
 LAWFUL_BASIS = "consent (Art. 6(1)(a) GDPR)"
 
 
-class RecordingNotFound(NotFound):
-    default_message = "No such recording."
+class RecordingNotFound(NotFound, message="No such recording."): ...
 
 
-class RecordingConflict(ContactIntakeError):
-    status, code = 409, "recording_conflict"
-    default_message = "The recording cannot be changed in its current state."
+class RecordingConflict(
+    ContactIntakeError,
+    status=409,
+    code="recording_conflict",
+    message="The recording cannot be changed in its current state.",
+): ...
 
 
 class AccountLookup(Protocol):
