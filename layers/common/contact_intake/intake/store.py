@@ -161,7 +161,7 @@ def from_item(item: dict[str, Any]) -> InquiryRecord:
     )
 
 
-class InquiryStore:
+class InquiryStore(dynamo.TableStore):
     """Reads and writes InquiriesTable. Storage faults become ServiceUnavailable (503, nothing stored)."""
 
     def __init__(
@@ -172,9 +172,7 @@ class InquiryStore:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         accounts_table: str | None = None,
     ) -> None:
-        self._table = table_name
-        self._client = client
-        self._clock = clock
+        super().__init__(table_name=table_name, client=client, clock=clock)
         self._accounts_table = accounts_table
 
     def put_new(self, record: InquiryRecord) -> None:

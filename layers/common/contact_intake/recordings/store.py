@@ -12,7 +12,7 @@ Storage faults become ServiceUnavailable.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from contact_intake.core import dynamo
@@ -20,7 +20,6 @@ from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
     from mypy_boto3_s3.client import S3Client
 
@@ -99,20 +98,9 @@ def from_item(item: dict[str, Any]) -> Recording:
     )
 
 
-class RecordingLedger:
+class RecordingLedger(dynamo.TableStore):
     """Reads and writes RecordingsTable. Every write is conditional, so a retry or a race never turns a
     withdrawn entry back into a stored one."""
-
-    def __init__(
-        self,
-        *,
-        table_name: str,
-        client: Callable[[], DynamoDBClient],
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._table = table_name
-        self._client = client
-        self._clock = clock
 
     def put_pending(self, recording: Recording) -> None:
         """Write a new entry; its id is random, so the condition only guards against a collision."""

@@ -18,9 +18,9 @@ periodic pass has written that yet (docs/decisions.md, D47).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from contact_intake.core import dynamo
@@ -35,7 +35,6 @@ from contact_intake.rights.models import (
 )
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 Item = dict[str, "AttributeValueTypeDef"]
@@ -189,19 +188,8 @@ class RequestExists(Exception):
         self.existing = existing
 
 
-class RightsRequestStore:
+class RightsRequestStore(dynamo.TableStore):
     """Reads and writes RightsRequestsTable. Storage faults become ServiceUnavailable (503)."""
-
-    def __init__(
-        self,
-        *,
-        table_name: str,
-        client: Callable[[], DynamoDBClient],
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._table = table_name
-        self._client = client
-        self._clock = clock
 
     # ---------------------------------------------------------------- items
 
