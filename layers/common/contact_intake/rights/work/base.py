@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
@@ -97,7 +97,8 @@ def done(request: RightsRequest, action: str) -> bool:
 
 @dataclass
 class Worker:
-    """The collaborators of every right's work, and the steps they share. Built by RightsEngine."""
+    """The collaborators of every right's work, and the steps they share. Built by the worker's wiring and
+    handed to RightsEngine."""
 
     requests: RightsRequestStore
     inquiries: InquiryStore
@@ -108,9 +109,9 @@ class Worker:
     inquiry_queue: InquiryQueue
     customers: CustomerCheck
     pepper: Callable[[], bytes]
-    recordings: RecordingsHook
-    delete_helpdesk_contacts: bool
-    clock: Callable[[], datetime]
+    recordings: RecordingsHook = field(default_factory=NoRecordings)
+    delete_helpdesk_contacts: bool = False
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def finish(self, request: RightsRequest) -> WorkOutcome:
         """The completion mail, then the request completed."""
