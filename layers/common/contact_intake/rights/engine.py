@@ -28,10 +28,10 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 from contact_intake.core.errors import ContactIntakeError, MalformedMessage
-from contact_intake.core.messages import MessageRetry, QueuedMessage
+from contact_intake.core.messages import MessageRetry, QueuedMessage, Retry
 from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
 from contact_intake.core.subject import subject_key
 from contact_intake.helpdesk.port import HelpdeskError
@@ -280,8 +280,4 @@ class RightsWork:
         metrics.add_metric(name="RightsWorkDeadLettered", unit=MetricUnit.Count, value=1)
         logger.error("rights message dead-lettered", extra={**log, "reason": reason})
 
-    @staticmethod
-    def _retry(reason: str, log: Mapping[str, Any]) -> NoReturn:
-        metrics.add_metric(name="RightsWorkRetried", unit=MetricUnit.Count, value=1)
-        logger.warning("rights work will be retried", extra={**log, "reason": reason})
-        raise MessageRetry(reason)
+    _retry = Retry(metric="RightsWorkRetried", message="rights work will be retried")

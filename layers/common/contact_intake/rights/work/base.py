@@ -9,9 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
-from aws_lambda_powertools.metrics import single_metric
-
-from contact_intake.core.observability import MetricUnit, metrics
+from contact_intake.core.observability import MetricUnit, count_by, metrics
 from contact_intake.helpdesk.port import Helpdesk
 from contact_intake.intake.accounts import CustomerCheck
 from contact_intake.intake.models import InquiryRecord
@@ -127,14 +125,7 @@ class Worker:
             audit=(entry, self.entry(AuditAction.COMPLETED)),
         )
         metrics.add_metric(name="RightsRequestCompleted", unit=MetricUnit.Count, value=1)
-        with single_metric(
-            name="RightsRequestCompletedByRight",
-            unit=MetricUnit.Count,
-            value=1,
-            namespace=metrics.namespace,
-            default_dimensions=metrics.default_dimensions,
-        ) as metric:
-            metric.add_dimension(name="right", value=str(request.type))
+        count_by("RightsRequestCompletedByRight", "right", str(request.type))
         return WorkOutcome(request.request_id, WorkResult.COMPLETED, counts={"notified": int(notified)})
 
     def mail(
