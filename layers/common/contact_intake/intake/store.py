@@ -326,11 +326,7 @@ class InquiryStore(dynamo.TableStore):
     ) -> None:
         used = {key: name for key, name in _FORWARD_NAMES.items() if key in update + condition}
         try:
-            dynamo.conditional(
-                self._update_item(
-                    inquiry_id, update, condition, used, values, ReturnValuesOnConditionCheckFailure="ALL_OLD"
-                )
-            )
+            self._update(inquiry_id, update, condition, used, values, raise_stored=True)
         except dynamo.ConditionRefused as refused:
             raise ForwardConflict(self._stored(refused.item)) from None
 
@@ -357,20 +353,18 @@ class InquiryStore(dynamo.TableStore):
             update = "SET #status = :resolved, #expires = :expires, #day = :day REMOVE #pending"
             values |= {":expires": {"N": str(expires_at)}, ":day": {"S": expiry_day(expires_at)}}
             names |= {"#expires": "expires_at", "#day": EXPIRY_DAY}
-        return dynamo.write_if(self._update_item(inquiry_id, update, "attribute_exists(#id)", names, values))
+        return self._update(inquiry_id, update, "attribute_exists(#id)", names, values)
 
     def release_pending(self, inquiry_id: str) -> bool:
         """Take a re-enqueued inquiry out of ``by_pending`` (REMOVE ``pending_day``), only while it is still
         ``received``: each inquiry is re-enqueued by the sweeper at most once; after that the queue's
         redrive and DLQ own it. False when it was forwarded, resolved or erased meanwhile."""
-        return dynamo.write_if(
-            self._update_item(
-                inquiry_id,
-                "REMOVE #pending",
-                "attribute_exists(#id) AND #status = :received",
-                {"#id": "inquiry_id", "#status": "status", "#pending": PENDING_DAY},
-                {":received": {"S": str(InquiryStatus.RECEIVED)}},
-            )
+        return self._update(
+            inquiry_id,
+            "REMOVE #pending",
+            "attribute_exists(#id) AND #status = :received",
+            {"#id": "inquiry_id", "#status": "status", "#pending": PENDING_DAY},
+            {":received": {"S": str(InquiryStatus.RECEIVED)}},
         )
 
     # -- the rights worker (contact_intake.rights.engine): restriction, rectification; never creates an item
@@ -390,7 +384,7 @@ class InquiryStore(dynamo.TableStore):
             update += ", #expires = :expires, #day = :day"
             names |= {"#expires": "expires_at", "#day": EXPIRY_DAY}
             values |= {":expires": {"N": str(expires_at)}, ":day": {"S": expiry_day(expires_at)}}
-        return dynamo.write_if(self._update_item(inquiry_id, update, "attribute_exists(#id)", names, values))
+        return self._update(inquiry_id, update, "attribute_exists(#id)", names, values)
 
     def correct_contact(
         self, inquiry_id: str, *, name: str | None, email: str | None, key: str | None
@@ -407,24 +401,20 @@ class InquiryStore(dynamo.TableStore):
                 assignments.append(f"#{attribute} = :{attribute}")
         if not assignments:
             raise ValueError("nothing to correct")
-        return dynamo.write_if(
-            self._update_item(
-                inquiry_id, "SET " + ", ".join(assignments), "attribute_exists(#id)", names, values
-            )
+        return self._update(
+            inquiry_id, "SET " + ", ".join(assignments), "attribute_exists(#id)", names, values
         )
 
     def link_customer(self, inquiry_id: str, customer_number: str) -> bool:
         """Record a customer number verified against the accounts mirror (a rectification): the inquiry is a
         customer's (``contract``), kept for the account's lifetime, so ``expires_at`` and its ``expiry_day``
         go. False when the item is gone."""
-        return dynamo.write_if(
-            self._update_item(
-                inquiry_id,
-                "SET customer_number = :number, lawful_basis = :basis REMOVE #expires, #day",
-                "attribute_exists(#id)",
-                {"#id": "inquiry_id", "#expires": "expires_at", "#day": EXPIRY_DAY},
-                {":number": {"S": customer_number}, ":basis": {"S": str(LawfulBasis.CONTRACT)}},
-            )
+        return self._update(
+            inquiry_id,
+            "SET customer_number = :number, lawful_basis = :basis REMOVE #expires, #day",
+            "attribute_exists(#id)",
+            {"#id": "inquiry_id", "#expires": "expires_at", "#day": EXPIRY_DAY},
+            {":number": {"S": customer_number}, ":basis": {"S": str(LawfulBasis.CONTRACT)}},
         )
 
     def follow_account(
@@ -433,20 +423,18 @@ class InquiryStore(dynamo.TableStore):
         """Give a customer's inquiry the account's current address and its subject key (an
         ``AccountEmailChanged``, D61), only while it is still that customer's and no newer account event
         has been applied to it (``identity_version``). False when nothing was written."""
-        return dynamo.write_if(
-            self._update_item(
-                inquiry_id,
-                "SET #email = :email, subject_key = :key, #version = :version",
-                "attribute_exists(#id) AND customer_number = :number"
-                " AND (attribute_not_exists(#version) OR #version < :version)",
-                {"#id": "inquiry_id", "#email": "email", "#version": IDENTITY_VERSION},
-                {
-                    ":email": {"S": email},
-                    ":key": {"S": key},
-                    ":version": {"S": version},
-                    ":number": {"S": customer_number},
-                },
-            )
+        return self._update(
+            inquiry_id,
+            "SET #email = :email, subject_key = :key, #version = :version",
+            "attribute_exists(#id) AND customer_number = :number"
+            " AND (attribute_not_exists(#version) OR #version < :version)",
+            {"#id": "inquiry_id", "#email": "email", "#version": IDENTITY_VERSION},
+            {
+                ":email": {"S": email},
+                ":key": {"S": key},
+                ":version": {"S": version},
+                ":number": {"S": customer_number},
+            },
         )
 
     def keys_by_subject(self, subject_key: str) -> Iterator[str]:
@@ -487,26 +475,36 @@ class InquiryStore(dynamo.TableStore):
         for item in dynamo.query_items(self._client, arguments):
             yield item["inquiry_id"]["S"]
 
-    def _update_item(
+    def _update(
         self,
         inquiry_id: str,
         update: str,
         condition: str,
         names: dict[str, str],
         values: dict[str, AttributeValueTypeDef],
-        **extra: Any,
-    ) -> Callable[[], object]:
-        """One conditional UpdateItem of the inquiry, to run by dynamo.write_if (False when its condition did
-        not hold) or dynamo.conditional (ConditionRefused); either raises ServiceUnavailable on a fault."""
-        return lambda: self._client().update_item(
-            TableName=self._table,
-            Key={"inquiry_id": {"S": inquiry_id}},
-            UpdateExpression=update,
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-            **extra,
-        )
+        *,
+        raise_stored: bool = False,
+    ) -> bool:
+        """One conditional UpdateItem of the inquiry: True when written, False when its condition did not
+        hold; with ``raise_stored`` a refusal raises ConditionRefused carrying the stored item instead.
+        Raises ServiceUnavailable on a storage fault."""
+        extra: dict[str, Any] = {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"} if raise_stored else {}
+
+        def write() -> object:
+            return self._client().update_item(
+                TableName=self._table,
+                Key={"inquiry_id": {"S": inquiry_id}},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                **extra,
+            )
+
+        if raise_stored:
+            dynamo.conditional(write)
+            return True
+        return dynamo.write_if(write)
 
     def _stored(self, item: dict[str, Any] | None) -> InquiryRecord | None:
         """The live record of a stored item; None when there is none or it has expired."""
