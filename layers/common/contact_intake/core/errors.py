@@ -5,8 +5,9 @@ Messages are public: they never carry personal data, internal names or stack tra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 
 @dataclass(frozen=True)
@@ -21,22 +22,45 @@ class FieldError:
         return {"field": self.field, "code": self.code, "message": self.message}
 
 
+# Every public error code: its HTTP status and its default message. The API's error codes are this one list
+# (the rights and recordings codes too); a message is public, so it never carries personal data, internal
+# names or stack traces.
+ANSWERS: Final[Mapping[str, tuple[int, str]]] = {
+    "internal_error": (500, "The request could not be processed."),
+    "malformed_body": (400, "The request body could not be read."),
+    "unauthorized": (401, "Missing or wrong credentials."),
+    "forbidden": (403, "The caller is not allowed to use this route."),
+    "captcha_failed": (403, "The captcha check failed. Please try again."),
+    "not_found": (404, "Not found."),
+    "idempotency_conflict": (409, "This Idempotency-Key was already used with a different request body."),
+    "ticket_mismatch": (409, "The ticket does not belong to this inquiry."),
+    "invalid_state": (409, "The request's state does not allow this action."),
+    "recording_conflict": (409, "The recording cannot be changed in its current state."),
+    "gone": (410, "This link has expired or was already used."),
+    "body_too_large": (413, "The request body is too large."),
+    "unsupported_media_type": (415, "Send application/json or application/x-www-form-urlencoded."),
+    "validation_error": (422, "Some fields are missing or invalid."),
+    "service_unavailable": (503, "The service is temporarily unavailable. Please try again shortly."),
+    "captcha_unavailable": (503, "The captcha check is temporarily unavailable. Please try again shortly."),
+}
+
+
 class ContactIntakeError(Exception):
-    """Base of every error the API answers with a JSON error body. A subclass names what it answers with as
-    class keywords, ``class Gone(ContactIntakeError, status=410, code="gone", message="...")``: the HTTP
-    status, the public code and the default (public) message; what it leaves out it inherits."""
+    """Base of every error the API answers with a JSON error body. A subclass names its public code as a
+    class keyword, ``class Gone(ContactIntakeError, code="gone")``, and so its status and default message
+    (ANSWERS); ``message=`` gives it a message of its own. What it leaves out it inherits."""
 
-    status: int = 500
     code: str = "internal_error"
-    default_message: str = "The request could not be processed."
+    status: int = ANSWERS[code][0]
+    default_message: str = ANSWERS[code][1]
 
-    def __init_subclass__(
-        cls, *, status: int | None = None, code: str | None = None, message: str | None = None, **kwargs: Any
-    ) -> None:
+    def __init_subclass__(cls, *, code: str | None = None, message: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.status = status or cls.status
-        cls.code = code or cls.code
-        cls.default_message = message or cls.default_message
+        if code is not None:
+            cls.code = code
+            cls.status, cls.default_message = ANSWERS[code]
+        if message is not None:
+            cls.default_message = message
 
     def __init__(self, message: str | None = None, fields: list[FieldError] | None = None) -> None:
         self.message = message or self.default_message
@@ -44,22 +68,13 @@ class ContactIntakeError(Exception):
         super().__init__(self.message)
 
 
-class MalformedBody(
-    ContactIntakeError, status=400, code="malformed_body", message="The request body could not be read."
-): ...
+class MalformedBody(ContactIntakeError, code="malformed_body"): ...
 
 
-class Unauthorized(
-    ContactIntakeError, status=401, code="unauthorized", message="Missing or wrong credentials."
-): ...
+class Unauthorized(ContactIntakeError, code="unauthorized"): ...
 
 
-class CaptchaRejected(
-    ContactIntakeError,
-    status=403,
-    code="captcha_failed",
-    message="The captcha check failed. Please try again.",
-):
+class CaptchaRejected(ContactIntakeError, code="captcha_failed"):
     """The captcha said this was not a person (or the token was reused, expired, or for another site)."""
 
     def __init__(self, reason: str) -> None:
@@ -67,63 +82,33 @@ class CaptchaRejected(
         self.reason = reason  # internal, for logs and metrics only (a siteverify error code or our check)
 
 
-class NotFound(ContactIntakeError, status=404, code="not_found", message="Not found."): ...
+class NotFound(ContactIntakeError, code="not_found"): ...
 
 
-class IdempotencyConflict(
-    ContactIntakeError,
-    status=409,
-    code="idempotency_conflict",
-    message="This Idempotency-Key was already used with a different request body.",
-): ...
+class IdempotencyConflict(ContactIntakeError, code="idempotency_conflict"): ...
 
 
-class TicketMismatch(
-    ContactIntakeError,
-    status=409,
-    code="ticket_mismatch",
-    message="The ticket does not belong to this inquiry.",
-):
+class TicketMismatch(ContactIntakeError, code="ticket_mismatch"):
     """The helpdesk reported a ticket that is not the one recorded for the inquiry: nothing is changed."""
 
 
-class Gone(
-    ContactIntakeError, status=410, code="gone", message="This link has expired or was already used."
-): ...
+class Gone(ContactIntakeError, code="gone"): ...
 
 
-class BodyTooLarge(
-    ContactIntakeError, status=413, code="body_too_large", message="The request body is too large."
-): ...
+class BodyTooLarge(ContactIntakeError, code="body_too_large"): ...
 
 
-class UnsupportedMediaType(
-    ContactIntakeError,
-    status=415,
-    code="unsupported_media_type",
-    message="Send application/json or application/x-www-form-urlencoded.",
-): ...
+class UnsupportedMediaType(ContactIntakeError, code="unsupported_media_type"): ...
 
 
-class ValidationFailed(
-    ContactIntakeError, status=422, code="validation_error", message="Some fields are missing or invalid."
-): ...
+class ValidationFailed(ContactIntakeError, code="validation_error"): ...
 
 
-class ServiceUnavailable(
-    ContactIntakeError,
-    status=503,
-    code="service_unavailable",
-    message="The service is temporarily unavailable. Please try again shortly.",
-):
+class ServiceUnavailable(ContactIntakeError, code="service_unavailable"):
     """A dependency (storage, captcha provider) failed: nothing was stored, the client may retry."""
 
 
-class CaptchaUnavailable(
-    ServiceUnavailable,
-    code="captcha_unavailable",
-    message="The captcha check is temporarily unavailable. Please try again shortly.",
-):
+class CaptchaUnavailable(ServiceUnavailable, code="captcha_unavailable"):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason

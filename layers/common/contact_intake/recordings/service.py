@@ -66,12 +66,7 @@ LAWFUL_BASIS = "consent (Art. 6(1)(a) GDPR)"
 class RecordingNotFound(NotFound, message="No such recording."): ...
 
 
-class RecordingConflict(
-    ContactIntakeError,
-    status=409,
-    code="recording_conflict",
-    message="The recording cannot be changed in its current state.",
-): ...
+class RecordingConflict(ContactIntakeError, code="recording_conflict"): ...
 
 
 class AccountLookup(Protocol):

@@ -16,17 +16,10 @@ if TYPE_CHECKING:
 class RequestNotFound(NotFound, message="No rights request with this id."): ...
 
 
-class Forbidden(
-    ContactIntakeError, status=403, code="forbidden", message="The caller's identity is unknown."
-): ...
+class Forbidden(ContactIntakeError, code="forbidden", message="The caller's identity is unknown."): ...
 
 
-class TransitionRefused(
-    ContactIntakeError,
-    status=409,
-    code="invalid_state",
-    message="The request's state does not allow this action.",
-):
+class TransitionRefused(ContactIntakeError, code="invalid_state"):
     """The request is not in a state that allows this action (e.g. rejecting a completed request).
     ``reason`` is a short machine code, safe to log; ``current`` the request as it is now, when known."""
 
