@@ -63,16 +63,6 @@ def to_item(recording: Recording) -> dict[str, AttributeValueTypeDef]:
     return item
 
 
-def _text(item: dict[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return str(value["S"]) if value else None
-
-
-def _moment(item: dict[str, Any], name: str) -> datetime | None:
-    value = _text(item, name)
-    return datetime.fromisoformat(value) if value else None
-
-
 def from_item(item: dict[str, Any]) -> Recording:
     purposes = {Purpose(p) for p in item["purposes"]["SS"]}
     size = item.get("size_bytes")
@@ -80,7 +70,7 @@ def from_item(item: dict[str, Any]) -> Recording:
         recording_id=item["recording_id"]["S"],
         call_id=item["call_id"]["S"],
         subject_key=item["subject_key"]["S"],
-        phone_key=_text(item, "phone_key"),
+        phone_key=dynamo.text(item, "phone_key"),
         linked_by=item["linked_by"]["S"],
         consent_at=datetime.fromisoformat(item["consent_at"]["S"]),
         purposes=tuple(p for p in Purpose if p in purposes),
@@ -90,11 +80,11 @@ def from_item(item: dict[str, Any]) -> Recording:
         size_bytes=int(size["N"]) if size else None,
         registered_at=datetime.fromisoformat(item["registered_at"]["S"]),
         expires_at=int(item["expires_at"]["N"]),
-        upload_deadline=_moment(item, "upload_deadline"),
-        stored_at=_moment(item, "stored_at"),
-        audio_expires_at=_moment(item, "audio_expires_at"),
-        withdrawn_at=_moment(item, "withdrawn_at"),
-        withdrawn_via=_text(item, "withdrawn_via"),
+        upload_deadline=dynamo.moment(item, "upload_deadline"),
+        stored_at=dynamo.moment(item, "stored_at"),
+        audio_expires_at=dynamo.moment(item, "audio_expires_at"),
+        withdrawn_at=dynamo.moment(item, "withdrawn_at"),
+        withdrawn_via=dynamo.text(item, "withdrawn_via"),
     )
 
 
