@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -95,12 +95,9 @@ class FieldError:
     message: str
     code: str
 
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "code": self.code}
-
 
 def validation_failed(*errors: FieldError) -> ApiError:
-    return ApiError(400, {"description": "Validation failed", "errors": [e.as_json() for e in errors]})
+    return ApiError(400, {"description": "Validation failed", "errors": [asdict(e) for e in errors]})
 
 
 def not_found() -> ApiError:

@@ -65,18 +65,7 @@ def respond(event: dict[str, Any]) -> dict[str, Any] | None:
     valid = _valid_event(event)
     if valid is None:
         return None
-    try:
-        status, headers, body = accept(valid)
-    except Exception as error:  # a typed error as its JSON body; any other logged by type and place, a 500
-        status, headers, body = http.error_answer(error, event)
-    return http.routed_response(status, headers, body)
-
-
-def resolved(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The Powertools resolver's answer: imported on the first request that needs it."""
-    import helpdesk_events_api  # type: ignore[import-not-found]  # the function's folder is on sys.path
-
-    return dict(helpdesk_events_api.app.resolve(event, context))
+    return http.answered(event, lambda: accept(valid))
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -89,4 +78,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except ContactIntakeError as error:
         return http.proxy_response(error, {})
     answer = respond(event)
-    return answer if answer is not None else resolved(event, context)
+    return answer if answer is not None else http.resolved("helpdesk_events_api", event, context)

@@ -70,15 +70,15 @@ def validated(event: Mapping[str, Any]) -> tuple[InquiryForm, str | None]:
 
 def respond(event: dict[str, Any], wants_html: bool) -> dict[str, Any]:
     """The answer to a prepared event, as the Powertools resolver with its error handlers gave it."""
-    try:
-        if (event.get("httpMethod"), event.get("path")) != ROUTE:
-            raise NotFound()
-        form, key = validated(event)
-        source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
-        status, headers, body = accept(form, key, source_ip, wants_html)
-    except Exception as error:  # a typed error as its JSON body; any other logged by type and place, a 500
-        status, headers, body = http.error_answer(error, event)
-    return http.routed_response(status, headers, body)
+    return http.answered(event, lambda: _answer(event, wants_html))
+
+
+def _answer(event: dict[str, Any], wants_html: bool) -> http.Answer:
+    if (event.get("httpMethod"), event.get("path")) != ROUTE:
+        raise NotFound()
+    form, key = validated(event)
+    source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
+    return accept(form, key, source_ip, wants_html)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -57,7 +57,7 @@ PAGE_HEADERS = {
 }
 HTML: Final = "text/html; charset=utf-8"
 
-Answer = tuple[int, dict[str, str], str]  # status, headers, body
+Answer = http.Answer  # status, headers, body
 
 
 # ---------------------------------------------------------------- the public link (also rights_api_app's)
@@ -149,32 +149,20 @@ def _form_fields(event: Mapping[str, Any]) -> tuple[bool, str | None, str | None
 def public(event: Mapping[str, Any]) -> dict[str, Any] | None:
     """The answer to a request for the public link, as the resolver with its error handlers gives it, or
     None when the resolver should answer (see _query_token and _form_fields)."""
+    return http.answered(event, lambda: _public_answer(event))
+
+
+def _public_answer(event: Mapping[str, Any]) -> Answer | None:
     method = event.get("httpMethod")
-    try:
-        if event.get("path") != VERIFY:
-            return None
-        if method in {"GET", "HEAD"}:
-            read, token = _query_token(event)
-            if not read:
-                return None
-            status, headers, body = show(event, token)
-        elif method == "POST":
-            read, token, right = _form_fields(event)
-            if not read:
-                return None
-            status, headers, body = confirm(event, token, right)
-        else:
-            raise NotFound()
-    except Exception as error:  # a typed error as its JSON body; any other logged by type and place, a 500
-        status, headers, body = http.error_answer(error, event)
-    return http.routed_response(status, headers, body)
-
-
-def resolved(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The Powertools resolver's answer (every DPO route): imported on the first request that needs it."""
-    import rights_api_app  # type: ignore[import-not-found]  # the function's folder is on sys.path
-
-    return dict(rights_api_app.app.resolve(event, context))
+    if event.get("path") != VERIFY:
+        return None
+    if method in {"GET", "HEAD"}:
+        read, token = _query_token(event)
+        return show(event, token) if read else None
+    if method == "POST":
+        read, token, right = _form_fields(event)
+        return confirm(event, token, right) if read else None
+    raise NotFound()
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -189,4 +177,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except ContactIntakeError as error:
         return http.proxy_response(error, {})
     answer = public(event) if is_public else None
-    return answer if answer is not None else resolved(event, context)
+    # every DPO route, and a public request this module does not read as the resolver would
+    return answer if answer is not None else http.resolved("rights_api_app", event, context)

@@ -8,28 +8,13 @@ redrive policy.
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from contact_intake.api.sqs import MessageBatch
-from contact_intake.core.messages import QueuedMessage
-from contact_intake.core.observability import logger, metrics
 from contact_intake.rights.settings import RightsWorkerSettings
 from contact_intake.rights.worker_wiring import RightsWorkerWiring
 
 settings = RightsWorkerSettings.from_env()  # a bad configuration fails here, at init, naming the variable
 wiring = RightsWorkerWiring(settings)
 
-
-def work(message: QueuedMessage) -> None:
-    wiring.work.handle(message)
-
-
-batch = MessageBatch(work)
-
-
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return batch.process(event, context)
+# ``wiring`` looked up at each message, not bound here: its parts are built on first use, tests replace it
+batch = MessageBatch(lambda message: wiring.work.handle(message))  # noqa: PLW0108
+lambda_handler = batch.lambda_handler

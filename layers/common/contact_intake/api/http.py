@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import importlib
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import parse_qs
 
 from contact_intake.core.errors import (
@@ -85,6 +86,31 @@ def routed_response(status: int, headers: Mapping[str, str], body: str) -> dict[
         "isBase64Encoded": False,
         "multiValueHeaders": {key: [value] for key, value in headers.items()},
     }
+
+
+@overload
+def answered(event: Mapping[str, Any], answer: Callable[[], Answer]) -> dict[str, Any]: ...
+
+
+@overload
+def answered(event: Mapping[str, Any], answer: Callable[[], Answer | None]) -> dict[str, Any] | None: ...
+
+
+def answered(event: Mapping[str, Any], answer: Callable[[], Answer | None]) -> dict[str, Any] | None:
+    """A route a handler answers without the resolver, as the resolver with its error handlers gives it:
+    ``answer()``'s (status, headers, body), or what it raised (error_answer), as a proxy response. None
+    when ``answer`` returns None: the resolver answers that request."""
+    try:
+        result = answer()
+    except Exception as error:  # a typed error as its JSON body; any other logged by type and place, a 500
+        result = error_answer(error, event)
+    return None if result is None else routed_response(*result)
+
+
+def resolved(module: str, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The answer of the Powertools resolver ``app`` of the function's ``module`` (the function's folder is
+    on sys.path), imported on the first request that needs it: what a handler does not answer itself."""
+    return dict(importlib.import_module(module).app.resolve(event, context))
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:

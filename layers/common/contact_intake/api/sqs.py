@@ -3,7 +3,7 @@
 Each record becomes the domain's ``QueuedMessage`` (``core/messages.py``); Powertools' BatchProcessor
 reports the records whose handling raised in ``batchItemFailures`` (the event sources have
 ReportBatchItemFailures), so SQS delivers only those again, and the queue's redrive policy moves them to
-its DLQ in the end.
+its DLQ in the end. ``MessageBatch(handle).lambda_handler`` is an SQS-fed function's whole handler.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contact_intake.core.messages import QueuedMessage
+from contact_intake.core.observability import logger, metrics
 
 
 def queued_message(record: SQSRecord) -> QueuedMessage:
@@ -37,6 +38,9 @@ class MessageBatch:
         # not raised: Lambda's Errors metric then means "the function broke", and the failures show as
         # retried.
         self._processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        # the function's handler: ``process`` with the Lambda context in every log line, the metrics flushed
+        with_context = logger.inject_lambda_context(clear_state=True)
+        self.lambda_handler = with_context(metrics.log_metrics(self.process))
 
     def _record(self, record: SQSRecord) -> None:
         self._handle(queued_message(record))

@@ -4,7 +4,8 @@
   retry in a queue), or another error the caller names (the queues' ``EnqueueFailed``);
 - ``conditional``, ``write_if``, ``put_if_absent``: a conditional write, its refusal told apart from a fault;
 - ``query_items``: every item of a paged Query or Scan;
-- ``iso``: the stored form of a moment.
+- ``iso``: the stored form of a moment; ``text`` and ``moment``: an optional attribute read back;
+- ``TableStore``: the base of a store over one table (its name, the client, the clock).
 
 So a store states only what it writes or reads, and which refusal means what to it.
 """
@@ -14,11 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contact_intake.core.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 T = TypeVar("T")
 
@@ -27,6 +31,34 @@ def iso(moment: datetime) -> str:
     """The stored form of a moment: UTC, milliseconds, ``Z``. Fixed width, so stored moments sort as text
     (index keys and range conditions rely on it): a contract of every table that stores one."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def text(item: Mapping[str, Any], name: str) -> str | None:
+    """An optional string attribute of an item (as the low-level client returns it): None when absent."""
+    value = item.get(name)
+    return str(value["S"]) if value else None
+
+
+def moment(item: Mapping[str, Any], name: str) -> datetime | None:
+    """An optional moment (stored by ``iso``): None when absent."""
+    value = text(item, name)
+    return datetime.fromisoformat(value) if value else None
+
+
+class TableStore:
+    """A store over one DynamoDB table: the table's name, the client (made on first use, ``client()``) and
+    the clock that dates what it writes and decides what has expired."""
+
+    def __init__(
+        self,
+        *,
+        table_name: str,
+        client: Callable[[], DynamoDBClient],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._table = table_name
+        self._client = client
+        self._clock = clock
 
 
 def _unavailable(_: Exception) -> Exception:

@@ -5,7 +5,9 @@ Messages are public: they never carry personal data, internal names or stack tra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Final
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,45 @@ class FieldError:
         return {"field": self.field, "code": self.code, "message": self.message}
 
 
-class ContactIntakeError(Exception):
-    """Base of every error the API answers with a JSON error body."""
+# Every public error code: its HTTP status and its default message. The API's error codes are this one list
+# (the rights and recordings codes too); a message is public, so it never carries personal data, internal
+# names or stack traces.
+ANSWERS: Final[Mapping[str, tuple[int, str]]] = {
+    "internal_error": (500, "The request could not be processed."),
+    "malformed_body": (400, "The request body could not be read."),
+    "unauthorized": (401, "Missing or wrong credentials."),
+    "forbidden": (403, "The caller is not allowed to use this route."),
+    "captcha_failed": (403, "The captcha check failed. Please try again."),
+    "not_found": (404, "Not found."),
+    "idempotency_conflict": (409, "This Idempotency-Key was already used with a different request body."),
+    "ticket_mismatch": (409, "The ticket does not belong to this inquiry."),
+    "invalid_state": (409, "The request's state does not allow this action."),
+    "recording_conflict": (409, "The recording cannot be changed in its current state."),
+    "gone": (410, "This link has expired or was already used."),
+    "body_too_large": (413, "The request body is too large."),
+    "unsupported_media_type": (415, "Send application/json or application/x-www-form-urlencoded."),
+    "validation_error": (422, "Some fields are missing or invalid."),
+    "service_unavailable": (503, "The service is temporarily unavailable. Please try again shortly."),
+    "captcha_unavailable": (503, "The captcha check is temporarily unavailable. Please try again shortly."),
+}
 
-    status: int = 500
+
+class ContactIntakeError(Exception):
+    """Base of every error the API answers with a JSON error body. A subclass names its public code as a
+    class keyword, ``class Gone(ContactIntakeError, code="gone")``, and so its status and default message
+    (ANSWERS); ``message=`` gives it a message of its own. What it leaves out it inherits."""
+
     code: str = "internal_error"
-    default_message: str = "The request could not be processed."
+    status: int = ANSWERS[code][0]
+    default_message: str = ANSWERS[code][1]
+
+    def __init_subclass__(cls, *, code: str | None = None, message: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+            cls.status, cls.default_message = ANSWERS[code]
+        if message is not None:
+            cls.default_message = message
 
     def __init__(self, message: str | None = None, fields: list[FieldError] | None = None) -> None:
         self.message = message or self.default_message
@@ -33,75 +68,47 @@ class ContactIntakeError(Exception):
         super().__init__(self.message)
 
 
-class MalformedBody(ContactIntakeError):
-    status, code = 400, "malformed_body"
-    default_message = "The request body could not be read."
+class MalformedBody(ContactIntakeError, code="malformed_body"): ...
 
 
-class Unauthorized(ContactIntakeError):
-    status, code = 401, "unauthorized"
-    default_message = "Missing or wrong credentials."
+class Unauthorized(ContactIntakeError, code="unauthorized"): ...
 
 
-class CaptchaRejected(ContactIntakeError):
+class CaptchaRejected(ContactIntakeError, code="captcha_failed"):
     """The captcha said this was not a person (or the token was reused, expired, or for another site)."""
-
-    status, code = 403, "captcha_failed"
-    default_message = "The captcha check failed. Please try again."
 
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason  # internal, for logs and metrics only (a siteverify error code or our check)
 
 
-class NotFound(ContactIntakeError):
-    status, code = 404, "not_found"
-    default_message = "Not found."
+class NotFound(ContactIntakeError, code="not_found"): ...
 
 
-class IdempotencyConflict(ContactIntakeError):
-    status, code = 409, "idempotency_conflict"
-    default_message = "This Idempotency-Key was already used with a different request body."
+class IdempotencyConflict(ContactIntakeError, code="idempotency_conflict"): ...
 
 
-class TicketMismatch(ContactIntakeError):
+class TicketMismatch(ContactIntakeError, code="ticket_mismatch"):
     """The helpdesk reported a ticket that is not the one recorded for the inquiry: nothing is changed."""
 
-    status, code = 409, "ticket_mismatch"
-    default_message = "The ticket does not belong to this inquiry."
+
+class Gone(ContactIntakeError, code="gone"): ...
 
 
-class Gone(ContactIntakeError):
-    status, code = 410, "gone"
-    default_message = "This link has expired or was already used."
+class BodyTooLarge(ContactIntakeError, code="body_too_large"): ...
 
 
-class BodyTooLarge(ContactIntakeError):
-    status, code = 413, "body_too_large"
-    default_message = "The request body is too large."
+class UnsupportedMediaType(ContactIntakeError, code="unsupported_media_type"): ...
 
 
-class UnsupportedMediaType(ContactIntakeError):
-    status, code = 415, "unsupported_media_type"
-    default_message = "Send application/json or application/x-www-form-urlencoded."
+class ValidationFailed(ContactIntakeError, code="validation_error"): ...
 
 
-class ValidationFailed(ContactIntakeError):
-    status, code = 422, "validation_error"
-    default_message = "Some fields are missing or invalid."
-
-
-class ServiceUnavailable(ContactIntakeError):
+class ServiceUnavailable(ContactIntakeError, code="service_unavailable"):
     """A dependency (storage, captcha provider) failed: nothing was stored, the client may retry."""
 
-    status, code = 503, "service_unavailable"
-    default_message = "The service is temporarily unavailable. Please try again shortly."
 
-
-class CaptchaUnavailable(ServiceUnavailable):
-    code = "captcha_unavailable"
-    default_message = "The captcha check is temporarily unavailable. Please try again shortly."
-
+class CaptchaUnavailable(ServiceUnavailable, code="captcha_unavailable"):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason

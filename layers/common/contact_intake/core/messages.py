@@ -8,7 +8,11 @@ whose handling raised ``MessageRetry`` (or anything else) back to SQS; the domai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from contact_intake.core.observability import MetricUnit, logger, metrics
 
 
 @dataclass(frozen=True)
@@ -27,3 +31,17 @@ class MessageRetry(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How a queue's handler asks for another delivery: ``retry(reason, log)`` counts ``metric``, logs
+    ``message`` with ``log`` and the reason (ids and codes only), and raises MessageRetry."""
+
+    metric: str
+    message: str
+
+    def __call__(self, reason: str, log: Mapping[str, Any]) -> NoReturn:
+        metrics.add_metric(name=self.metric, unit=MetricUnit.Count, value=1)
+        logger.warning(self.message, extra={**log, "reason": reason})
+        raise MessageRetry(reason)

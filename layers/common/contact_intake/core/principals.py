@@ -30,9 +30,7 @@ _ROLE: Final = re.compile(
 )
 
 
-class CallerNotAllowed(ContactIntakeError):
-    status, code = 403, "forbidden"
-    default_message = "The caller is not allowed to use this route."
+class CallerNotAllowed(ContactIntakeError, code="forbidden"): ...
 
 
 def is_principal(caller_arn: str | None, configured_arn: str) -> bool:

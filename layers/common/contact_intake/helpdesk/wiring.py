@@ -14,12 +14,18 @@ if TYPE_CHECKING:
 
 
 def build_helpdesk(
-    settings: HelpdeskSettings, *, session: requests.Session, secret: Callable[[str], str]
+    settings: HelpdeskSettings, *, session: requests.Session, secret: Callable[[str], str] | None = None
 ) -> Helpdesk:
     """The adapter ``settings.helpdesk_provider`` names, over ``session``; ``secret`` reads a secret's
-    text by its id (cached by the caller's SecretReader) and is asked for the API key at each call.
+    text by its id and is asked for the API key at each call. By default the key is read from Secrets
+    Manager, cached ``settings.secrets_max_age_seconds``.
 
     Imports the adapter here, so a function that never calls the helpdesk never loads it (D87)."""
+    if secret is None:
+        from contact_intake.core.secrets import SecretReader, secrets_manager_fetch
+
+        key = SecretReader(max_age_seconds=settings.secrets_max_age_seconds, fetch=secrets_manager_fetch)
+        secret = key.text
     if settings.helpdesk_provider == "freshdesk":
         from contact_intake.helpdesk.freshdesk import FreshdeskClient
 

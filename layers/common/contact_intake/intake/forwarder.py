@@ -31,13 +31,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final, NoReturn, Protocol, TypeVar
-
-from aws_lambda_powertools.metrics import single_metric
+from typing import Any, Final, Protocol, TypeVar
 
 from contact_intake.core.errors import MalformedMessage, ServiceUnavailable
-from contact_intake.core.messages import MessageRetry, QueuedMessage
-from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
+from contact_intake.core.messages import MessageRetry, QueuedMessage, Retry
+from contact_intake.core.observability import MetricUnit, count_by, log_unexpected, logger, metrics
 from contact_intake.helpdesk.port import (
     Helpdesk,
     HelpdeskError,
@@ -438,18 +436,7 @@ class InquiryMessages:
             self._dead_letters.send(message.body, reason=reason)
         except EnqueueFailed:
             raise MessageRetry("dead-letter queue unavailable") from None
-        with single_metric(
-            name="DeadLettered",
-            unit=MetricUnit.Count,
-            value=1,
-            namespace=metrics.namespace,
-            default_dimensions=metrics.default_dimensions,
-        ) as metric:
-            metric.add_dimension(name="reason", value=reason_class)
+        count_by("DeadLettered", "reason", reason_class)
         logger.warning("inquiry dead-lettered", extra={**log, "reason": reason})
 
-    @staticmethod
-    def _retry(reason: str, log: dict[str, Any]) -> NoReturn:
-        metrics.add_metric(name="Retried", unit=MetricUnit.Count, value=1)
-        logger.warning("inquiry will be retried", extra={**log, "reason": reason})
-        raise MessageRetry(reason)
+    _retry = Retry(metric="Retried", message="inquiry will be retried")

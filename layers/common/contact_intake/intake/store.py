@@ -161,7 +161,7 @@ def from_item(item: dict[str, Any]) -> InquiryRecord:
     )
 
 
-class InquiryStore:
+class InquiryStore(dynamo.TableStore):
     """Reads and writes InquiriesTable. Storage faults become ServiceUnavailable (503, nothing stored)."""
 
     def __init__(
@@ -172,9 +172,7 @@ class InquiryStore:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         accounts_table: str | None = None,
     ) -> None:
-        self._table = table_name
-        self._client = client
-        self._clock = clock
+        super().__init__(table_name=table_name, client=client, clock=clock)
         self._accounts_table = accounts_table
 
     def put_new(self, record: InquiryRecord) -> None:
@@ -328,9 +326,7 @@ class InquiryStore:
     ) -> None:
         used = {key: name for key, name in _FORWARD_NAMES.items() if key in update + condition}
         try:
-            self._update(
-                inquiry_id, update, condition, used, values, ReturnValuesOnConditionCheckFailure="ALL_OLD"
-            )
+            self._update(inquiry_id, update, condition, used, values, raise_stored=True)
         except dynamo.ConditionRefused as refused:
             raise ForwardConflict(self._stored(refused.item)) from None
 
@@ -357,13 +353,13 @@ class InquiryStore:
             update = "SET #status = :resolved, #expires = :expires, #day = :day REMOVE #pending"
             values |= {":expires": {"N": str(expires_at)}, ":day": {"S": expiry_day(expires_at)}}
             names |= {"#expires": "expires_at", "#day": EXPIRY_DAY}
-        return self._update_if_present(inquiry_id, update, "attribute_exists(#id)", names, values)
+        return self._update(inquiry_id, update, "attribute_exists(#id)", names, values)
 
     def release_pending(self, inquiry_id: str) -> bool:
         """Take a re-enqueued inquiry out of ``by_pending`` (REMOVE ``pending_day``), only while it is still
         ``received``: each inquiry is re-enqueued by the sweeper at most once; after that the queue's
         redrive and DLQ own it. False when it was forwarded, resolved or erased meanwhile."""
-        return self._update_if_present(
+        return self._update(
             inquiry_id,
             "REMOVE #pending",
             "attribute_exists(#id) AND #status = :received",
@@ -388,7 +384,7 @@ class InquiryStore:
             update += ", #expires = :expires, #day = :day"
             names |= {"#expires": "expires_at", "#day": EXPIRY_DAY}
             values |= {":expires": {"N": str(expires_at)}, ":day": {"S": expiry_day(expires_at)}}
-        return self._update_if_present(inquiry_id, update, "attribute_exists(#id)", names, values)
+        return self._update(inquiry_id, update, "attribute_exists(#id)", names, values)
 
     def correct_contact(
         self, inquiry_id: str, *, name: str | None, email: str | None, key: str | None
@@ -405,7 +401,7 @@ class InquiryStore:
                 assignments.append(f"#{attribute} = :{attribute}")
         if not assignments:
             raise ValueError("nothing to correct")
-        return self._update_if_present(
+        return self._update(
             inquiry_id, "SET " + ", ".join(assignments), "attribute_exists(#id)", names, values
         )
 
@@ -413,7 +409,7 @@ class InquiryStore:
         """Record a customer number verified against the accounts mirror (a rectification): the inquiry is a
         customer's (``contract``), kept for the account's lifetime, so ``expires_at`` and its ``expiry_day``
         go. False when the item is gone."""
-        return self._update_if_present(
+        return self._update(
             inquiry_id,
             "SET customer_number = :number, lawful_basis = :basis REMOVE #expires, #day",
             "attribute_exists(#id)",
@@ -427,7 +423,7 @@ class InquiryStore:
         """Give a customer's inquiry the account's current address and its subject key (an
         ``AccountEmailChanged``, D61), only while it is still that customer's and no newer account event
         has been applied to it (``identity_version``). False when nothing was written."""
-        return self._update_if_present(
+        return self._update(
             inquiry_id,
             "SET #email = :email, subject_key = :key, #version = :version",
             "attribute_exists(#id) AND customer_number = :number"
@@ -479,16 +475,6 @@ class InquiryStore:
         for item in dynamo.query_items(self._client, arguments):
             yield item["inquiry_id"]["S"]
 
-    def _update_if_present(
-        self,
-        inquiry_id: str,
-        update: str,
-        condition: str,
-        names: dict[str, str],
-        values: dict[str, AttributeValueTypeDef],
-    ) -> bool:
-        return dynamo.write_if(lambda: self._update(inquiry_id, update, condition, names, values))
-
     def _update(
         self,
         inquiry_id: str,
@@ -496,11 +482,16 @@ class InquiryStore:
         condition: str,
         names: dict[str, str],
         values: dict[str, AttributeValueTypeDef],
-        **extra: Any,
-    ) -> None:
-        """One conditional UpdateItem of the inquiry. Raises ConditionRefused or ServiceUnavailable."""
-        dynamo.conditional(
-            lambda: self._client().update_item(
+        *,
+        raise_stored: bool = False,
+    ) -> bool:
+        """One conditional UpdateItem of the inquiry: True when written, False when its condition did not
+        hold; with ``raise_stored`` a refusal raises ConditionRefused carrying the stored item instead.
+        Raises ServiceUnavailable on a storage fault."""
+        extra: dict[str, Any] = {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"} if raise_stored else {}
+
+        def write() -> object:
+            return self._client().update_item(
                 TableName=self._table,
                 Key={"inquiry_id": {"S": inquiry_id}},
                 UpdateExpression=update,
@@ -509,7 +500,11 @@ class InquiryStore:
                 ExpressionAttributeValues=values,
                 **extra,
             )
-        )
+
+        if raise_stored:
+            dynamo.conditional(write)
+            return True
+        return dynamo.write_if(write)
 
     def _stored(self, item: dict[str, Any] | None) -> InquiryRecord | None:
         """The live record of a stored item; None when there is none or it has expired."""

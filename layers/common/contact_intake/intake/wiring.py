@@ -109,14 +109,6 @@ class ForwarderWiring(Wiring["ForwarderSettings"]):
     limit, so it lives as long as the container does. ``clock`` is for tests and the benchmark."""
 
     @cached_property
-    def secrets(self) -> SecretReader:
-        from contact_intake.core.secrets import secrets_manager_fetch
-
-        return SecretReader(
-            max_age_seconds=self.settings.secrets_max_age_seconds, fetch=secrets_manager_fetch
-        )
-
-    @cached_property
     def store(self) -> InquiryStore:
         return InquiryStore(
             table_name=self.settings.inquiries_table, client=lambda: self.clients.dynamodb, clock=self.clock
@@ -136,7 +128,7 @@ class ForwarderWiring(Wiring["ForwarderSettings"]):
     def helpdesk(self) -> Helpdesk:
         from contact_intake.helpdesk.wiring import build_helpdesk
 
-        return build_helpdesk(self.settings, session=self.clients.http, secret=self.secrets.text)
+        return build_helpdesk(self.settings, session=self.clients.http)
 
     @cached_property
     def pacer(self) -> HelpdeskPacer:

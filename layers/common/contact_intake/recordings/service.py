@@ -63,13 +63,10 @@ EXPORT_LINK_LIFETIME = timedelta(hours=24)
 LAWFUL_BASIS = "consent (Art. 6(1)(a) GDPR)"
 
 
-class RecordingNotFound(NotFound):
-    default_message = "No such recording."
+class RecordingNotFound(NotFound, message="No such recording."): ...
 
 
-class RecordingConflict(ContactIntakeError):
-    status, code = 409, "recording_conflict"
-    default_message = "The recording cannot be changed in its current state."
+class RecordingConflict(ContactIntakeError, code="recording_conflict"): ...
 
 
 class AccountLookup(Protocol):
@@ -98,22 +95,28 @@ def _count(name: str) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 
 
-class _Withdrawal:
-    """The one withdrawal (API, consent withdrawal, erasure): mark the entry, then delete the audio."""
+class _OverTheLedger:
+    """What the three services stand on: the ledger, the audio, the retention policy and the clock; and the
+    one withdrawal (API, consent withdrawal, erasure): mark the entry, then delete the audio."""
 
     def __init__(
-        self, *, ledger: RecordingLedger, audio: AudioStore, proof: timedelta, clock: Callable[[], datetime]
+        self,
+        *,
+        ledger: RecordingLedger,
+        audio: AudioStore,
+        retention: RetentionPolicy,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._ledger = ledger
         self._audio = audio
-        self._proof = proof
+        self._retention = retention
         self._clock = clock
 
-    def withdraw(self, recording: Recording, via: str) -> tuple[Recording, bool]:
+    def _withdraw(self, recording: Recording, via: str) -> tuple[Recording, bool]:
         """(the entry as it is now, whether this call withdrew it). The audio is deleted in every case."""
         now = self._clock()
         changed = self._ledger.mark_withdrawn(
-            recording.recording_id, at=now, via=via, proof_until=now + self._proof
+            recording.recording_id, at=now, via=via, proof_until=now + self._retention.proof
         )
         deleted = self._audio.delete(recording.audio_key)
         if changed is not None:
@@ -127,7 +130,7 @@ class _Withdrawal:
         return (current or recording.with_status(RecordingStatus.WITHDRAWN)), False
 
 
-class RecordingsService:
+class RecordingsService(_OverTheLedger):
     """RecordingsFunction: register, view and withdraw one recording."""
 
     def __init__(
@@ -141,14 +144,10 @@ class RecordingsService:
         max_bytes: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._ledger = ledger
-        self._audio = audio
+        super().__init__(ledger=ledger, audio=audio, retention=retention, clock=clock)
         self._accounts = accounts
         self._pepper = pepper
-        self._retention = retention
         self._max_bytes = max_bytes
-        self._clock = clock
-        self._withdrawal = _Withdrawal(ledger=ledger, audio=audio, proof=retention.proof, clock=clock)
 
     def register(self, registration: RecordingRegistration) -> UploadGrant:
         """Record the consent as ``pending_upload`` and grant one upload. Raises ValidationFailed (422) when
@@ -227,7 +226,7 @@ class RecordingsService:
         recording = self._ledger.get(recording_id)
         if recording is None:
             raise RecordingNotFound()
-        current, _ = self._withdrawal.withdraw(recording, via)
+        current, _ = self._withdraw(recording, via)
         return RecordingView(current, current.status_at(self._clock()))
 
     def _person(self, registration: RecordingRegistration) -> tuple[str, str | None, LinkedBy]:
@@ -266,7 +265,7 @@ class UploadOutcome(StrEnum):
     IGNORED_OTHER_BUCKET = "ignored_other_bucket"
 
 
-class UploadConfirmer:
+class UploadConfirmer(_OverTheLedger):
     """RecordingUploadedFunction: every object that appears in the bucket either becomes a stored recording
     or is deleted."""
 
@@ -279,11 +278,8 @@ class UploadConfirmer:
         max_bytes: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._ledger = ledger
-        self._audio = audio
-        self._retention = retention
+        super().__init__(ledger=ledger, audio=audio, retention=retention, clock=clock)
         self._max_bytes = max_bytes
-        self._clock = clock
 
     def confirm(self, *, bucket: str, key: str, size: int, created_at: datetime) -> UploadOutcome:
         """Decide about one new object (``created_at``: when S3 stored it, the event's time). Idempotent:
@@ -344,22 +340,8 @@ class UploadConfirmer:
         return outcome
 
 
-class RecordingsRights:
+class RecordingsRights(_OverTheLedger):
     """The rights worker's interface to recordings, by subject key (see the module docstring)."""
-
-    def __init__(
-        self,
-        *,
-        ledger: RecordingLedger,
-        audio: AudioStore,
-        retention: RetentionPolicy,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._ledger = ledger
-        self._audio = audio
-        self._retention = retention
-        self._clock = clock
-        self._withdrawal = _Withdrawal(ledger=ledger, audio=audio, proof=retention.proof, clock=clock)
 
     def withdraw_consent(self, subject_key: str) -> int:
         """Art. 7(3): every recording of the person withdrawn, its audio deleted (all versions), its entry
@@ -390,7 +372,7 @@ class RecordingsRights:
         # entries are collected first: the withdrawals change the index being read
         newly = 0
         for recording in self._ledger.of_subject(subject_key):
-            _, changed = self._withdrawal.withdraw(recording, via)
+            _, changed = self._withdraw(recording, via)
             newly += changed
         return newly
 

@@ -12,7 +12,7 @@ Storage faults become ServiceUnavailable.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from contact_intake.core import dynamo
@@ -20,7 +20,6 @@ from contact_intake.core.errors import ServiceUnavailable
 from contact_intake.recordings.models import LinkedBy, Purpose, Recording, RecordingStatus
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
     from mypy_boto3_s3.client import S3Client
 
@@ -64,16 +63,6 @@ def to_item(recording: Recording) -> dict[str, AttributeValueTypeDef]:
     return item
 
 
-def _text(item: dict[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return str(value["S"]) if value else None
-
-
-def _moment(item: dict[str, Any], name: str) -> datetime | None:
-    value = _text(item, name)
-    return datetime.fromisoformat(value) if value else None
-
-
 def from_item(item: dict[str, Any]) -> Recording:
     purposes = {Purpose(p) for p in item["purposes"]["SS"]}
     size = item.get("size_bytes")
@@ -81,7 +70,7 @@ def from_item(item: dict[str, Any]) -> Recording:
         recording_id=item["recording_id"]["S"],
         call_id=item["call_id"]["S"],
         subject_key=item["subject_key"]["S"],
-        phone_key=_text(item, "phone_key"),
+        phone_key=dynamo.text(item, "phone_key"),
         linked_by=item["linked_by"]["S"],
         consent_at=datetime.fromisoformat(item["consent_at"]["S"]),
         purposes=tuple(p for p in Purpose if p in purposes),
@@ -91,28 +80,17 @@ def from_item(item: dict[str, Any]) -> Recording:
         size_bytes=int(size["N"]) if size else None,
         registered_at=datetime.fromisoformat(item["registered_at"]["S"]),
         expires_at=int(item["expires_at"]["N"]),
-        upload_deadline=_moment(item, "upload_deadline"),
-        stored_at=_moment(item, "stored_at"),
-        audio_expires_at=_moment(item, "audio_expires_at"),
-        withdrawn_at=_moment(item, "withdrawn_at"),
-        withdrawn_via=_text(item, "withdrawn_via"),
+        upload_deadline=dynamo.moment(item, "upload_deadline"),
+        stored_at=dynamo.moment(item, "stored_at"),
+        audio_expires_at=dynamo.moment(item, "audio_expires_at"),
+        withdrawn_at=dynamo.moment(item, "withdrawn_at"),
+        withdrawn_via=dynamo.text(item, "withdrawn_via"),
     )
 
 
-class RecordingLedger:
+class RecordingLedger(dynamo.TableStore):
     """Reads and writes RecordingsTable. Every write is conditional, so a retry or a race never turns a
     withdrawn entry back into a stored one."""
-
-    def __init__(
-        self,
-        *,
-        table_name: str,
-        client: Callable[[], DynamoDBClient],
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._table = table_name
-        self._client = client
-        self._clock = clock
 
     def put_pending(self, recording: Recording) -> None:
         """Write a new entry; its id is random, so the condition only guards against a collision."""

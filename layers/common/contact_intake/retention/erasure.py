@@ -19,9 +19,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.metrics import single_metric
-
-from contact_intake.core.observability import MetricUnit, logger, metrics
+from contact_intake.core.observability import MetricUnit, count_by, logger, metrics
 from contact_intake.helpdesk.port import Helpdesk
 from contact_intake.retention.ledger import ErasureEntry, ErasureLedger
 
@@ -146,11 +144,4 @@ class Eraser:
 
 def _count_erased(reason: ErasureReason) -> None:
     metrics.add_metric(name="InquiriesErased", unit=MetricUnit.Count, value=1)
-    # per reason as a dimension (a reason is not personal data), flushed at once as its own EMF record
-    with single_metric(
-        name="InquiriesErasedByReason",
-        unit=MetricUnit.Count,
-        value=1,
-        default_dimensions=metrics.default_dimensions,
-    ) as metric:
-        metric.add_dimension(name="reason", value=str(reason))
+    count_by("InquiriesErasedByReason", "reason", str(reason))

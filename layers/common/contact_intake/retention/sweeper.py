@@ -60,6 +60,11 @@ class SweepIncomplete(Exception):
     """Some due erasures failed this run; they are retried by the next. Counts only, no ids."""
 
 
+class _PassEnds(Exception):
+    """The time is nearly up or the helpdesk said 429: the pass stops (the report says deferred) and the
+    rest waits for the next run."""
+
+
 @dataclass
 class SweepReport:
     expired_found: int = 0
@@ -103,9 +108,11 @@ class Sweeper:
         """One sweep. Raises SweepIncomplete (after doing all it could) when an erasure failed."""
         now = self._clock()
         report = SweepReport()
-        self._erase_expired(now, report, time_left_ms)
-        self._requeue_stuck(now, report, time_left_ms)
-        self._reconcile_closures(now, report, time_left_ms)
+        for sweep_pass in (self._erase_expired, self._requeue_stuck, self._reconcile_closures):
+            try:
+                sweep_pass(now, report, time_left_ms)
+            except _PassEnds:
+                report.deferred = True
         for name, value in (("SweeperErased", report.erased), ("InquiriesRequeued", report.requeued),
                             ("SweeperEraseFailed", report.erase_failed),
                             ("ClosedAccountInquiriesErased", report.closure_erased),
@@ -124,28 +131,49 @@ class Sweeper:
         for back in range(self._lookback_days, -1, -1):
             yield utc_day(now - timedelta(days=back))
 
+    @staticmethod
+    def _check_time(time_left_ms: Callable[[], int]) -> None:
+        """Raises _PassEnds when too little time is left to start another step."""
+        if time_left_ms() < SAFETY_MARGIN_MS:
+            raise _PassEnds()
+
+    def _erase(
+        self,
+        inquiry_id: str,
+        reason: ErasureReason,
+        report: SweepReport,
+        time_left_ms: Callable[[], int],
+        *,
+        failed: str,
+        unless_restricted: bool = False,
+    ) -> ErasureOutcome | HelpdeskError | ServiceUnavailable:
+        """One erasure of a pass: its outcome, or the error it failed with (counted, and logged as ``failed``
+        with its type). Raises _PassEnds when the time is nearly up or the helpdesk rate-limits."""
+        self._check_time(time_left_ms)
+        try:
+            return self._eraser.erase_inquiry(inquiry_id, reason, unless_restricted=unless_restricted)
+        except HelpdeskRateLimited:
+            raise _PassEnds() from None
+        except (HelpdeskError, ServiceUnavailable) as error:
+            report.erase_failed += 1
+            logger.warning(failed, extra={"inquiry_id": inquiry_id, "error_type": type(error).__name__})
+            return error
+
     def _erase_expired(self, now: datetime, report: SweepReport, time_left_ms: Callable[[], int]) -> None:
         for day in self._days(now):
             report.queries += 1
             for inquiry_id in self._store.keys_expired_on(day, now):
                 report.expired_found += 1
-                if time_left_ms() < SAFETY_MARGIN_MS:
-                    report.deferred = True
-                    return
-                try:
-                    outcome = self._eraser.erase_inquiry(
-                        inquiry_id, ErasureReason.RETENTION_EXPIRED, unless_restricted=True
-                    )
-                except HelpdeskRateLimited:
-                    report.deferred = True
-                    return
-                except (HelpdeskError, ServiceUnavailable) as error:
-                    report.erase_failed += 1
-                    logger.warning(
-                        "expiry erasure failed",
-                        extra={"inquiry_id": inquiry_id, "error_type": type(error).__name__},
-                    )
-                    if not getattr(error, "permanent", False):
+                outcome = self._erase(
+                    inquiry_id,
+                    ErasureReason.RETENTION_EXPIRED,
+                    report,
+                    time_left_ms,
+                    failed="expiry erasure failed",
+                    unless_restricted=True,
+                )
+                if not isinstance(outcome, ErasureOutcome):
+                    if not getattr(outcome, "permanent", False):
                         return  # the helpdesk or storage is down: every further call would wait too
                     continue  # this ticket only (a 4xx): the others can still go
                 if outcome is ErasureOutcome.ERASED:
@@ -167,20 +195,14 @@ class Sweeper:
                 if account is not None and account.status is not AccountStatus.CLOSED:
                     continue  # reopened since: its inquiries are a live account's again
                 for inquiry_id in list(self._store.keys_by_customer(number)):
-                    if time_left_ms() < SAFETY_MARGIN_MS:
-                        report.deferred = True
-                        return
-                    try:
-                        outcome = self._eraser.erase_inquiry(inquiry_id, ErasureReason.ACCOUNT_CLOSED)
-                    except HelpdeskRateLimited:
-                        report.deferred = True
-                        return
-                    except (HelpdeskError, ServiceUnavailable) as error:
-                        report.erase_failed += 1
-                        logger.warning(
-                            "closure reconciliation failed",
-                            extra={"inquiry_id": inquiry_id, "error_type": type(error).__name__},
-                        )
+                    outcome = self._erase(
+                        inquiry_id,
+                        ErasureReason.ACCOUNT_CLOSED,
+                        report,
+                        time_left_ms,
+                        failed="closure reconciliation failed",
+                    )
+                    if not isinstance(outcome, ErasureOutcome):
                         return
                     if outcome is ErasureOutcome.ERASED:
                         report.closure_erased += 1
@@ -193,9 +215,7 @@ class Sweeper:
                 return  # nothing received on a later day can be older than the cutoff
             report.queries += 1
             for inquiry_id in self._store.keys_pending_on(day, cutoff):
-                if time_left_ms() < SAFETY_MARGIN_MS:
-                    report.deferred = True
-                    return
+                self._check_time(time_left_ms)
                 try:
                     self._queue.send(inquiry_id)
                 except EnqueueFailed:

@@ -45,19 +45,10 @@ class ErasureWiring(Wiring[ES]):
         return SecretReader(max_age_seconds=self.settings.secrets_max_age_seconds)
 
     @cached_property
-    def helpdesk_key(self) -> SecretReader:
-        """The helpdesk API key, from Secrets Manager (as the forwarder reads it)."""
-        from contact_intake.core.secrets import secrets_manager_fetch
-
-        return SecretReader(
-            max_age_seconds=self.settings.secrets_max_age_seconds, fetch=secrets_manager_fetch
-        )
-
-    @cached_property
     def helpdesk(self) -> Helpdesk:
         from contact_intake.helpdesk.wiring import build_helpdesk
 
-        return build_helpdesk(self.settings, session=self.clients.http, secret=self.helpdesk_key.text)
+        return build_helpdesk(self.settings, session=self.clients.http)
 
     @cached_property
     def store(self) -> InquiryStore:

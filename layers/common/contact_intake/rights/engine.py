@@ -27,18 +27,17 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any, Final, NoReturn
+from datetime import timedelta
+from typing import Any, Final
 
 from contact_intake.core.errors import ContactIntakeError, MalformedMessage
-from contact_intake.core.messages import MessageRetry, QueuedMessage
+from contact_intake.core.messages import MessageRetry, QueuedMessage, Retry
 from contact_intake.core.observability import MetricUnit, log_unexpected, logger, metrics
 from contact_intake.core.subject import subject_key
-from contact_intake.helpdesk.port import Helpdesk, HelpdeskError
+from contact_intake.helpdesk.port import HelpdeskError
 from contact_intake.intake.accounts import CustomerCheck
-from contact_intake.intake.queue import DeadLetterQueue, EnqueueFailed, InquiryQueue
-from contact_intake.intake.store import InquiryStore
-from contact_intake.retention.erasure import Eraser, ErasureReason
+from contact_intake.intake.queue import DeadLetterQueue, EnqueueFailed
+from contact_intake.retention.erasure import ErasureReason
 from contact_intake.rights.errors import RequestNotFound, TransitionRefused
 from contact_intake.rights.models import (
     AuditAction,
@@ -48,10 +47,9 @@ from contact_intake.rights.models import (
     RightsRequest,
     RightType,
 )
-from contact_intake.rights.outbound import Mailer, MailFailed
+from contact_intake.rights.outbound import MailFailed
 from contact_intake.rights.queue import RightsMessage, parse_message
-from contact_intake.rights.raw_mail import RawMailStore
-from contact_intake.rights.store import RightsRequestStore, attr
+from contact_intake.rights.store import attr
 from contact_intake.rights.work import access, consent, erasure, rectification, restriction
 from contact_intake.rights.work.base import (
     ACTIVE,
@@ -75,6 +73,7 @@ __all__ = [
     "SubjectMismatch",
     "WorkOutcome",
     "WorkResult",
+    "Worker",
     "WorkerAction",
 ]
 
@@ -94,44 +93,15 @@ class SubjectMismatch(Exception):
 
 
 class RightsEngine:
-    """Carries out one RightsQueue message (see the module docstring). Collaborators are injected
-    (contact_intake.rights.worker_wiring)."""
+    """Carries out one RightsQueue message (see the module docstring). The collaborators come in the
+    ``Worker`` every right's work is given (built by contact_intake.rights.worker_wiring)."""
 
-    def __init__(
-        self,
-        *,
-        requests: RightsRequestStore,
-        inquiries: InquiryStore,
-        eraser: Eraser,
-        helpdesk: Helpdesk,
-        raw_mail: RawMailStore,
-        mailer: Mailer,
-        inquiry_queue: InquiryQueue,
-        customers: CustomerCheck,
-        pepper: Callable[[], bytes],
-        recordings: RecordingsHook | None = None,
-        delete_helpdesk_contacts: bool = False,
-        lease: timedelta = timedelta(minutes=6),
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._requests = requests
-        self._pepper = pepper
+    def __init__(self, worker: Worker, *, lease: timedelta = timedelta(minutes=6)) -> None:
+        self._worker = worker
+        self._requests = worker.requests
+        self._pepper = worker.pepper
+        self._clock = worker.clock
         self._lease = lease
-        self._clock = clock
-        self._worker = Worker(
-            requests=requests,
-            inquiries=inquiries,
-            eraser=eraser,
-            helpdesk=helpdesk,
-            raw_mail=raw_mail,
-            mailer=mailer,
-            inquiry_queue=inquiry_queue,
-            customers=customers,
-            pepper=pepper,
-            recordings=recordings or NoRecordings(),
-            delete_helpdesk_contacts=delete_helpdesk_contacts,
-            clock=clock,
-        )
 
     def run(self, message: RightsMessage) -> WorkOutcome:
         """Carry out ``message``. Raises RequestBusy (try later), SubjectMismatch (never retry), and the
@@ -310,8 +280,4 @@ class RightsWork:
         metrics.add_metric(name="RightsWorkDeadLettered", unit=MetricUnit.Count, value=1)
         logger.error("rights message dead-lettered", extra={**log, "reason": reason})
 
-    @staticmethod
-    def _retry(reason: str, log: Mapping[str, Any]) -> NoReturn:
-        metrics.add_metric(name="RightsWorkRetried", unit=MetricUnit.Count, value=1)
-        logger.warning("rights work will be retried", extra={**log, "reason": reason})
-        raise MessageRetry(reason)
+    _retry = Retry(metric="RightsWorkRetried", message="rights work will be retried")

@@ -13,21 +13,15 @@ if TYPE_CHECKING:
     from contact_intake.rights.models import RightsRequest
 
 
-class RequestNotFound(NotFound):
-    default_message = "No rights request with this id."
+class RequestNotFound(NotFound, message="No rights request with this id."): ...
 
 
-class Forbidden(ContactIntakeError):
-    status, code = 403, "forbidden"
-    default_message = "The caller's identity is unknown."
+class Forbidden(ContactIntakeError, code="forbidden", message="The caller's identity is unknown."): ...
 
 
-class TransitionRefused(ContactIntakeError):
+class TransitionRefused(ContactIntakeError, code="invalid_state"):
     """The request is not in a state that allows this action (e.g. rejecting a completed request).
     ``reason`` is a short machine code, safe to log; ``current`` the request as it is now, when known."""
-
-    status, code = 409, "invalid_state"
-    default_message = "The request's state does not allow this action."
 
     def __init__(
         self, reason: str, message: str | None = None, *, current: RightsRequest | None = None

@@ -18,9 +18,9 @@ periodic pass has written that yet (docs/decisions.md, D47).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from contact_intake.core import dynamo
@@ -35,7 +35,6 @@ from contact_intake.rights.models import (
 )
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 Item = dict[str, "AttributeValueTypeDef"]
@@ -112,16 +111,6 @@ def to_item(request: RightsRequest) -> Item:
     return item
 
 
-def _moment(item: Mapping[str, Any], name: str) -> datetime | None:
-    value = item.get(name)
-    return datetime.fromisoformat(value["S"]) if value else None
-
-
-def _text(item: Mapping[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return str(value["S"]) if value else None
-
-
 def _audit_entry(value: Mapping[str, Any]) -> AuditEntry:
     fields = value["M"]
     return AuditEntry(
@@ -146,20 +135,20 @@ def from_item(item: Mapping[str, Any]) -> RightsRequest:
         locale=item["locale"]["S"],
         email=item["email"]["S"],
         expires_at=int(item["expires_at"]["N"]),
-        extended_due_at=_moment(item, "extended_due_at"),
-        extension_reason=_text(item, "extension_reason"),
-        token_hash=_text(item, "token_hash"),
-        token_expires_at=_moment(item, "token_expires_at"),
-        token_used_at=_moment(item, "token_used_at"),
-        acknowledged_at=_moment(item, "acknowledged_at"),
-        verified_at=_moment(item, "verified_at"),
-        raw_mail_key=_text(item, "raw_mail_key"),
+        extended_due_at=dynamo.moment(item, "extended_due_at"),
+        extension_reason=dynamo.text(item, "extension_reason"),
+        token_hash=dynamo.text(item, "token_hash"),
+        token_expires_at=dynamo.moment(item, "token_expires_at"),
+        token_used_at=dynamo.moment(item, "token_used_at"),
+        acknowledged_at=dynamo.moment(item, "acknowledged_at"),
+        verified_at=dynamo.moment(item, "verified_at"),
+        raw_mail_key=dynamo.text(item, "raw_mail_key"),
         corrections={k: v["S"] for k, v in item.get("corrections", {}).get("M", {}).items()},
         rejection_reasons=[v["S"] for v in item.get("rejection_reasons", {}).get("L", [])],
         objection_upheld=bool(upheld["BOOL"]) if upheld else None,
-        objection_grounds=_text(item, "objection_grounds"),
-        restriction_lifted_at=_moment(item, "restriction_lifted_at"),
-        completed_at=_moment(item, "completed_at"),
+        objection_grounds=dynamo.text(item, "objection_grounds"),
+        restriction_lifted_at=dynamo.moment(item, "restriction_lifted_at"),
+        completed_at=dynamo.moment(item, "completed_at"),
         audit=[_audit_entry(entry) for entry in item.get("audit", {}).get("L", [])],
     )
 
@@ -189,19 +178,8 @@ class RequestExists(Exception):
         self.existing = existing
 
 
-class RightsRequestStore:
+class RightsRequestStore(dynamo.TableStore):
     """Reads and writes RightsRequestsTable. Storage faults become ServiceUnavailable (503)."""
-
-    def __init__(
-        self,
-        *,
-        table_name: str,
-        client: Callable[[], DynamoDBClient],
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._table = table_name
-        self._client = client
-        self._clock = clock
 
     # ---------------------------------------------------------------- items
 
@@ -488,7 +466,7 @@ class RightsRequestStore:
                         channel=Channel(item["channel"]["S"]),
                         received_at=datetime.fromisoformat(item["received_at"]["S"]),
                         due_at=datetime.fromisoformat(item["due_at"]["S"]),
-                        extended_due_at=_moment(item, "extended_due_at"),
+                        extended_due_at=dynamo.moment(item, "extended_due_at"),
                     )
                 )
         summaries.sort(key=lambda s: (s.due_at, s.request_id))
@@ -503,7 +481,7 @@ class RightsRequestStore:
                 ConsistentRead=True,
                 ProjectionExpression="token_expires_at",
             )
-        expiry = _moment(answer.get("Item") or {}, "token_expires_at")
+        expiry = dynamo.moment(answer.get("Item") or {}, "token_expires_at")
         return expiry is not None and expiry <= now
 
     def keys_by_subject(self, subject_key: str) -> Iterator[str]:

@@ -85,10 +85,10 @@ class RightsWorkerWiring(RightsWiring[RightsWorkerSettings]):
 
     @cached_property
     def engine(self) -> RightsEngine:
-        from contact_intake.rights.engine import RightsEngine
+        from contact_intake.rights.engine import RightsEngine, Worker
 
         s = self.settings
-        return RightsEngine(
+        worker = Worker(
             requests=self.requests,
             inquiries=self.inquiries,
             eraser=self.eraser,
@@ -100,9 +100,9 @@ class RightsWorkerWiring(RightsWiring[RightsWorkerSettings]):
             pepper=lambda: self.secrets.bytes(s.subject_pepper_param),
             recordings=self.recordings,
             delete_helpdesk_contacts=s.helpdesk_delete_contacts,
-            lease=timedelta(seconds=s.worker_lease_seconds),
             clock=self.clock,
         )
+        return RightsEngine(worker, lease=timedelta(seconds=s.worker_lease_seconds))
 
     @cached_property
     def work(self) -> RightsWork:

@@ -136,24 +136,12 @@ class Receiving(ServiceBase):
         kind = RightType(right)
         checked = checked_corrections(kind, corrections)
         actor = dpo_actor(principal)
-        if not identity_verified:
-            base = self._verify_base(api_url)
-            token = self._new_token(now)
-            request = self._new_request(
-                request_id=self._request_id(None),
-                right=kind,
-                channel=Channel.DPO,
-                email=email,
-                locale=locale,
-                received_at=received,
-                token=token,
-                corrections=checked,
-                audit=[AuditEntry(now, actor, AuditAction.RECEIVED)],
-            )
-            self._store.create(request)
-            request = self._acknowledge(request, token, base, undo_on_failure=True)
-            metrics.add_metric(name="RightsRequestReceived", unit=MetricUnit.Count, value=1)
-            return request
+        # unverified: the person gets the link (the base URL is checked before anything is made)
+        base = None if identity_verified else self._verify_base(api_url)
+        token = None if identity_verified else self._new_token(now)
+        audit = [AuditEntry(now, actor, AuditAction.RECEIVED)]
+        if identity_verified:
+            audit.append(AuditEntry(now, actor, AuditAction.VERIFIED_BY_DPO))
         request = self._new_request(
             request_id=self._request_id(None),
             right=kind,
@@ -161,13 +149,15 @@ class Receiving(ServiceBase):
             email=email,
             locale=locale,
             received_at=received,
-            token=None,
+            token=token,
             corrections=checked,
-            audit=[
-                AuditEntry(now, actor, AuditAction.RECEIVED),
-                AuditEntry(now, actor, AuditAction.VERIFIED_BY_DPO),
-            ],
+            audit=audit,
         )
+        if base is not None and token is not None:
+            self._store.create(request)
+            request = self._acknowledge(request, token, base, undo_on_failure=True)
+            metrics.add_metric(name="RightsRequestReceived", unit=MetricUnit.Count, value=1)
+            return request
         request.status = RequestStatus.VERIFIED
         request.verified_at = now
         self._store.create(request)

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
-from aws_lambda_powertools.metrics import single_metric
-
-from contact_intake.core.observability import MetricUnit, metrics
+from contact_intake.core.observability import MetricUnit, count_by, metrics
 from contact_intake.helpdesk.port import Helpdesk
 from contact_intake.intake.accounts import CustomerCheck
 from contact_intake.intake.models import InquiryRecord
@@ -97,7 +95,8 @@ def done(request: RightsRequest, action: str) -> bool:
 
 @dataclass
 class Worker:
-    """The collaborators of every right's work, and the steps they share. Built by RightsEngine."""
+    """The collaborators of every right's work, and the steps they share. Built by the worker's wiring and
+    handed to RightsEngine."""
 
     requests: RightsRequestStore
     inquiries: InquiryStore
@@ -108,9 +107,9 @@ class Worker:
     inquiry_queue: InquiryQueue
     customers: CustomerCheck
     pepper: Callable[[], bytes]
-    recordings: RecordingsHook
-    delete_helpdesk_contacts: bool
-    clock: Callable[[], datetime]
+    recordings: RecordingsHook = field(default_factory=NoRecordings)
+    delete_helpdesk_contacts: bool = False
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def finish(self, request: RightsRequest) -> WorkOutcome:
         """The completion mail, then the request completed."""
@@ -126,14 +125,7 @@ class Worker:
             audit=(entry, self.entry(AuditAction.COMPLETED)),
         )
         metrics.add_metric(name="RightsRequestCompleted", unit=MetricUnit.Count, value=1)
-        with single_metric(
-            name="RightsRequestCompletedByRight",
-            unit=MetricUnit.Count,
-            value=1,
-            namespace=metrics.namespace,
-            default_dimensions=metrics.default_dimensions,
-        ) as metric:
-            metric.add_dimension(name="right", value=str(request.type))
+        count_by("RightsRequestCompletedByRight", "right", str(request.type))
         return WorkOutcome(request.request_id, WorkResult.COMPLETED, counts={"notified": int(notified)})
 
     def mail(
