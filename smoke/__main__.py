@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -413,6 +414,19 @@ def exercise(
         answer = requests.get(f"{base}/rights-requests", timeout=30)
         assert answer.status_code == 403, f"{answer.status_code} {answer.text}"
         detail(f"GET /rights-requests unsigned: {answer.status_code} {answer.text[:120]}")
+    with step("a dead rights link answers the Dutch page, worded from the layer's nl.toml"):
+        wording = tomllib.loads(
+            (REPO_ROOT / "layers/common/contact_intake/rights/templates/nl.toml").read_text(encoding="utf-8")
+        )
+        answer = requests.get(
+            f"{base}/rights-requests/verify",
+            params={"token": secrets.token_urlsafe(32)},
+            headers={"Accept-Language": "nl-NL,nl;q=0.9"},
+            timeout=30,
+        )
+        assert answer.status_code == 410, f"{answer.status_code} {answer.text[:300]}"
+        assert wording["pages"]["gone"]["title"] in answer.text, answer.text[:300]
+        detail(f"GET /rights-requests/verify, an unknown token: 410, {wording['pages']['gone']['title']!r}")
 
 
 if __name__ == "__main__":
