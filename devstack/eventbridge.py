@@ -21,7 +21,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -113,42 +113,34 @@ def _queue_url(resource_map: ResourceMap, arn: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True, eq=False, repr=False)
 class AsyncInvoker:
-    def __init__(
-        self,
-        invoke: Invoke,
-        *,
-        specs: Mapping[str, FunctionSpec],
-        configs: Mapping[str, AsyncConfig],
-        sqs: SQSClient | None,
-        console: Console,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._invoke = invoke
-        self._specs = specs
-        self._configs = configs
-        self._sqs = sqs
-        self._console = console
-        self._clock = clock
+    invoke: Invoke
+    _: KW_ONLY
+    specs: Mapping[str, FunctionSpec]
+    configs: Mapping[str, AsyncConfig]
+    sqs: SQSClient | None
+    console: Console
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def deliver(self, function: str, event: dict[str, Any]) -> Delivery:
         """Invoke ``function`` with ``event`` as Lambda's asynchronous invocation would; never raises."""
-        config = self._configs.get(function, AsyncConfig())
+        config = self.configs.get(function, AsyncConfig())
         error = "Unknown"
         attempts = 0
         for attempts in range(1, config.max_retries + 2):
             try:
-                return Delivery(function, True, attempts, result=self._invoke(function, event))
+                return Delivery(function, True, attempts, result=self.invoke(function, event))
             except FunctionFailed as failed:
                 error = failed.error_type
             if error == "devstack.Stopping":  # devstack is shutting down: no retry, no failure record
                 return Delivery(function, False, attempts, error=error)
         destination = None
-        if config.on_failure_queue_url is not None and self._sqs is not None:
+        if config.on_failure_queue_url is not None and self.sqs is not None:
             record = self._failure_record(function, event, error, attempts)
-            self._sqs.send_message(QueueUrl=config.on_failure_queue_url, MessageBody=json.dumps(record))
+            self.sqs.send_message(QueueUrl=config.on_failure_queue_url, MessageBody=json.dumps(record))
             destination = config.on_failure_queue_url
-            self._console.info(
+            self.console.info(
                 f"{function}: asynchronous invocation failed {attempts} times; record sent to {destination}"
             )
         return Delivery(function, False, attempts, error=error, dead_lettered_to=destination)
@@ -157,11 +149,11 @@ class AsyncInvoker:
         self, function: str, event: dict[str, Any], error: str, attempts: int
     ) -> dict[str, Any]:
         """The invocation record Lambda sends to an OnFailure destination."""
-        spec = self._specs.get(function)
+        spec = self.specs.get(function)
         arn = f"{spec.arn}:$LATEST" if spec is not None else function
         return {
             "version": "1.0",
-            "timestamp": self._clock()
+            "timestamp": self.clock()
             .astimezone(UTC)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),

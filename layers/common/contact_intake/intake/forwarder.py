@@ -180,25 +180,16 @@ def _skip_reason(record: InquiryRecord | None) -> ForwardResult | None:
     return None
 
 
+@dataclass(kw_only=True, frozen=True, eq=False, repr=False)
 class Forwarder:
     """Forwards one inquiry to the helpdesk, exactly once (see the module docstring)."""
 
-    def __init__(
-        self,
-        *,
-        store: InquiryStore,
-        helpdesk: Helpdesk,
-        pacer: HelpdeskPacer,
-        settle_seconds: int = DEFAULT_SETTLE_SECONDS,
-        clock: Callable[[], datetime] = _now,
-        accounts: AccountLookup | None = None,
-    ) -> None:
-        self._store = store
-        self._helpdesk = helpdesk
-        self._pacer = pacer
-        self._settle = settle_seconds
-        self._clock = clock
-        self._accounts = accounts
+    store: InquiryStore
+    helpdesk: Helpdesk
+    pacer: HelpdeskPacer
+    settle_seconds: int = DEFAULT_SETTLE_SECONDS
+    clock: Callable[[], datetime] = _now
+    accounts: AccountLookup | None = None
 
     def forward(self, inquiry_id: str) -> ForwardOutcome:
         """Make sure this inquiry has its one ticket, or that it needs none.
@@ -207,10 +198,10 @@ class Forwarder:
         help), OrphanedTicket (a ticket of an erased inquiry could not be deleted) or ServiceUnavailable
         (the table).
         """
-        held = self._pacer.hold()
+        held = self.pacer.hold()
         if held is not None:
             raise ForwardDeferred(held, "rate_limited")
-        record = self._store.get(inquiry_id)
+        record = self.store.get(inquiry_id)
         if record is not None and self._account_closed(record):
             # written just before a closure (or missed by its index query): never sent; the sweeper's
             # reconciliation erases it (docs/decisions.md D63)
@@ -223,29 +214,29 @@ class Forwarder:
                 earlier = self._earlier_ticket(record, record.forward_attempted_at)
                 if earlier is not None:
                     return self._write_back(record, earlier, ForwardResult.RECOVERED)
-            attempt = self._clock()
+            attempt = self.clock()
             try:
-                self._store.mark_attempted(inquiry_id, at=attempt, previous=record.forward_attempted_at)
+                self.store.mark_attempted(inquiry_id, at=attempt, previous=record.forward_attempted_at)
             except ForwardConflict as conflict:
                 record = conflict.current  # changed since the read: decide again on what it is now
                 continue
             return self._create(record, attempt)
         # a second conflict in a row: another delivery is working on this inquiry right now
-        raise ForwardDeferred(max(1, self._settle), "in_flight")
+        raise ForwardDeferred(max(1, self.settle_seconds), "in_flight")
 
     def _account_closed(self, record: InquiryRecord) -> bool:
         """A customer's inquiry whose account is closed or gone in the mirror (a consistent read)."""
-        if record.customer_number is None or self._accounts is None or record.helpdesk_ticket_id is not None:
+        if record.customer_number is None or self.accounts is None or record.helpdesk_ticket_id is not None:
             return False
-        account = self._accounts.get(record.customer_number, consistent=True)
+        account = self.accounts.get(record.customer_number, consistent=True)
         return account is None or account.status is AccountStatus.CLOSED
 
     def _earlier_ticket(self, record: InquiryRecord, attempted_at: datetime) -> int | None:
-        age = (self._clock() - attempted_at).total_seconds()
-        if age < self._settle:
-            raise ForwardDeferred(max(1, math.ceil(self._settle - age)), "in_flight")
+        age = (self.clock() - attempted_at).total_seconds()
+        if age < self.settle_seconds:
+            raise ForwardDeferred(max(1, math.ceil(self.settle_seconds - age)), "in_flight")
         found = self._paced(
-            lambda: self._helpdesk.find_inquiry_tickets(record.email, record.inquiry_id, since=attempted_at)
+            lambda: self.helpdesk.find_inquiry_tickets(record.email, record.inquiry_id, since=attempted_at)
         )
         if not found:
             return None
@@ -260,7 +251,7 @@ class Forwarder:
 
     def _create(self, record: InquiryRecord, attempt: datetime) -> ForwardOutcome:
         try:
-            ticket = self._paced(lambda: self._helpdesk.open_ticket(draft_for(record)))
+            ticket = self._paced(lambda: self.helpdesk.open_ticket(draft_for(record)))
         except ForwardDeferred:
             self._forget_attempt(record.inquiry_id, attempt)  # a 429 creates nothing
             raise
@@ -274,16 +265,16 @@ class Forwarder:
         try:
             return call()
         except HelpdeskRateLimited as limited:
-            self._pacer.limited(limited.retry_after_seconds)
+            self.pacer.limited(limited.retry_after_seconds)
             raise ForwardDeferred(limited.retry_after_seconds, "rate_limited") from None
 
     def _forget_attempt(self, inquiry_id: str, attempt: datetime) -> None:
         with contextlib.suppress(ServiceUnavailable):  # the marker stays: the retry spends one lookup
-            self._store.clear_attempt(inquiry_id, at=attempt)
+            self.store.clear_attempt(inquiry_id, at=attempt)
 
     def _write_back(self, record: InquiryRecord, ticket_id: int, result: ForwardResult) -> ForwardOutcome:
         try:
-            self._store.mark_forwarded(record.inquiry_id, ticket_id, at=self._clock())
+            self.store.mark_forwarded(record.inquiry_id, ticket_id, at=self.clock())
         except ForwardConflict as conflict:
             current = conflict.current
             if current is not None and current.helpdesk_ticket_id == ticket_id:
@@ -291,7 +282,7 @@ class Forwarder:
             # Erased or expired meanwhile (erasure wins), or another delivery's ticket was recorded first:
             # this ticket must not stay.
             try:
-                self._helpdesk.delete_ticket(ticket_id)
+                self.helpdesk.delete_ticket(ticket_id)
             except HelpdeskError as error:
                 raise OrphanedTicket(ticket_id, error) from None
             return ForwardOutcome(record.inquiry_id, ForwardResult.WITHDRAWN, ticket_id)

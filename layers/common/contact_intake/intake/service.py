@@ -39,25 +39,15 @@ class IntakeResult:
     created: bool  # False for an idempotent replay and for a honeypot hit
 
 
+@dataclass(kw_only=True, frozen=True, eq=False, repr=False)
 class IntakeService:
-    def __init__(
-        self,
-        *,
-        verifier: CaptchaVerifier,
-        store: InquiryStore,
-        queue: InquiryQueue,
-        customers: CustomerCheck,
-        pepper: Callable[[], bytes],
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-    ) -> None:
-        self._verifier = verifier
-        self._store = store
-        self._queue = queue
-        self._customers = customers
-        self._pepper = pepper
-        self._clock = clock
-        self._new_id = new_id
+    verifier: CaptchaVerifier
+    store: InquiryStore
+    queue: InquiryQueue
+    customers: CustomerCheck
+    pepper: Callable[[], bytes]
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4())
 
     def submit(
         self, form: InquiryForm, *, idempotency_key: str | None, remote_ip: str | None
@@ -66,13 +56,13 @@ class IntakeService:
         IdempotencyConflict (key reused with another body) or ServiceUnavailable (storage failed)."""
         if form.website:
             metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
-            return IntakeResult(inquiry_id=self._new_id(), status=InquiryStatus.RECEIVED, created=False)
+            return IntakeResult(inquiry_id=self.new_id(), status=InquiryStatus.RECEIVED, created=False)
 
-        pepper = self._pepper()
-        inquiry_id = inquiry_id_for_key(idempotency_key, pepper) if idempotency_key else self._new_id()
+        pepper = self.pepper()
+        inquiry_id = inquiry_id_for_key(idempotency_key, pepper) if idempotency_key else self.new_id()
         fingerprint = _fingerprint(form, pepper)
         try:
-            self._verifier.verify(form.captcha_token, remote_ip)
+            self.verifier.verify(form.captcha_token, remote_ip)
         except CaptchaRejected as rejected:
             # A retry of a stored submission re-sends its (now used) token: answer it as a replay.
             replay = self._replay(inquiry_id, fingerprint) if idempotency_key else None
@@ -90,7 +80,7 @@ class IntakeService:
 
         metrics.add_metric(name="InquiryReceived", unit=MetricUnit.Count, value=1)
         try:
-            self._queue.send(inquiry_id)
+            self.queue.send(inquiry_id)
         except EnqueueFailed as failed:
             metrics.add_metric(name="EnqueueFailed", unit=MetricUnit.Count, value=1)
             logger.warning(
@@ -106,22 +96,22 @@ class IntakeService:
         since the check, the inquiry is stored as a prospect's instead, with its 12-month deadline: it is
         kept, never outlives the account, and only one write ever succeeds (docs/decisions.md D62)."""
         if record.customer_number is None:
-            self._store.put_new(record)
+            self.store.put_new(record)
             return
         try:
-            self._store.put_new_customer(record)
+            self.store.put_new_customer(record)
         except AccountNotOpen:
             metrics.add_metric(name="CustomerWriteAsProspect", unit=MetricUnit.Count, value=1)
             logger.info(
                 "account not open at the write: kept as a prospect's", extra={"inquiry_id": record.inquiry_id}
             )
-            self._store.put_new(as_prospect(record))
+            self.store.put_new(as_prospect(record))
 
     def _record(self, form: InquiryForm, inquiry_id: str, fingerprint: str, pepper: bytes) -> InquiryRecord:
-        received_at = self._clock()
+        received_at = self.clock()
         subject = subject_key(str(form.email), pepper)
         customer = form.customer_number
-        if customer is not None and not self._customers.is_verified(customer, subject):
+        if customer is not None and not self.customers.is_verified(customer, subject):
             metrics.add_metric(name="CustomerNumberNotVerified", unit=MetricUnit.Count, value=1)
             customer = None  # a prospect: the number is dropped, never stored
         basis = LawfulBasis.CONTRACT if customer else LawfulBasis.LEGITIMATE_INTERESTS
@@ -141,7 +131,7 @@ class IntakeService:
         )
 
     def _replay(self, inquiry_id: str, fingerprint: str) -> IntakeResult | None:
-        existing = self._store.get(inquiry_id)
+        existing = self.store.get(inquiry_id)
         if existing is None or existing.request_fingerprint != fingerprint:
             return None
         metrics.add_metric(name="IdempotentReplay", unit=MetricUnit.Count, value=1)

@@ -100,25 +100,16 @@ class RecordingsFollower(Protocol):
     def follow_account(self, former_key: str, key: str) -> int: ...
 
 
+@dataclass(kw_only=True, frozen=True, eq=False, repr=False)
 class AccountMirror:
     """Applies shop.accounts events to AccountsTable; AccountClosed erases that customer's inquiries."""
 
-    def __init__(
-        self,
-        *,
-        accounts: AccountStore,
-        eraser: Eraser,
-        pepper: Callable[[], bytes],
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        inquiries: InquiryStore | None = None,
-        recordings: RecordingsFollower | None = None,
-    ) -> None:
-        self._accounts = accounts
-        self._eraser = eraser
-        self._pepper = pepper
-        self._clock = clock
-        self._inquiries = inquiries
-        self._recordings = recordings
+    accounts: AccountStore
+    eraser: Eraser
+    pepper: Callable[[], bytes]
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    inquiries: InquiryStore | None = None
+    recordings: RecordingsFollower | None = None
 
     def apply(self, event: AccountChange) -> AccountEventResult:
         """Apply one event. Raises InvalidAccountEvent (an opening or e-mail change without an address),
@@ -128,15 +119,15 @@ class AccountMirror:
         at = event.at
         version = event_version(at, kind)
         if kind is AccountEventType.CLOSED:
-            applied = self._accounts.put_if_newer(
+            applied = self.accounts.put_if_newer(
                 Account(number, AccountStatus.CLOSED, subject_key=None),
                 version=version,
                 updated_at=at,
                 may_replace_closed=True,
-                expires_at=int((self._clock() + TOMBSTONE_RETENTION).timestamp()),
+                expires_at=int((self.clock() + TOMBSTONE_RETENTION).timestamp()),
             )
             # always, even for a repeated or out-of-date closure: an earlier run may have stopped midway
-            erased = self._eraser.erase_customer(number, ErasureReason.ACCOUNT_CLOSED)
+            erased = self.eraser.erase_customer(number, ErasureReason.ACCOUNT_CLOSED)
             self._log(event, applied, erased=erased.erased)
             return AccountEventResult(applied=applied, erased=erased)
         if not event.detail.email:
@@ -145,8 +136,8 @@ class AccountMirror:
             address = normalise_email(event.detail.email)  # the one canonical spelling (D60)
         except InvalidAddress:
             raise InvalidAccountEvent(["detail.email"]) from None
-        key = subject_key(address, self._pepper())
-        applied = self._accounts.put_if_newer(
+        key = subject_key(address, self.pepper())
+        applied = self.accounts.put_if_newer(
             Account(number, AccountStatus.OPEN, subject_key=key),
             version=version,
             updated_at=at,
@@ -161,21 +152,21 @@ class AccountMirror:
     def _follow(self, number: str, address: str, key: str, version: str) -> tuple[int, int]:
         """Give the customer's inquiries and recordings the account's identity, when this event is the one
         the mirror holds (a consistent read); (inquiries, recordings) moved."""
-        if self._inquiries is None:
+        if self.inquiries is None:
             return 0, 0
-        account = self._accounts.get(number, consistent=True)
+        account = self.accounts.get(number, consistent=True)
         if account is None or account.version != version or account.status is not AccountStatus.OPEN:
             return 0, 0  # a newer event holds the account: it brings the identity along itself
         inquiries = sum(
-            self._inquiries.follow_account(
+            self.inquiries.follow_account(
                 inquiry_id, customer_number=number, email=address, key=key, version=version
             )
-            for inquiry_id in list(self._inquiries.keys_by_customer(number))
+            for inquiry_id in list(self.inquiries.keys_by_customer(number))
         )
         recordings = 0
-        if self._recordings is not None:
+        if self.recordings is not None:
             for former in sorted(account.former_subject_keys):
-                recordings += self._recordings.follow_account(former, key)
+                recordings += self.recordings.follow_account(former, key)
         return inquiries, recordings
 
     @staticmethod

@@ -82,31 +82,20 @@ class SweepReport:
         return asdict(self)
 
 
+@dataclass(kw_only=True, frozen=True, eq=False, repr=False)
 class Sweeper:
-    def __init__(
-        self,
-        *,
-        store: InquiryStore,
-        eraser: Eraser,
-        queue: InquiryQueue,
-        stuck_after: timedelta,
-        lookback_days: int = DEFAULT_LOOKBACK_DAYS,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        accounts: AccountStore | None = None,
-        closure_lookback_days: int = DEFAULT_CLOSURE_LOOKBACK_DAYS,
-    ) -> None:
-        self._accounts = accounts
-        self._closure_lookback_days = closure_lookback_days
-        self._store = store
-        self._eraser = eraser
-        self._queue = queue
-        self._stuck_after = stuck_after
-        self._lookback_days = lookback_days
-        self._clock = clock
+    store: InquiryStore
+    eraser: Eraser
+    queue: InquiryQueue
+    stuck_after: timedelta
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    accounts: AccountStore | None = None
+    closure_lookback_days: int = DEFAULT_CLOSURE_LOOKBACK_DAYS
 
     def run(self, time_left_ms: Callable[[], int] = lambda: 10**9) -> SweepReport:
         """One sweep. Raises SweepIncomplete (after doing all it could) when an erasure failed."""
-        now = self._clock()
+        now = self.clock()
         report = SweepReport()
         for sweep_pass in (self._erase_expired, self._requeue_stuck, self._reconcile_closures):
             try:
@@ -128,7 +117,7 @@ class Sweeper:
 
     def _days(self, now: datetime) -> Iterator[str]:
         """The UTC days to look at, oldest first."""
-        for back in range(self._lookback_days, -1, -1):
+        for back in range(self.lookback_days, -1, -1):
             yield utc_day(now - timedelta(days=back))
 
     @staticmethod
@@ -151,7 +140,7 @@ class Sweeper:
         with its type). Raises _PassEnds when the time is nearly up or the helpdesk rate-limits."""
         self._check_time(time_left_ms)
         try:
-            return self._eraser.erase_inquiry(inquiry_id, reason, unless_restricted=unless_restricted)
+            return self.eraser.erase_inquiry(inquiry_id, reason, unless_restricted=unless_restricted)
         except HelpdeskRateLimited:
             raise _PassEnds() from None
         except (HelpdeskError, ServiceUnavailable) as error:
@@ -162,7 +151,7 @@ class Sweeper:
     def _erase_expired(self, now: datetime, report: SweepReport, time_left_ms: Callable[[], int]) -> None:
         for day in self._days(now):
             report.queries += 1
-            for inquiry_id in self._store.keys_expired_on(day, now):
+            for inquiry_id in self.store.keys_expired_on(day, now):
                 report.expired_found += 1
                 outcome = self._erase(
                     inquiry_id,
@@ -186,15 +175,15 @@ class Sweeper:
     def _reconcile_closures(
         self, now: datetime, report: SweepReport, time_left_ms: Callable[[], int]
     ) -> None:
-        if self._accounts is None:
+        if self.accounts is None:
             return
-        for back in range(self._closure_lookback_days, -1, -1):
+        for back in range(self.closure_lookback_days, -1, -1):
             report.queries += 1
-            for number in self._accounts.closed_on(utc_day(now - timedelta(days=back))):
-                account = self._accounts.get(number, consistent=True)
+            for number in self.accounts.closed_on(utc_day(now - timedelta(days=back))):
+                account = self.accounts.get(number, consistent=True)
                 if account is not None and account.status is not AccountStatus.CLOSED:
                     continue  # reopened since: its inquiries are a live account's again
-                for inquiry_id in list(self._store.keys_by_customer(number)):
+                for inquiry_id in list(self.store.keys_by_customer(number)):
                     outcome = self._erase(
                         inquiry_id,
                         ErasureReason.ACCOUNT_CLOSED,
@@ -209,18 +198,18 @@ class Sweeper:
                         logger.info("closed account's inquiry erased late", extra={"inquiry_id": inquiry_id})
 
     def _requeue_stuck(self, now: datetime, report: SweepReport, time_left_ms: Callable[[], int]) -> None:
-        cutoff = now - self._stuck_after
+        cutoff = now - self.stuck_after
         for day in self._days(now):
             if day > utc_day(cutoff):
                 return  # nothing received on a later day can be older than the cutoff
             report.queries += 1
-            for inquiry_id in self._store.keys_pending_on(day, cutoff):
+            for inquiry_id in self.store.keys_pending_on(day, cutoff):
                 self._check_time(time_left_ms)
                 try:
-                    self._queue.send(inquiry_id)
+                    self.queue.send(inquiry_id)
                 except EnqueueFailed:
                     report.requeue_failed += 1
                     return  # SQS is failing: try again next run, the items stay in by_pending
-                self._store.release_pending(inquiry_id)
+                self.store.release_pending(inquiry_id)
                 report.requeued += 1
                 logger.info("stuck inquiry re-enqueued", extra={"inquiry_id": inquiry_id})
