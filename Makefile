@@ -53,8 +53,7 @@ $(SMOKE_VENV)/.stamp: requirements-smoke.txt
 
 venv: $(VENV)/.stamp
 
-# Both venvs side by side on a fresh clone: two pip runs at once take ~70 s here instead of ~90 s in turn.
-venvs:
+venvs: ## bootstrap the dev and SAM venvs side by side (a fresh clone: ~70 s here instead of ~90 s in turn)
 	@$(MAKE) --no-print-directory -j2 --output-sync=target $(VENV)/.stamp $(SAM_VENV)/.stamp
 
 dev: $(VENV)/.stamp ## run the whole system locally (moto, API, emulators) on 127.0.0.1
