@@ -126,10 +126,6 @@ def from_item(item: dict[str, Any]) -> InquiryRecord:
         value = item.get(name)
         return int(value["N"]) if value else None
 
-    def moment(name: str) -> datetime | None:
-        value = item.get(name)
-        return datetime.fromisoformat(value["S"]) if value else None
-
     known = {
         "inquiry_id", "received_at", "channel", "name", "email", "subject", "message", "locale",
         "subject_key", "lawful_basis", "status", "restricted", "request_fingerprint",
@@ -154,9 +150,9 @@ def from_item(item: dict[str, Any]) -> InquiryRecord:
         customer_number=text("customer_number"),
         helpdesk_ticket_id=number("helpdesk_ticket_id"),
         expires_at=number("expires_at"),
-        forward_attempted_at=moment("forward_attempted_at"),
+        forward_attempted_at=dynamo.moment(item, "forward_attempted_at"),
         forward_attempts=number("forward_attempts") or 0,
-        forwarded_at=moment("forwarded_at"),
+        forwarded_at=dynamo.moment(item, "forwarded_at"),
         extra={k: v for k, v in item.items() if k not in known},
     )
 

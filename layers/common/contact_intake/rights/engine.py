@@ -98,16 +98,13 @@ class RightsEngine:
 
     def __init__(self, worker: Worker, *, lease: timedelta = timedelta(minutes=6)) -> None:
         self._worker = worker
-        self._requests = worker.requests
-        self._pepper = worker.pepper
-        self._clock = worker.clock
         self._lease = lease
 
     def run(self, message: RightsMessage) -> WorkOutcome:
         """Carry out ``message``. Raises RequestBusy (try later), SubjectMismatch (never retry), and the
         faults of the collaborators (HelpdeskError, MailFailed, ServiceUnavailable, EnqueueFailed): the
         request is then left as recorded so far, never completed."""
-        request = self._requests.get(message.request_id)
+        request = self._worker.requests.get(message.request_id)
         if request is None:
             return WorkOutcome(message.request_id, WorkResult.SKIPPED, "absent")
         not_now = _not_runnable(request, message.action)
@@ -124,7 +121,7 @@ class RightsEngine:
     # ---------------------------------------------------------------- guards and the lease
 
     def _check_subject(self, request: RightsRequest) -> None:
-        expected = subject_key(request.email, self._pepper())
+        expected = subject_key(request.email, self._worker.pepper())
         if not hmac.compare_digest(expected, request.subject_key):
             raise SubjectMismatch(request.request_id)
 
@@ -150,7 +147,7 @@ class RightsEngine:
 
     def _claim(self, request: RightsRequest, action: QueueAction) -> RightsRequest:
         """Take the lease (and move a verified request to in_progress) in one conditional write."""
-        now = self._clock()
+        now = self._worker.clock()
         fields = {LEASE: attr(now + self._lease)}
         audit: list[AuditEntry] = []
         if request.status is RequestStatus.VERIFIED:
@@ -159,7 +156,7 @@ class RightsEngine:
         elif action is QueueAction.EXECUTE:
             audit.append(self._worker.entry(WorkerAction.RESUMED))
         try:
-            return self._requests.update(
+            return self._worker.requests.update(
                 request.request_id,
                 expect=(request.status,),
                 set_fields=fields,
@@ -172,7 +169,7 @@ class RightsEngine:
 
     def _release(self, request_id: str) -> None:
         try:
-            self._requests.update(request_id, expect=(), audit=(), remove=(LEASE,))
+            self._worker.requests.update(request_id, expect=(), audit=(), remove=(LEASE,))
         except ContactIntakeError as error:  # the lease runs out by itself
             logger.warning(
                 "lease not released", extra={"request_id": request_id, "error": type(error).__name__}

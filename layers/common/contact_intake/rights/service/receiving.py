@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 
 from contact_intake.core.errors import FieldError, ServiceUnavailable, ValidationFailed
 from contact_intake.core.observability import MetricUnit, logger, metrics
@@ -136,28 +137,28 @@ class Receiving(ServiceBase):
         kind = RightType(right)
         checked = checked_corrections(kind, corrections)
         actor = dpo_actor(principal)
-        # unverified: the person gets the link (the base URL is checked before anything is made)
-        base = None if identity_verified else self._verify_base(api_url)
-        token = None if identity_verified else self._new_token(now)
-        audit = [AuditEntry(now, actor, AuditAction.RECEIVED)]
-        if identity_verified:
-            audit.append(AuditEntry(now, actor, AuditAction.VERIFIED_BY_DPO))
-        request = self._new_request(
+        made = partial(
+            self._new_request,
             request_id=self._request_id(None),
             right=kind,
             channel=Channel.DPO,
             email=email,
             locale=locale,
             received_at=received,
-            token=token,
             corrections=checked,
-            audit=audit,
         )
-        if base is not None and token is not None:
+        received_entry = AuditEntry(now, actor, AuditAction.RECEIVED)
+        if not identity_verified:
+            # the person confirms by the link, as by e-mail: nothing is verified or queued before they do
+            base = self._verify_base(api_url)  # checked before anything is made
+            token = self._new_token(now)
+            request = made(token=token, audit=[received_entry])
             self._store.create(request)
             request = self._acknowledge(request, token, base, undo_on_failure=True)
             metrics.add_metric(name="RightsRequestReceived", unit=MetricUnit.Count, value=1)
             return request
+        verified_entry = AuditEntry(now, actor, AuditAction.VERIFIED_BY_DPO)  # the DPO checked who it is
+        request = made(token=None, audit=[received_entry, verified_entry])
         request.status = RequestStatus.VERIFIED
         request.verified_at = now
         self._store.create(request)
