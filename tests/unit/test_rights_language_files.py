@@ -90,6 +90,13 @@ BROKEN = {
         "greeting = 1",
         "nl.toml: greeting: should be a text",
     ),
+    "a paragraph left out": (
+        "    'Het openen van de link verandert op zich niets. Hebt u dit verzoek niet verstuurd, dan hoeft u "
+        "niets te doen: zonder uw bevestiging op die pagina gebeurt er niets.',\n",
+        "",
+        "nl.toml: mails.acknowledgement.blocks: has the items text, text, link, text; "
+        "en.toml has text, text, link, text, text",
+    ),
     "a month left out": ("    'december',\n", "", "nl.toml: months: should name 12 months, not 11"),
     "the authority's address written out": (
         "({authority_url})",

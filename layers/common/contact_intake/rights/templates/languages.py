@@ -230,6 +230,25 @@ def _check_placeholders(file: _File, found: _Placeholders, expected: _Placeholde
     for key, want in expected.items():
         if found.get(key) != want:
             raise file.error(key, f"has {found.get(key)}; {REFERENCE.name} has {want}")
+    # a list's items, place by place: a paragraph left out of a translation is refused, not sent short
+    reference = _reference_lists()
+    for key, items in _lists(file.data).items():
+        if items != reference.get(key, items):
+            raise file.error(
+                key, f"has the items {', '.join(items)}; {REFERENCE.name} has {', '.join(reference[key])}"
+            )
+
+
+def _lists(value: object, key: str = "") -> dict[str, tuple[str, ...]]:
+    """Every list by key, as the kinds of its items: ``text``, or the block's kind (``link``, ``items``…)."""
+    if isinstance(value, dict):
+        found: dict[str, tuple[str, ...]] = {}
+        for name, item in value.items():
+            found.update(_lists(item, f"{key}.{name}" if key else name))
+        return found
+    if isinstance(value, list):
+        return {key: tuple("text" if isinstance(item, str) else ",".join(map(str, item)) for item in value)}
+    return {}
 
 
 @cache
@@ -242,6 +261,11 @@ def _parsed(path: Path) -> _File:
 def _reference_placeholders() -> _Placeholders:
     reference = _parsed(REFERENCE)
     return reference.placeholders(reference.data)
+
+
+@cache
+def _reference_lists() -> dict[str, tuple[str, ...]]:
+    return _lists(_parsed(REFERENCE).data)
 
 
 @cache
