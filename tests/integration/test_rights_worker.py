@@ -117,6 +117,9 @@ def sent_mails() -> list[Mail]:
 class RightsQueueSource(InquiryQueueSource):
     """Lambda's SQS event source for RightsWorkerFunction, by hand (see InquiryQueueSource)."""
 
+    def __init__(self, aws: Aws, handler: Any, queue: str = "RightsQueue") -> None:
+        super().__init__(aws, handler, queue)
+
     def send_body(self, body: str) -> None:
         self.aws.sqs.send_message(QueueUrl=self.url, MessageBody=body)
 

@@ -8,7 +8,7 @@ import pytest
 
 from devstack.emulators.captcha import SiteverifyEmulator
 from devstack.http import HttpRequest
-from tests.fakes import NOW
+from tests.builders import NOW
 
 SECRET = "local-recaptcha-secret"
 

@@ -26,7 +26,7 @@ from devstack.emulators.mail import (
 )
 from devstack.http import HttpRequest
 from devstack.resources import AwsClients
-from tests.fakes import NOW
+from tests.builders import NOW
 
 CONTEXT: dict[str, Any] = {
     "reference": "r-1",

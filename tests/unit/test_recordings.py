@@ -28,7 +28,8 @@ from contact_intake.recordings.models import (
 from contact_intake.recordings.service import RecordingsRights, UploadConfirmer, UploadOutcome
 from contact_intake.recordings.store import AudioStore, RecordingLedger, from_item, to_item
 from tests import builders
-from tests.fakes import NOW, FakeClock
+from tests.builders import NOW
+from tests.fakes import FakeClock
 
 PEPPER = b"unit-test-pepper"
 RETENTION = RetentionPolicy(
@@ -157,7 +158,7 @@ def a_recording(**overrides: Any) -> Recording:
 
 
 def test_an_entry_survives_the_round_trip_through_its_item() -> None:
-    now = datetime(2026, 11, 25, 4, 24, 36, tzinfo=UTC)
+    now = NOW
     full = a_recording(
         phone_key="b" * 64,
         purposes=(Purpose.TRAINING, Purpose.AGREEMENT_DOCUMENTATION),

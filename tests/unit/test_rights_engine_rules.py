@@ -37,7 +37,7 @@ from contact_intake.rights.models import (
 )
 from contact_intake.rights.outbound import MailFailed
 from contact_intake.rights.queue import RightsMessage, message_body
-from tests.fakes import NOW
+from tests.builders import NOW
 
 EXECUTE, ERASE, LIFT = QueueAction.EXECUTE, QueueAction.ERASE, QueueAction.LIFT_RESTRICTION
 

@@ -28,8 +28,7 @@ from contact_intake.rights.export import (
     stored_record,
 )
 from contact_intake.rights.models import Channel, RequestStatus, RightsRequest, RightType
-from tests.builders import PERSON, an_inquiry_record
-from tests.fakes import NOW
+from tests.builders import NOW, PERSON, an_inquiry_record
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "docs" / "rights-export-v2.schema.json").read_text()

@@ -29,7 +29,7 @@ from contact_intake.rights.outbound import (
 )
 from contact_intake.rights.templates import LANGUAGES, Items, Link, MailTemplate, Quote
 from contact_intake.rights.templates.languages import CONFIRM, PACKS
-from tests.fakes import NOW
+from tests.builders import NOW
 
 HOSTILE = "<script>alert('x')</script> & \"quotes\""
 FULL_CONTEXT: dict[str, Any] = {

@@ -24,7 +24,7 @@ from contact_intake.rights.store import (
     from_item,
     to_item,
 )
-from tests.fakes import NOW
+from tests.builders import NOW
 
 TABLE = "rights"
 

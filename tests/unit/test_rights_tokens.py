@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contact_intake.rights.tokens import hash_token, is_well_formed, issue_token, token_matches
-from tests.fakes import NOW
+from tests.builders import NOW
 
 
 def test_a_token_is_256_random_bits_in_url_safe_base64() -> None:
