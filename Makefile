@@ -54,15 +54,19 @@ $(SMOKE_VENV)/.stamp: requirements-smoke.txt
 venv: $(VENV)/.stamp
 
 venvs: ## bootstrap the dev and SAM venvs side by side (a fresh clone: ~70 s here instead of ~90 s in turn)
-	@$(MAKE) --no-print-directory -j2 --output-sync=target $(VENV)/.stamp $(SAM_VENV)/.stamp
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.stamp $(SAM_VENV)/.stamp
 
 dev: $(VENV)/.stamp ## run the whole system locally (moto, API, emulators) on 127.0.0.1
 	$(PY) -m devstack
 
-test: checks pytest ## every check: ruff, mypy, import layers, cfn-lint, sam validate, pytest with coverage
+# One step after the other, also under `make -j`: the venvs once (side by side), then the checks, then pytest.
+test: ## every check: ruff, mypy, import layers, cfn-lint, sam validate, pytest with coverage
+	@$(MAKE) --no-print-directory venvs
+	@$(MAKE) --no-print-directory checks
+	@$(MAKE) --no-print-directory pytest
 
 # The static checks side by side (each prints as one block); make test runs pytest after them.
-checks: venvs ## ruff, mypy, import layers, cfn-lint and sam validate, in parallel
+checks: $(VENV)/.stamp $(SAM_VENV)/.stamp ## ruff, mypy, import layers, cfn-lint and sam validate, in parallel
 	@$(MAKE) --no-print-directory -j5 --output-sync=target lint typecheck import-layers cfn-lint sam-validate
 
 lint: $(VENV)/.stamp ## ruff lint and format check

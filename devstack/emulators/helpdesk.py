@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode
 
+from devstack.emulators import no_local_endpoint
 from devstack.emulators.freshdesk import (
     DEFAULT_CUSTOM_FIELDS,
     ApiError,
@@ -260,7 +261,7 @@ class HelpdeskEmulator:
         }
         control = controls.get(subpath)
         if control is None:
-            return json_response(404, {"message": f"no local endpoint at {request.path}"})
+            return no_local_endpoint(request)
         try:
             return control(request)
         except ControlError as problem:
